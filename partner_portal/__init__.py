@@ -1,0 +1,165 @@
+"""Partnerportaal Binnenstad: the application factory."""
+
+import logging
+import os
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import Flask, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from config import Config, config_from_env
+from partner_portal.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+log = logging.getLogger(__name__)
+
+
+def create_app(config: type[Config] | dict | None = None) -> Flask:
+    """Build the app. `config` is a config class, or a dict of overrides on top of the environment's."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder="static",
+        instance_path=str(ROOT / "instance"),
+    )
+    config_class = config if isinstance(config, type) else config_from_env()
+    app.config.from_object(config_class)
+    if isinstance(config, dict):
+        app.config.update(config)
+    check_required_settings(app, config_class)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_request_hooks(app)
+    register_commands(app)
+    return app
+
+
+def check_required_settings(app: Flask, config_class: type[Config]) -> None:
+    for name in getattr(config_class, "REQUIRED", ()):
+        if not os.environ.get(name):
+            raise SystemExit(f"Configuration error: the environment variable {name} must be set in production.")
+
+
+def select_locale() -> str:
+    supported = current_app_languages()
+    if request and session.get("locale") in supported:
+        return session["locale"]
+    if current_user and current_user.is_authenticated and current_user.locale in supported:
+        return current_user.locale
+    return "nl"
+
+
+def current_app_languages() -> tuple[str, ...]:
+    from flask import current_app
+
+    return tuple(current_app.config["LANGUAGES"])
+
+
+def register_extensions(app: Flask) -> None:
+    from partner_portal.core import logging as request_logging
+    from partner_portal.core import security
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    login_manager.session_protection = None  # sessions are revoked through the session version
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, default_translation_directories=str(ROOT / "translations"))
+    limiter.init_app(app)
+    if app.config["PROXY_FIX_HOPS"]:
+        hops = app.config["PROXY_FIX_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_prefix=hops)
+    security.init_app(app)
+    request_logging.init_app(app)
+
+    import partner_portal.auth.sessions  # noqa: F401  (registers the user loader)
+    from partner_portal import models  # noqa: F401  (every model, for migrations)
+
+
+def register_blueprints(app: Flask) -> None:
+    # Importing a feature's views attaches its routes to its blueprint.
+    from partner_portal.auth import views as auth_views
+    from partner_portal.partners import views as partners_views
+    from partner_portal.site import views as site_views
+
+    for views in (site_views, auth_views, partners_views):
+        app.register_blueprint(views.bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from partner_portal.core.errors import OperationError
+
+    def render_error(code: int, message: str | None = None):
+        return render_template(f"errors/{code}.html", message=message), code
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        db.session.rollback()
+        return render_error(
+            400, _("Het formulier is verlopen of ongeldig. Laad de pagina opnieuw en probeer het nog eens.")
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        db.session.rollback()
+        if error.code in (400, 403, 404, 405, 413, 429):
+            return render_error(error.code)
+        return error
+
+    @app.errorhandler(OperationError)
+    def operation_error(error: OperationError):
+        # A refused operation that a view did not catch itself: show the message, change nothing.
+        db.session.rollback()
+        code = error.status_code if error.status_code in (400, 403, 409) else 400
+        return render_template("errors/operation.html", message=error.message), code
+
+    @app.errorhandler(Exception)
+    def unhandled(error: Exception):
+        db.session.rollback()
+        log.exception("Unhandled error")
+        return render_error(500)
+
+
+def register_request_hooks(app: Flask) -> None:
+    from partner_portal.auth.sessions import enforce_session_limits
+
+    @app.before_request
+    def session_limits():
+        if request.endpoint == "static":
+            return None
+        if enforce_session_limits():
+            flash(_("U bent uitgelogd omdat u een tijd niet actief was. Log opnieuw in."), "info")
+            return redirect(url_for("auth.login", next=request.path if request.method == "GET" else None))
+        return None
+
+    @app.context_processor
+    def template_globals():
+        from partner_portal import navigation
+
+        return {"nav_items": navigation.items_for(current_user), "current_locale": select_locale()}
+
+
+def register_commands(app: Flask) -> None:
+    from partner_portal import commands
+
+    commands.register(app)
+
+
+def database_ok() -> bool:
+    try:
+        db.session.execute(sa.text("SELECT 1"))
+        return True
+    except Exception:  # any driver error means "unreachable"
+        db.session.rollback()
+        return False

@@ -1,0 +1,138 @@
+"""People who log in: their organisation role or staff role, password hash and session version."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import orm as so
+
+from partner_portal.core.models import TimestampMixin, UTCDateTime
+from partner_portal.extensions import db
+from partner_portal.partners.models import sector_coordinators
+
+if TYPE_CHECKING:
+    from partner_portal.partners.models import Organisation, SectorGroup
+
+
+class OrgRole(enum.StrEnum):
+    """A person's role within their partner organisation."""
+
+    member = "member"
+    signatory = "signatory"
+    org_admin = "org_admin"
+
+    @property
+    def label(self) -> str:
+        return str(ORG_ROLE_LABELS[self])
+
+
+class StaffRole(enum.StrEnum):
+    """A role of gemeente or MKB staff, or of the platform administrator."""
+
+    moderator = "moderator"
+    process_manager = "process_manager"
+    mkb_staff = "mkb_staff"
+    administrator = "administrator"
+
+    @property
+    def label(self) -> str:
+        return str(STAFF_ROLE_LABELS[self])
+
+
+ORG_ROLE_LABELS = {
+    OrgRole.member: _l("Lid"),
+    OrgRole.signatory: _l("Tekenbevoegd"),
+    OrgRole.org_admin: _l("Beheerder organisatie"),
+}
+STAFF_ROLE_LABELS = {
+    StaffRole.moderator: _l("Moderator gemeente"),
+    StaffRole.process_manager: _l("Procesmanager"),
+    StaffRole.mkb_staff: _l("Medewerker MKB"),
+    StaffRole.administrator: _l("Beheerder platform"),
+}
+
+
+class User(TimestampMixin, db.Model):
+    """A person: either in one partner organisation (with an org role) or staff (with a staff role)."""
+
+    __tablename__ = "user"
+    __table_args__ = (
+        sa.CheckConstraint("(organisation_id IS NULL) = (org_role IS NULL)", name="org_role_with_organisation"),
+        sa.CheckConstraint("(organisation_id IS NULL) != (staff_role IS NULL)", name="organisation_xor_staff"),
+        sa.CheckConstraint("email = lower(email)", name="email_lowercase"),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    email: so.Mapped[str] = so.mapped_column(sa.String(254), unique=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(120))
+    function_title: so.Mapped[str] = so.mapped_column(sa.String(120), default="")
+    organisation_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("organisation.id", ondelete="RESTRICT"), index=True
+    )
+    org_role: so.Mapped[OrgRole | None] = so.mapped_column(
+        sa.Enum(OrgRole, native_enum=False, length=20, validate_strings=True)
+    )
+    staff_role: so.Mapped[StaffRole | None] = so.mapped_column(
+        sa.Enum(StaffRole, native_enum=False, length=20, validate_strings=True)
+    )
+    locale: so.Mapped[str] = so.mapped_column(sa.String(5), default="nl")
+    password_hash: so.Mapped[str | None] = so.mapped_column(sa.String(255))
+    is_active: so.Mapped[bool] = so.mapped_column(default=True, index=True)
+    # Bumped on logout, password change and deactivation: every cookie carrying the old value dies.
+    session_version: so.Mapped[int] = so.mapped_column(default=1)
+    invited_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    activated_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    last_login_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    deactivated_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+
+    organisation: so.Mapped[Organisation | None] = so.relationship(back_populates="users")
+    coordinated_groups: so.Mapped[list[SectorGroup]] = so.relationship(
+        secondary=sector_coordinators, back_populates="coordinators"
+    )
+
+    # Flask-Login protocol ---------------------------------------------------------------
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        # The session version is part of the id, so bumping it invalidates every session
+        # cookie and remember-me cookie issued before (the session itself is client-side).
+        return f"{self.id}:{self.session_version}"
+
+    # Roles --------------------------------------------------------------------------------
+    @property
+    def is_staff(self) -> bool:
+        return self.staff_role is not None
+
+    def has_staff_role(self, *roles: StaffRole) -> bool:
+        return self.staff_role in roles
+
+    @property
+    def is_admin(self) -> bool:
+        return self.staff_role == StaffRole.administrator
+
+    @property
+    def is_org_admin(self) -> bool:
+        return self.org_role == OrgRole.org_admin
+
+    @property
+    def role_label(self) -> str:
+        if self.staff_role:
+            return self.staff_role.label
+        return self.org_role.label if self.org_role else ""
+
+    @property
+    def has_password(self) -> bool:
+        return self.password_hash is not None
+
+    def __repr__(self) -> str:
+        return f"<User {self.email}>"

@@ -1,0 +1,1 @@
+"""Shared mechanisms used by every feature: model helpers, errors, security, request logging."""

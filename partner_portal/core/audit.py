@@ -1,0 +1,136 @@
+"""Append-only audit trail of every state change, chained by hashes so tampering shows."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from flask import g, has_request_context
+from sqlalchemy import orm as so
+
+from partner_portal.core.models import UTCDateTime, utcnow
+from partner_portal.extensions import db
+
+GENESIS_HASH = "0" * 64
+_AUDIT_LOCK_KEY = 7_301_2017  # PostgreSQL advisory lock that serialises appends to the chain
+
+
+class AuditEvent(db.Model):
+    """One state change: who, on what, from which state to which, why and when."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (sa.Index("ix_audit_event_object", "object_type", "object_id"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, index=True)
+    actor_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user.id", ondelete="RESTRICT"), index=True)
+    actor_name: so.Mapped[str] = so.mapped_column(sa.String(120), default="")
+    organisation_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("organisation.id", ondelete="RESTRICT"), index=True
+    )
+    action: so.Mapped[str] = so.mapped_column(sa.String(60), index=True)
+    object_type: so.Mapped[str] = so.mapped_column(sa.String(60))
+    object_id: so.Mapped[int | None]
+    from_state: so.Mapped[str | None] = so.mapped_column(sa.String(40))
+    to_state: so.Mapped[str | None] = so.mapped_column(sa.String(40))
+    reason: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    is_public: so.Mapped[bool] = so.mapped_column(default=False, index=True)
+    details: so.Mapped[str] = so.mapped_column(sa.Text, default="{}")  # canonical JSON
+    request_id: so.Mapped[str] = so.mapped_column(sa.String(64), default="")
+    prev_hash: so.Mapped[str] = so.mapped_column(sa.String(64))
+    hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+
+    actor = so.relationship("User", lazy="raise")
+
+    def payload(self) -> dict[str, Any]:
+        """The fields covered by the hash, in a canonical form."""
+        return {
+            "id": self.id,
+            "created_at": self.created_at.isoformat(timespec="microseconds"),
+            "actor_id": self.actor_id,
+            "actor_name": self.actor_name,
+            "organisation_id": self.organisation_id,
+            "action": self.action,
+            "object_type": self.object_type,
+            "object_id": self.object_id,
+            "from_state": self.from_state,
+            "to_state": self.to_state,
+            "reason": self.reason,
+            "is_public": self.is_public,
+            "details": self.details,
+            "request_id": self.request_id,
+        }
+
+    def compute_hash(self) -> str:
+        body = json.dumps(self.payload(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256((self.prev_hash + body).encode()).hexdigest()
+
+
+def record(
+    actor,
+    action: str,
+    obj: Any = None,
+    *,
+    object_type: str | None = None,
+    object_id: int | None = None,
+    from_state: str | None = None,
+    to_state: str | None = None,
+    reason: str = "",
+    is_public: bool = False,
+    organisation_id: int | None = None,
+    details: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append an event to the chain in the current transaction (flushes, does not commit)."""
+    if obj is not None:
+        object_type = object_type or obj.__tablename__
+        if object_id is None:
+            db.session.flush()
+            object_id = obj.id
+    if organisation_id is None and actor is not None:
+        organisation_id = getattr(actor, "organisation_id", None)
+    bind = db.session.get_bind()
+    if bind.dialect.name == "postgresql":
+        db.session.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _AUDIT_LOCK_KEY})
+    else:
+        db.session.flush()
+    last = db.session.execute(sa.select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)).first()
+    event = AuditEvent(
+        id=(last.id + 1) if last else 1,
+        created_at=utcnow(),
+        actor_id=actor.id if actor is not None else None,
+        actor_name=actor.name if actor is not None else "",
+        organisation_id=organisation_id,
+        action=action,
+        object_type=object_type or "",
+        object_id=object_id,
+        from_state=from_state,
+        to_state=to_state,
+        reason=reason or "",
+        is_public=is_public,
+        details=json.dumps(details or {}, sort_keys=True, ensure_ascii=False),
+        request_id=g.get("request_id", "") if has_request_context() else "",
+        prev_hash=last.hash if last else GENESIS_HASH,
+    )
+    event.hash = event.compute_hash()
+    db.session.add(event)
+    db.session.flush()
+    return event
+
+
+def verify_chain(batch_size: int = 2000) -> AuditEvent | None:
+    """The first event whose hash or link does not hold (altered, inserted or removed), or None."""
+    prev_hash, expected_id, last_id = GENESIS_HASH, 1, 0
+    while True:
+        events = db.session.scalars(
+            sa.select(AuditEvent).where(AuditEvent.id > last_id).order_by(AuditEvent.id).limit(batch_size)
+        ).all()
+        if not events:
+            return None
+        for event in events:
+            if event.id != expected_id or event.prev_hash != prev_hash or event.compute_hash() != event.hash:
+                return event
+            prev_hash, expected_id, last_id = event.hash, event.id + 1, event.id
+        db.session.expunge_all()

@@ -1,0 +1,32 @@
+"""Form helpers shared by every feature: trimmed strings and common validators."""
+
+import re
+
+from flask_babel import lazy_gettext as _l
+from wtforms import ValidationError
+from wtforms.validators import DataRequired, Email, Length
+
+KVK_RE = re.compile(r"^\d{8}$")
+
+
+def strip_filter(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def required(message=None):
+    return DataRequired(message=message or _l("Vul dit veld in."))
+
+
+def max_length(n: int):
+    return Length(max=n, message=_l("Gebruik hoogstens %(max)d tekens.", max=n))
+
+
+def email_address():
+    return Email(
+        message=_l("Vul een geldig e-mailadres in, bijvoorbeeld naam@voorbeeld.nl."), check_deliverability=False
+    )
+
+
+def kvk_number(form, field):
+    if field.data and not KVK_RE.match(field.data):
+        raise ValidationError(_l("Een KvK-nummer bestaat uit precies 8 cijfers."))

@@ -1,0 +1,5 @@
+"""The partner registry: sector groups, organisations and their people."""
+
+from flask import Blueprint
+
+bp = Blueprint("partners", __name__)

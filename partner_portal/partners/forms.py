@@ -1,0 +1,95 @@
+"""Forms for the partner registry: sector groups, organisations and people."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from partner_portal.auth.models import ORG_ROLE_LABELS, STAFF_ROLE_LABELS
+from partner_portal.core.forms import email_address, kvk_number, max_length, required, strip_filter
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class SectorGroupForm(FlaskForm):
+    name = StringField(_l("Naam"), validators=[required(), max_length(120)], filters=[strip_filter])
+    description = TextAreaField(_l("Omschrijving"), validators=[max_length(2000)], filters=[strip_filter])
+    coordinators = MultiCheckboxField(_l("Coördinatoren"), coerce=int, validate_choice=True)
+    version = HiddenField()
+    submit = SubmitField(_l("Opslaan"))
+
+
+class OrganisationForm(FlaskForm):
+    name = StringField(_l("Naam"), validators=[required(), max_length(200)], filters=[strip_filter])
+    kvk_number = StringField(
+        _l("KvK-nummer"),
+        validators=[required(), kvk_number],
+        filters=[strip_filter, lambda v: v.replace(" ", "") if isinstance(v, str) else v],
+        description=_l("8 cijfers, zoals op het uittreksel van de Kamer van Koophandel."),
+    )
+    primary_sector = SelectField(_l("Hoofdsector"), coerce=int, validators=[required(_l("Kies een hoofdsector."))])
+    other_sectors = MultiCheckboxField(_l("Andere sectorgroepen"), coerce=int)
+    contact_email = EmailField(
+        _l("Contactadres (e-mail)"), validators=[Optional(), email_address(), max_length(254)], filters=[strip_filter]
+    )
+    mkb_member_number = StringField(
+        _l("Lidnummer MKB Assen"),
+        validators=[Optional(), max_length(30)],
+        filters=[strip_filter, lambda v: v or None],
+        description=_l("Leeg laten als de organisatie geen lid is."),
+    )
+    mkb_member_since = DateField(_l("Lid sinds"), validators=[Optional()])
+    version = HiddenField()
+    submit = SubmitField(_l("Opslaan"))
+
+    def validate_mkb_member_since(self, field):
+        if bool(self.mkb_member_number.data) != bool(field.data):
+            raise ValidationError(_l("Vul het lidnummer en de datum 'lid sinds' allebei in, of allebei niet."))
+
+
+class InvitePersonForm(FlaskForm):
+    name = StringField(_l("Naam"), validators=[required(), max_length(120)], filters=[strip_filter])
+    email = EmailField(
+        _l("E-mailadres"), validators=[required(), email_address(), max_length(254)], filters=[strip_filter]
+    )
+    function_title = StringField(_l("Functie"), validators=[max_length(120)], filters=[strip_filter])
+    org_role = SelectField(_l("Rol"), choices=[SelectChoice(k.value, v) for k, v in ORG_ROLE_LABELS.items()])
+    submit = SubmitField(_l("Uitnodigen"))
+
+
+class InviteStaffForm(InvitePersonForm):
+    org_role = None
+    staff_role = SelectField(_l("Rol"), choices=[SelectChoice(k.value, v) for k, v in STAFF_ROLE_LABELS.items()])
+
+
+class PersonRoleForm(FlaskForm):
+    role = SelectField(_l("Rol"))
+    submit = SubmitField(_l("Rol opslaan"))
+
+
+class DeactivateForm(FlaskForm):
+    reason = StringField(_l("Reden (optioneel)"), validators=[max_length(500)], filters=[strip_filter])
+    submit = SubmitField(_l("Deactiveren"))
+
+
+class SearchForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Zoeken"), validators=[max_length(100)], filters=[strip_filter])
+    page = IntegerField(validators=[Optional()])

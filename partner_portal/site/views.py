@@ -1,0 +1,55 @@
+"""Home, the personal start page, the language switch and /healthz."""
+
+from flask import current_app, has_request_context, jsonify, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import HiddenField
+
+from partner_portal import database_ok
+from partner_portal.extensions import csrf, db
+from partner_portal.site import bp
+
+
+class LanguageForm(FlaskForm):
+    locale = HiddenField()
+    next = HiddenField()
+
+
+@bp.get("/")
+def home():
+    return render_template("site/home.html")
+
+
+@bp.get("/mijn")
+@login_required
+def dashboard():
+    return render_template("site/dashboard.html")
+
+
+@bp.post("/taal")
+def set_language():
+    form = LanguageForm()
+    if form.validate_on_submit() and form.locale.data in current_app.config["LANGUAGES"]:
+        session["locale"] = form.locale.data
+        if current_user.is_authenticated:
+            current_user.locale = form.locale.data
+            db.session.commit()
+    target = form.next.data or ""
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("site.home")
+    return redirect(target)
+
+
+@bp.get("/healthz")
+@csrf.exempt
+def healthz():
+    if database_ok():
+        return jsonify(status="ok", database="ok")
+    return jsonify(status="error", database="unreachable"), 503
+
+
+@bp.app_context_processor
+def language_form():
+    if not has_request_context():
+        return {}
+    return {"language_form": LanguageForm(formdata=None), "current_path": request.full_path.rstrip("?")}

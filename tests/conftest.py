@@ -7,6 +7,7 @@ import secrets
 
 import pytest
 import sqlalchemy as sa
+from flask import has_app_context
 from flask.testing import FlaskClient
 
 from config import TestingConfig
@@ -151,5 +152,6 @@ class ExpiringClient(FlaskClient):
 
     def open(self, *args, **kwargs):
         response = contextvars.Context().run(super().open, *args, **kwargs)
-        db.session.expire_all()
+        if has_app_context():  # not inside a redirect followed within the fresh context
+            db.session.expire_all()
         return response

@@ -10,6 +10,9 @@ KVK_RE = re.compile(r"^\d{8}$")
 
 
 def strip_filter(value):
+    """Trim text input; a field missing from the post becomes an empty string."""
+    if value is None:
+        return ""
     return value.strip() if isinstance(value, str) else value
 
 

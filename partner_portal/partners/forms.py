@@ -14,7 +14,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Optional, ValidationError
+from wtforms.validators import Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from partner_portal.auth.models import ORG_ROLE_LABELS, STAFF_ROLE_LABELS
@@ -57,9 +57,15 @@ class OrganisationForm(FlaskForm):
     version = HiddenField()
     submit = SubmitField(_l("Opslaan"))
 
-    def validate_mkb_member_since(self, field):
-        if bool(self.mkb_member_number.data) != bool(field.data):
-            raise ValidationError(_l("Vul het lidnummer en de datum 'lid sinds' allebei in, of allebei niet."))
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if bool(self.mkb_member_number.data) != bool(self.mkb_member_since.data) and not self.mkb_member_since.errors:
+            self.mkb_member_since.errors = [
+                *self.mkb_member_since.errors,
+                _l("Vul het lidnummer en de datum 'lid sinds' allebei in, of allebei niet."),
+            ]
+            valid = False
+        return valid
 
 
 class InvitePersonForm(FlaskForm):

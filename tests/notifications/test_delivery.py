@@ -15,7 +15,7 @@ from partner_portal.notifications.delivery import claim_batch, send_pending
 from partner_portal.notifications.models import MailStatus, OutboxMessage
 from partner_portal.notifications.operations import set_preferences
 from tests import factories
-from tests.notifications.conftest import bodies, run_mail
+from tests.smtp import bodies, run_mail
 
 
 class Item:

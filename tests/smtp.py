@@ -1,4 +1,4 @@
-"""A real SMTP server on loopback (aiosmtpd) that records what it receives, and mail helpers."""
+"""A real SMTP server on loopback (aiosmtpd) that records what it receives, and mail helpers (a pytest plugin)."""
 
 from __future__ import annotations
 

@@ -9,23 +9,26 @@ from partner_portal.notifications.outbox import new_message_id
 def outbox_message(user=None, status: str = "queued", kind: str = "stage_changed", **kwargs) -> OutboxMessage:
     status = MailStatus(status)
     now = utcnow()
+    values = {
+        "user_id": user.id if user else None,
+        "recipient_email": user.email if user else "iemand@example.org",
+        "recipient_name": user.name if user else "Iemand",
+        "subject": "Onderwerp",
+        "body_text": "Tekst",
+        "body_html": "<p>Tekst</p>",
+        "locale": "nl",
+        "attempts": 1 if status == MailStatus.failed else 0,
+        "last_error": "550 5.1.1 Mailbox unavailable" if status == MailStatus.failed else "",
+        "next_attempt_at": now,
+        **kwargs,
+    }
     message = OutboxMessage(
-        user_id=user.id if user else None,
-        recipient_email=user.email if user else "iemand@example.org",
-        recipient_name=user.name if user else "Iemand",
         kind=kind,
-        subject="Onderwerp",
-        body_text="Tekst",
-        body_html="<p>Tekst</p>",
-        locale="nl",
         message_id=new_message_id(),
         status=status,
-        attempts=1 if status == MailStatus.failed else 0,
-        next_attempt_at=now,
-        last_error="550 5.1.1 Mailbox unavailable" if status == MailStatus.failed else "",
         sent_at=now if status == MailStatus.sent else None,
         failed_at=now if status == MailStatus.failed else None,
-        **kwargs,
+        **values,
     )
     db.session.add(message)
     db.session.flush()

@@ -70,6 +70,14 @@ class Config:
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Partnerportaal <noreply@example.org>")
+    MAIL_TIMEOUT_SECONDS = _int("MAIL_TIMEOUT_SECONDS", 30)
+    # Delivery: a message is tried MAIL_MAX_ATTEMPTS times, waiting base * 2^(n-1) seconds (capped) in between.
+    MAIL_MAX_ATTEMPTS = _int("MAIL_MAX_ATTEMPTS", 8)
+    MAIL_RETRY_BASE_SECONDS = _int("MAIL_RETRY_BASE_SECONDS", 60)
+    MAIL_RETRY_MAX_SECONDS = _int("MAIL_RETRY_MAX_SECONDS", 6 * 3600)
+    # A claim older than this belongs to a crashed worker and is taken over.
+    MAIL_CLAIM_TIMEOUT_SECONDS = _int("MAIL_CLAIM_TIMEOUT_SECONDS", 600)
+    MAIL_BATCH_SIZE = _int("MAIL_BATCH_SIZE", 50)
 
     # Base URL for links in e-mail and logs (no request context in workers).
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")

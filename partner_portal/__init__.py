@@ -90,10 +90,11 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     # Importing a feature's views attaches its routes to its blueprint.
     from partner_portal.auth import views as auth_views
+    from partner_portal.notifications import views as notifications_views
     from partner_portal.partners import views as partners_views
     from partner_portal.site import views as site_views
 
-    for views in (site_views, auth_views, partners_views):
+    for views in (site_views, auth_views, partners_views, notifications_views):
         app.register_blueprint(views.bp)
 
 

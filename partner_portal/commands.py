@@ -7,7 +7,10 @@ from partner_portal.extensions import db
 
 
 def register(app: Flask) -> None:
+    from partner_portal.notifications import commands as mail_commands
+
     app.cli.add_command(seed_demo)
+    mail_commands.register(app)
 
 
 @click.command("seed-demo")

@@ -14,6 +14,8 @@ from config import TestingConfig
 from partner_portal import create_app
 from partner_portal.extensions import db
 
+pytest_plugins = ["tests.smtp"]  # the `smtp` fixture: a real SMTP server on loopback
+
 POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 REQUIRE_POSTGRES = os.environ.get("REQUIRE_POSTGRES") == "1"
 BACKENDS = ["sqlite", "postgresql"]

@@ -2,18 +2,20 @@
 
 import logging
 
-from flask import current_app, url_for
+from flask import current_app
 
 from partner_portal.auth import tokens
 from partner_portal.auth.models import User
+from partner_portal.notifications import notify
 
 log = logging.getLogger(__name__)
 
 
 def external_url(endpoint: str, **values) -> str:
-    """An absolute URL built on BASE_URL, so that links are right outside a request too."""
+    """An absolute URL built on BASE_URL, so that links are the same in a request and in a worker."""
     base = current_app.config["BASE_URL"].rstrip("/")
-    return base + url_for(endpoint, _external=False, **values)
+    # Built on the URL map directly: url_for needs a request (or SERVER_NAME) to build at all.
+    return base + current_app.url_map.bind("localhost").build(endpoint, values)
 
 
 def invitation_url(user: User) -> str:
@@ -24,13 +26,33 @@ def reset_url(user: User) -> str:
     return external_url("auth.reset_password", token=tokens.make_token(user, "reset"))
 
 
-def send_invitation(user: User) -> str:
-    """Hand the invitation link to the invitee; returns it so the inviting admin can see it."""
+def send_invitation(user: User, actor: User | None = None) -> str:
+    """Queue the invitation mail (in the caller's transaction); returns the link so the inviting admin sees it.
+
+    The link itself is never logged: it is a credential.
+    """
     url = invitation_url(user)
-    log.info("Invitation link for user %s: %s", user.id, url)
+    notify(
+        "invitation",
+        [user],
+        obj=user,
+        actor=actor,
+        context={
+            "url": url,
+            "inviter": actor.name if actor is not None else "",
+            "days": tokens.max_age("invite").days,
+        },
+    )
+    log.info("invitation queued for user %s", user.id)
     return url
 
 
 def send_reset_link(user: User) -> None:
-    url = reset_url(user)
-    log.info("Password reset link for user %s: %s", user.id, url)
+    """Queue the password-reset mail (in the caller's transaction); the link is never logged."""
+    notify(
+        "password_reset",
+        [user],
+        obj=user,
+        context={"url": reset_url(user), "hours": int(tokens.max_age("reset").total_seconds() // 3600)},
+    )
+    log.info("password reset queued for user %s", user.id)

@@ -10,6 +10,15 @@ from flask_login import current_user
 
 log = logging.getLogger("partner_portal.request")
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+# Paths whose last segment is a credential (invitation, reset and unsubscribe links).
+_TOKEN_PATHS = ("/uitnodiging/", "/wachtwoord-herstellen/", "/afmelden/")
+
+
+def loggable_path(path: str) -> str:
+    """The path with a link token replaced by <token>."""
+    if any(prefix in path for prefix in _TOKEN_PATHS):
+        return path.rsplit("/", 1)[0] + "/<token>"
+    return path
 
 
 class RequestIdFilter(logging.Filter):
@@ -48,9 +57,7 @@ def init_app(app: Flask) -> None:
             log.info(
                 "%s %s %s user=%s %.1fms",
                 request.method,
-                request.path
-                if "/uitnodiging/" not in request.path and "/herstel/" not in request.path
-                else request.path.rsplit("/", 1)[0] + "/<token>",
+                loggable_path(request.path),
                 response.status_code,
                 user_id,
                 duration_ms,

@@ -6,19 +6,28 @@ operation's transaction. Delivery (outbox, SMTP, preferences, digests) lives beh
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 from typing import Any
 
-log = logging.getLogger(__name__)
+from flask import Blueprint
+
+bp = Blueprint("notifications", __name__)
 
 
 def notify(kind: str, recipients: Iterable, *, obj: Any = None, actor=None, context: dict | None = None) -> None:
     """Queue a notification of `kind` (e.g. "response_submitted") for each recipient (a User).
 
     Called by operations inside their transaction, so a rolled-back change sends nothing.
-    `obj` is the item the message is about (its page is linked from the message); `context`
-    holds extra values for the message templates.
+    `obj` is the item the message is about: its page is linked from the message (pass
+    `context["url"]`, a path or absolute URL, or give the object a `notification_url()`
+    method); its `title` attribute names it unless `context["title"]` does. `context` holds
+    the extra values the kind's templates use (see notifications/kinds.py).
+
+    Per recipient, according to their preference for the kind: a message in the outbox
+    (immediately), an item for the daily digest, or nothing (off). Security kinds always go
+    out at once. Inactive recipients, and the actor themselves (except for security mail),
+    get nothing. Raises ValueError for an unknown kind.
     """
-    for user in recipients:
-        log.info("notification %s for user %s about %s", kind, getattr(user, "id", None), obj)
+    from partner_portal.notifications.operations import queue_notifications
+
+    queue_notifications(kind, recipients, obj=obj, actor=actor, context=context)

@@ -255,7 +255,7 @@ def people(org_id: int):
                 db.session.rollback()
                 error = exc.message
             else:
-                invitation_link = send_invitation(user)
+                invitation_link = send_invitation(user, current_user)
                 db.session.commit()
                 flash(_("%(name)s is uitgenodigd.", name=user.name), "success")
                 form = InvitePersonForm(formdata=None)
@@ -305,7 +305,7 @@ def invite_staff():
             db.session.rollback()
             error = exc.message
         else:
-            invitation_link = send_invitation(user)
+            invitation_link = send_invitation(user, current_user)
             db.session.commit()
             flash(_("%(name)s is uitgenodigd.", name=user.name), "success")
             form = InviteStaffForm(formdata=None)
@@ -385,7 +385,8 @@ def resend_invitation(user_id: int):
     form = DeactivateForm()
     invitation_link = None
     if form.validate_on_submit():
-        invitation_link = send_invitation(person)
+        invitation_link = send_invitation(person, current_user)
+        db.session.commit()
         flash(_("De uitnodiging voor %(name)s is opnieuw verstuurd.", name=person.name), "success")
     labels = STAFF_ROLE_LABELS if person.staff_role else ORG_ROLE_LABELS
     role_form = PersonRoleForm(formdata=None, data={"role": (person.staff_role or person.org_role).value})

@@ -1,0 +1,133 @@
+"""The notification kinds: one table that says what each kind is, who gets it and how it is rendered."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+
+
+class NotificationMode(enum.StrEnum):
+    """How a person wants to receive one kind of notification."""
+
+    immediate = "immediate"
+    digest = "digest"
+    off = "off"
+
+    @property
+    def label(self) -> str:
+        return str(MODE_LABELS[self])
+
+
+MODE_LABELS = {
+    NotificationMode.immediate: _l("Direct per e-mail"),
+    NotificationMode.digest: _l("In een dagelijks overzicht"),
+    NotificationMode.off: _l("Uit"),
+}
+
+
+def _everyone(user) -> bool:
+    return True
+
+
+def _partners(user) -> bool:
+    return user.organisation_id is not None
+
+
+def _reviewers(user) -> bool:
+    return user.staff_role is not None and str(user.staff_role) in {"moderator", "process_manager", "administrator"}
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of notification.
+
+    `template` names templates/mail/<template>.subject.txt, .txt and .html. `context` documents
+    the template variables the caller passes to notify() (besides the ones every mail gets:
+    `recipient`, `url`, `title`, `actor`). Security mail is always sent at once and cannot be
+    turned off; it has no unsubscribe link.
+    """
+
+    name: str
+    label: object
+    security: bool = False
+    default_mode: NotificationMode = NotificationMode.immediate
+    context: tuple[str, ...] = ()
+    applies_to: Callable[[object], bool] = _everyone
+
+    @property
+    def template(self) -> str:
+        return self.name
+
+
+KINDS: dict[str, Kind] = {
+    kind.name: kind
+    for kind in (
+        Kind(
+            "invitation",
+            _l("Uitnodiging voor het partnerportaal"),
+            security=True,
+            context=("url: the invitation link", "inviter: name of the person who invited", "days: link validity"),
+        ),
+        Kind(
+            "password_reset",
+            _l("Link om uw wachtwoord te herstellen"),
+            security=True,
+            context=("url: the reset link", "hours: link validity"),
+        ),
+        Kind(
+            "response_submitted",
+            _l("Een formele reactie is ingediend"),
+            context=("title: the response", "url: its page", "group: the sector group that submitted"),
+            applies_to=_reviewers,
+        ),
+        Kind(
+            "changes_requested",
+            _l("Er zijn wijzigingen gevraagd in uw reactie"),
+            context=("title: the response", "url: its page", "message: what the moderator asks"),
+            applies_to=_partners,
+        ),
+        Kind(
+            "response_accepted",
+            _l("Uw reactie is geaccepteerd"),
+            context=("title: the response", "url: its page", "message: optional note of the moderator"),
+            applies_to=_partners,
+        ),
+        Kind(
+            "response_rejected",
+            _l("Uw reactie is afgewezen"),
+            context=("title: the response", "url: its page", "reason: why it was rejected"),
+            applies_to=_partners,
+        ),
+        Kind(
+            "nota_published",
+            _l("De Nota van beantwoording is gepubliceerd"),
+            context=("title: the consultation", "url: the Nota page"),
+            applies_to=_partners,
+        ),
+        Kind(
+            "stage_changed",
+            _l("Een consultatie gaat naar een nieuwe fase"),
+            default_mode=NotificationMode.digest,
+            context=("title: the consultation", "url: its page", "stage: name of the new stage"),
+        ),
+    )
+}
+
+# The digest bundles items of many kinds into one mail; its unsubscribe link turns every
+# kind that the person receives as a digest off.
+DIGEST = "digest"
+
+
+def get_kind(name: str) -> Kind:
+    try:
+        return KINDS[name]
+    except KeyError:
+        raise ValueError(f"unknown notification kind {name!r}") from None
+
+
+def optional_kinds_for(user) -> list[Kind]:
+    """The kinds this person can choose a mode for (no security mail)."""
+    return [k for k in KINDS.values() if not k.security and k.applies_to(user)]

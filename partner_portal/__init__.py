@@ -82,6 +82,9 @@ def register_extensions(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_prefix=hops)
     security.init_app(app)
     request_logging.init_app(app)
+    from partner_portal.core.text import render_markdown
+
+    app.add_template_filter(render_markdown, "markdown")
 
     import partner_portal.auth.sessions  # noqa: F401  (registers the user loader)
     from partner_portal import models  # noqa: F401  (every model, for migrations)
@@ -89,12 +92,14 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     # Importing a feature's views attaches its routes to its blueprint.
+    from partner_portal.audit_log import views as audit_log_views
     from partner_portal.auth import views as auth_views
+    from partner_portal.consultations import views as consultations_views
     from partner_portal.notifications import views as notifications_views
     from partner_portal.partners import views as partners_views
     from partner_portal.site import views as site_views
 
-    for views in (site_views, auth_views, partners_views, notifications_views):
+    for views in (site_views, auth_views, partners_views, consultations_views, audit_log_views, notifications_views):
         app.register_blueprint(views.bp)
 
 

@@ -129,7 +129,13 @@ def seed_partners() -> str:
     return f"partners: {len(groups)} sector groups, {len(orgs)} organisations, {created} new accounts"
 
 
-SEED_STEPS = [seed_partners]
+def seed_consultations() -> str:
+    from partner_portal.consultations.demo import seed_consultation
+
+    return seed_consultation()
+
+
+SEED_STEPS = [seed_partners, seed_consultations]
 
 
 def seed() -> str:

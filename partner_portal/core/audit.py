@@ -22,7 +22,11 @@ class AuditEvent(db.Model):
     """One state change: who, on what, from which state to which, why and when."""
 
     __tablename__ = "audit_event"
-    __table_args__ = (sa.Index("ix_audit_event_object", "object_type", "object_id"),)
+    __table_args__ = (
+        sa.Index("ix_audit_event_object", "object_type", "object_id"),
+        # The public "procesverloop" of a consultation: its public events, newest first.
+        sa.Index("ix_audit_event_consultation_public", "consultation_id", "is_public", "id"),
+    )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, index=True)
@@ -40,6 +44,8 @@ class AuditEvent(db.Model):
     is_public: so.Mapped[bool] = so.mapped_column(default=False, index=True)
     details: so.Mapped[str] = so.mapped_column(sa.Text, default="{}")  # canonical JSON
     request_id: so.Mapped[str] = so.mapped_column(sa.String(64), default="")
+    # The consultation the event belongs to (its process history), if any.
+    consultation_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("consultation.id", ondelete="RESTRICT"))
     prev_hash: so.Mapped[str] = so.mapped_column(sa.String(64))
     hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
 
@@ -47,7 +53,7 @@ class AuditEvent(db.Model):
 
     def payload(self) -> dict[str, Any]:
         """The fields covered by the hash, in a canonical form."""
-        return {
+        data = {
             "id": self.id,
             "created_at": self.created_at.isoformat(timespec="microseconds"),
             "actor_id": self.actor_id,
@@ -63,6 +69,14 @@ class AuditEvent(db.Model):
             "details": self.details,
             "request_id": self.request_id,
         }
+        # Only present when set, so that the hashes of events without it stay as they were.
+        if self.consultation_id is not None:
+            data["consultation_id"] = self.consultation_id
+        return data
+
+    @property
+    def details_dict(self) -> dict[str, Any]:
+        return json.loads(self.details or "{}")
 
     def compute_hash(self) -> str:
         body = json.dumps(self.payload(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
@@ -82,6 +96,7 @@ def record(
     is_public: bool = False,
     organisation_id: int | None = None,
     details: dict[str, Any] | None = None,
+    consultation_id: int | None = None,
 ) -> AuditEvent:
     """Append an event to the chain in the current transaction (flushes, does not commit)."""
     if obj is not None:
@@ -113,6 +128,7 @@ def record(
         details=json.dumps(details or {}, sort_keys=True, ensure_ascii=False),
         request_id=g.get("request_id", "") if has_request_context() else "",
         prev_hash=last.hash if last else GENESIS_HASH,
+        consultation_id=consultation_id,
     )
     event.hash = event.compute_hash()
     db.session.add(event)

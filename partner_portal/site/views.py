@@ -17,7 +17,9 @@ class LanguageForm(FlaskForm):
 
 @bp.get("/")
 def home():
-    return render_template("site/home.html")
+    from partner_portal.consultations.views import featured_consultation
+
+    return render_template("site/home.html", consultation=featured_consultation())
 
 
 @bp.get("/mijn")

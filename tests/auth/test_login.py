@@ -12,7 +12,7 @@ from tests.conftest import post_form
 START_PAGES = {
     StaffRole.administrator: "/beheer/organisaties",
     StaffRole.moderator: "/mijn",
-    StaffRole.process_manager: "/mijn",
+    StaffRole.process_manager: "/beheer/consultaties",
     StaffRole.mkb_staff: "/mijn",
     OrgRole.member: "/mijn",
     OrgRole.signatory: "/mijn",

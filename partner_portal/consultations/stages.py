@@ -1,0 +1,67 @@
+"""What each stage opens, and the stage gate that actions of later features call."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import format_date
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from partner_portal.core.errors import OperationError
+
+# The actions a stage can open, with the label used in messages ("Reacties indienen kan ...").
+ACTIONS = {
+    "responses": _l("Reacties indienen"),
+    "initiatives": _l("Initiatieven indienen"),
+    "signing": _l("Afspraken ondertekenen"),
+}
+
+
+def period_text(starts_on: date, ends_on: date) -> str:
+    """ "1 mei 2017 – 30 juni 2017" in the user's language."""
+    return f"{format_date(starts_on, 'long')} – {format_date(ends_on, 'long')}"
+
+
+def is_open(consultation, action: str) -> bool:
+    stage = consultation.current_stage
+    return bool(consultation.status == "published" and stage is not None and stage.opens(action))
+
+
+def stage_gate(consultation, action: str) -> None:
+    """Refuse `action` unless the consultation runs and its current stage opens it.
+
+    Raises OperationError with a Dutch message that says in which stage (and period) the
+    action opens, or that the stage that opened it has passed.
+    """
+    if action not in ACTIONS:
+        raise ValueError(f"unknown stage action {action!r}")
+    label = str(ACTIONS[action])
+    if consultation.status != "published":
+        raise OperationError(_("%(action)s kan niet: deze consultatie loopt niet.", action=label))
+    if is_open(consultation, action):
+        return
+    current = consultation.current_position if consultation.current_position is not None else -1
+    opening = [s for s in consultation.stages if s.opens(action)]
+    coming = [s for s in opening if s.position > current]
+    if coming:
+        stage = coming[0]
+        raise OperationError(
+            _(
+                "%(action)s kan alleen in de fase '%(stage)s' (%(period)s); die fase is nog niet begonnen.",
+                action=label,
+                stage=stage.title,
+                period=period_text(stage.starts_on, stage.ends_on),
+            )
+        )
+    if opening:
+        stage = opening[-1]
+        raise OperationError(
+            _(
+                "%(action)s kon alleen in de fase '%(stage)s' (%(period)s); die fase is voorbij.",
+                action=label,
+                stage=stage.title,
+                period=period_text(stage.starts_on, stage.ends_on),
+            )
+        )
+    raise OperationError(_("%(action)s is in deze consultatie niet mogelijk.", action=label))

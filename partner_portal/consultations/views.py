@@ -1,0 +1,449 @@
+"""Public consultation pages (vision, timeline, procesverloop) and the process manager's pages."""
+
+from __future__ import annotations
+
+import difflib
+
+import sqlalchemy as sa
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_decimal
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from sqlalchemy import orm as so
+
+from partner_portal import navigation
+from partner_portal.consultations import bp, operations
+from partner_portal.consultations.forms import ConfirmForm, ReasonForm, StageForm, vision_form
+from partner_portal.consultations.models import (
+    Consultation,
+    ConsultationStatus,
+    Pillar,
+    Programme,
+    Theme,
+    VisionVersion,
+)
+from partner_portal.consultations.permissions import (
+    can_manage_consultation,
+    can_manage_consultations,
+    can_see_drafts,
+    can_view_consultation,
+)
+from partner_portal.consultations.stages import ACTIONS
+from partner_portal.consultations.workflow import CONSULTATION
+from partner_portal.core import uploads, workflow
+from partner_portal.core.audit import AuditEvent
+from partner_portal.core.errors import OperationError
+from partner_portal.extensions import db
+
+PROCESS_LOG_PER_PAGE = 25
+
+navigation.register("consultations.index", _l("Consultaties"), lambda user: True, order=10)
+navigation.register("consultations.manage_index", _l("Procesbeheer"), can_manage_consultations, order=70)
+navigation.set_start_page("process_manager", "consultations.manage_index")
+
+
+@bp.app_template_filter("euros")
+def euros(amount: int) -> str:
+    return "€ " + format_decimal(amount, format="#,##0")
+
+
+@bp.app_context_processor
+def workflow_helpers():
+    return {
+        "action_label": workflow.action_label,
+        "stage_actions": ACTIONS,
+        "can_manage_consultation": can_manage_consultation,
+    }
+
+
+# Loading -------------------------------------------------------------------------------------
+
+
+def _eager():
+    return (
+        so.selectinload(Consultation.pillars).selectinload(Pillar.themes),
+        so.selectinload(Consultation.themes).joinedload(Theme.pillar),
+        so.selectinload(Consultation.stages),
+        so.selectinload(Consultation.funding_sources),
+        so.selectinload(Consultation.programmes).selectinload(Programme.projects),
+    )
+
+
+def load_consultation(slug: str, *, manage: bool = False) -> Consultation:
+    consultation = db.first_or_404(sa.select(Consultation).where(Consultation.slug == slug).options(*_eager()))
+    if not can_view_consultation(current_user, consultation):
+        abort(404)
+    if manage and not can_manage_consultation(current_user, consultation):
+        abort(403)
+    return consultation
+
+
+def featured_consultation() -> Consultation | None:
+    """The consultation on the home page: the featured one if public, else the newest public one."""
+    public = Consultation.status != ConsultationStatus.draft
+    return db.session.scalar(
+        sa.select(Consultation)
+        .where(public)
+        .order_by(Consultation.is_featured.desc(), Consultation.published_at.desc(), Consultation.id.desc())
+        .options(*_eager())
+        .limit(1)
+    )
+
+
+def _versions_query(consultation: Consultation):
+    return sa.select(VisionVersion).where(VisionVersion.consultation_id == consultation.id)
+
+
+def _load_version(consultation: Consultation, number: int | None = None) -> VisionVersion | None:
+    query = _versions_query(consultation).options(
+        so.selectinload(VisionVersion.sections), so.joinedload(VisionVersion.pdf)
+    )
+    if number is None:
+        return db.session.scalar(query.order_by(VisionVersion.number.desc()).limit(1))
+    return db.session.scalar(query.where(VisionVersion.number == number))
+
+
+def _stage_events(consultation: Consultation, limit: int | None = None):
+    query = (
+        sa.select(AuditEvent)
+        .where(
+            AuditEvent.consultation_id == consultation.id,
+            AuditEvent.is_public,
+            AuditEvent.action.in_(("consultation.stage_advance", "consultation.stage_revert")),
+        )
+        .order_by(AuditEvent.id.desc())
+    )
+    if limit:
+        query = query.limit(limit)
+    return db.session.scalars(query).all()
+
+
+# Public pages --------------------------------------------------------------------------------
+
+
+@bp.get("/consultaties")
+def index():
+    query = sa.select(Consultation).order_by(Consultation.published_at.desc().nulls_last(), Consultation.id.desc())
+    if not can_see_drafts(current_user):
+        query = query.where(Consultation.status != ConsultationStatus.draft)
+    page = max(request.args.get("page", 1, type=int), 1)
+    pagination = db.paginate(
+        query.options(so.selectinload(Consultation.stages)), page=page, per_page=20, error_out=False
+    )
+    return render_template("consultations/index.html", pagination=pagination)
+
+
+@bp.get("/consultaties/<slug>")
+def show(slug: str):
+    consultation = load_consultation(slug)
+    vision = _load_version(consultation)
+    return render_template("consultations/show.html", consultation=consultation, vision=vision)
+
+
+@bp.get("/consultaties/<slug>/tijdlijn")
+def timeline(slug: str):
+    consultation = load_consultation(slug)
+    return render_template(
+        "consultations/timeline.html", consultation=consultation, moves=_stage_events(consultation, limit=20)
+    )
+
+
+@bp.get("/consultaties/<slug>/procesverloop")
+def process_log(slug: str):
+    """The public events of this consultation, newest first, paged by id."""
+    consultation = load_consultation(slug)
+    before = request.args.get("voor", type=int)
+    query = sa.select(AuditEvent).where(AuditEvent.consultation_id == consultation.id, AuditEvent.is_public)
+    if before:
+        query = query.where(AuditEvent.id < before)
+    events = db.session.scalars(query.order_by(AuditEvent.id.desc()).limit(PROCESS_LOG_PER_PAGE + 1)).all()
+    has_older = len(events) > PROCESS_LOG_PER_PAGE
+    events = events[:PROCESS_LOG_PER_PAGE]
+    stage_titles = {s.key: s.title for s in consultation.stages}
+    return render_template(
+        "consultations/process_log.html",
+        consultation=consultation,
+        events=events,
+        has_older=has_older,
+        is_first_page=not before,
+        stage_titles=stage_titles,
+    )
+
+
+@bp.get("/consultaties/<slug>/visie")
+def vision(slug: str):
+    consultation = load_consultation(slug)
+    version = _load_version(consultation)
+    return render_template("consultations/vision.html", consultation=consultation, version=version, is_latest=True)
+
+
+@bp.get("/consultaties/<slug>/visie/pijlers/<pillar_slug>")
+def pillar(slug: str, pillar_slug: str):
+    consultation = load_consultation(slug)
+    item = next((p for p in consultation.pillars if p.slug == pillar_slug), None) or abort(404)
+    version = _load_version(consultation)
+    section = version.section_for(pillar_id=item.id) if version else None
+    return render_template(
+        "consultations/part.html", consultation=consultation, pillar=item, theme=None, section=section, version=version
+    )
+
+
+@bp.get("/consultaties/<slug>/visie/themas/<theme_slug>")
+def theme(slug: str, theme_slug: str):
+    consultation = load_consultation(slug)
+    item = next((t for t in consultation.themes if t.slug == theme_slug), None) or abort(404)
+    version = _load_version(consultation)
+    section = version.section_for(theme_id=item.id) if version else None
+    return render_template(
+        "consultations/part.html", consultation=consultation, pillar=None, theme=item, section=section, version=version
+    )
+
+
+@bp.get("/consultaties/<slug>/visie/versies")
+def vision_versions(slug: str):
+    consultation = load_consultation(slug)
+    versions = db.session.scalars(
+        _versions_query(consultation)
+        .options(so.joinedload(VisionVersion.published_by), so.joinedload(VisionVersion.pdf))
+        .order_by(VisionVersion.number.desc())
+    ).all()
+    return render_template("consultations/vision_versions.html", consultation=consultation, versions=versions)
+
+
+@bp.get("/consultaties/<slug>/visie/versies/<int:number>")
+def vision_version(slug: str, number: int):
+    consultation = load_consultation(slug)
+    version = _load_version(consultation, number) or abort(404)
+    latest = db.session.scalar(
+        sa.select(sa.func.max(VisionVersion.number)).where(VisionVersion.consultation_id == consultation.id)
+    )
+    return render_template(
+        "consultations/vision.html", consultation=consultation, version=version, is_latest=number == latest
+    )
+
+
+def diff_lines(old_text: str, new_text: str) -> list[tuple[str, str]]:
+    """(kind, line) with kind "equal", "delete" or "insert", line by line."""
+    old_lines, new_lines = old_text.splitlines(), new_text.splitlines()
+    result: list[tuple[str, str]] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=old_lines, b=new_lines, autojunk=False).get_opcodes():
+        if tag == "equal":
+            result.extend(("equal", line) for line in old_lines[i1:i2])
+        else:
+            result.extend(("delete", line) for line in old_lines[i1:i2])
+            result.extend(("insert", line) for line in new_lines[j1:j2])
+    return result
+
+
+@bp.get("/consultaties/<slug>/visie/versies/<int:number>/verschil")
+def vision_diff(slug: str, number: int):
+    """What changed from version `van` (default: the one before) to version `number`."""
+    consultation = load_consultation(slug)
+    new = _load_version(consultation, number) or abort(404)
+    old_number = request.args.get("van", number - 1, type=int)
+    if old_number == number:
+        abort(404)
+    old = _load_version(consultation, old_number) if old_number >= 1 else None
+    if old_number >= 1 and old is None:
+        abort(404)
+    lines = diff_lines(old.full_text() if old else "", new.full_text())
+    return render_template(
+        "consultations/vision_diff.html",
+        consultation=consultation,
+        old=old,
+        new=new,
+        lines=lines,
+        inserted=sum(1 for kind, _line in lines if kind == "insert"),
+        deleted=sum(1 for kind, _line in lines if kind == "delete"),
+    )
+
+
+@bp.get("/consultaties/<slug>/visie/versies/<int:number>/visie.pdf")
+def vision_pdf(slug: str, number: int):
+    consultation = load_consultation(slug)
+    version = _load_version(consultation, number) or abort(404)
+    if version.pdf is None or not version.pdf.path.exists():
+        abort(404)
+    return uploads.send_stored_file(version.pdf)
+
+
+# Process manager ------------------------------------------------------------------------------
+
+
+@bp.get("/beheer/consultaties")
+@login_required
+def manage_index():
+    if not can_manage_consultations(current_user):
+        abort(403)
+    consultations = db.session.scalars(
+        sa.select(Consultation)
+        .options(so.selectinload(Consultation.stages))
+        .order_by(Consultation.id.desc())
+        .limit(200)
+    ).all()
+    return render_template("consultations/manage_index.html", consultations=consultations)
+
+
+def _manage_page(consultation: Consultation, *, error: str | None = None, status: int = 200):
+    return (
+        render_template(
+            "consultations/manage.html",
+            consultation=consultation,
+            transitions=workflow.available_transitions(current_user, consultation, CONSULTATION),
+            move_form=ReasonForm(formdata=None, data={"version": consultation.version}),
+            confirm_form=ConfirmForm(),
+            moves=_stage_events(consultation, limit=10),
+            error=error,
+        ),
+        status,
+    )
+
+
+def _form_error(form) -> str:
+    if form.csrf_token.errors:
+        return _("Het formulier is verlopen of ongeldig. Laad de pagina opnieuw en probeer het nog eens.")
+    return " ".join(str(e) for errors in form.errors.values() for e in errors)
+
+
+@bp.get("/consultaties/<slug>/beheer")
+@login_required
+def manage(slug: str):
+    consultation = load_consultation(slug, manage=True)
+    return _manage_page(consultation)
+
+
+@bp.post("/consultaties/<slug>/beheer/fase/<direction>")
+@login_required
+def move_stage(slug: str, direction: str):
+    consultation = load_consultation(slug, manage=True)
+    if direction not in ("volgende", "vorige"):
+        abort(404)
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        return _manage_page(consultation, error=_form_error(form), status=400)
+    try:
+        move = operations.advance_stage if direction == "volgende" else operations.revert_stage
+        stage = move(current_user, consultation, version=form.version.data, reason=form.reason.data or "")
+    except OperationError as exc:
+        db.session.rollback()
+        consultation = load_consultation(slug, manage=True)
+        return _manage_page(consultation, error=exc.message, status=exc.status_code)
+    db.session.commit()
+    flash(_("Het proces staat nu in de fase '%(stage)s'.", stage=stage.title), "success")
+    return redirect(url_for("consultations.manage", slug=slug))
+
+
+@bp.post("/consultaties/<slug>/beheer/status/<name>")
+@login_required
+def transition(slug: str, name: str):
+    consultation = load_consultation(slug, manage=True)
+    if CONSULTATION.transition(name) is None:
+        abort(404)
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        return _manage_page(consultation, error=_form_error(form), status=400)
+    try:
+        operations.take_consultation_transition(
+            current_user, consultation, name, version=form.version.data, reason=form.reason.data or ""
+        )
+    except OperationError as exc:
+        db.session.rollback()
+        consultation = load_consultation(slug, manage=True)
+        return _manage_page(consultation, error=exc.message, status=exc.status_code)
+    db.session.commit()
+    flash(_("De consultatie is nu %(status)s.", status=consultation.status.label), "success")
+    return redirect(url_for("consultations.manage", slug=slug))
+
+
+@bp.post("/consultaties/<slug>/beheer/uitgelicht")
+@login_required
+def feature(slug: str):
+    consultation = load_consultation(slug, manage=True)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        operations.set_featured(current_user, consultation)
+    except OperationError as exc:
+        db.session.rollback()
+        consultation = load_consultation(slug, manage=True)
+        return _manage_page(consultation, error=exc.message, status=exc.status_code)
+    db.session.commit()
+    flash(_("Deze consultatie staat nu op de startpagina."), "success")
+    return redirect(url_for("consultations.manage", slug=slug))
+
+
+@bp.route("/consultaties/<slug>/beheer/fasen/<int:stage_id>", methods=["GET", "POST"])
+@login_required
+def edit_stage(slug: str, stage_id: int):
+    consultation = load_consultation(slug, manage=True)
+    stage = next((s for s in consultation.stages if s.id == stage_id), None) or abort(404)
+    form = StageForm(obj=stage)
+    error = None
+    if form.validate_on_submit():
+        try:
+            operations.update_stage(
+                current_user,
+                stage,
+                version=form.version.data,
+                starts_on=form.starts_on.data,
+                ends_on=form.ends_on.data,
+                opens_responses=form.opens_responses.data,
+                opens_initiatives=form.opens_initiatives.data,
+                opens_signing=form.opens_signing.data,
+            )
+        except OperationError as exc:
+            db.session.rollback()
+            error = exc.message
+        else:
+            db.session.commit()
+            flash(_("De fase '%(stage)s' is opgeslagen.", stage=stage.title), "success")
+            return redirect(url_for("consultations.manage", slug=slug))
+    return render_template(
+        "consultations/stage_form.html", consultation=consultation, stage=stage, form=form, error=error
+    )
+
+
+@bp.route("/consultaties/<slug>/beheer/visie", methods=["GET", "POST"])
+@login_required
+def edit_vision(slug: str):
+    consultation = load_consultation(slug, manage=True)
+    latest = _load_version(consultation)
+    data = {"based_on": latest.number if latest else 0, "introduction": latest.introduction if latest else ""}
+    if latest:
+        for section in latest.sections:
+            key = f"pillar_{section.pillar_id}" if section.pillar_id else f"theme_{section.theme_id}"
+            data[key] = section.body
+    form = vision_form(consultation, data=data)
+    error = None
+    if form.validate_on_submit():
+        try:
+            version = operations.publish_vision(
+                current_user,
+                consultation,
+                based_on=form.based_on.data or 0,
+                introduction=form.introduction.data,
+                pillar_texts={p.id: form[f"pillar_{p.id}"].data for p in consultation.pillars},
+                theme_texts={t.id: form[f"theme_{t.id}"].data for t in consultation.themes},
+                change_note=form.change_note.data,
+                pdf=form.pdf.data or None,
+                remove_pdf=form.remove_pdf.data,
+            )
+        except OperationError as exc:
+            db.session.rollback()
+            error = exc.message
+        else:
+            db.session.commit()
+            flash(_("Versie %(number)d van de visie is gepubliceerd.", number=version.number), "success")
+            return redirect(url_for("consultations.vision", slug=slug))
+    sections = [(p, form[f"pillar_{p.id}"]) for p in consultation.pillars] + [
+        (t, form[f"theme_{t.id}"]) for t in consultation.themes
+    ]
+    return render_template(
+        "consultations/vision_form.html",
+        consultation=consultation,
+        form=form,
+        sections=sections,
+        latest=latest,
+        error=error,
+    )

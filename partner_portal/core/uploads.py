@@ -1,0 +1,125 @@
+"""Uploaded files: checked by content, stored outside the web root under a random name, served as attachments.
+
+Features keep a `StoredFile` per upload (a vision PDF, a response attachment) and decide who
+may download it; `send_stored_file` sends it with Content-Disposition: attachment.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import quote
+
+import sqlalchemy as sa
+from flask import Response, current_app
+from flask_babel import gettext as _
+from sqlalchemy import orm as so
+from werkzeug.datastructures import FileStorage
+
+from partner_portal.core.errors import OperationError
+from partner_portal.core.models import UTCDateTime, utcnow
+from partner_portal.extensions import db
+
+PDF_MAGIC = b"%PDF-"
+DEFAULT_MAX_PDF_BYTES = 20 * 1024 * 1024
+_CHUNK = 64 * 1024
+
+
+class StoredFile(db.Model):
+    """One uploaded file: where it is on disk (random name), what it was called, its size and hash."""
+
+    __tablename__ = "stored_file"
+    __table_args__ = (sa.CheckConstraint("size_bytes > 0", name="not_empty"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    stored_name: so.Mapped[str] = so.mapped_column(sa.String(80), unique=True)
+    original_name: so.Mapped[str] = so.mapped_column(sa.String(255))
+    content_type: so.Mapped[str] = so.mapped_column(sa.String(100))
+    size_bytes: so.Mapped[int]
+    sha256: so.Mapped[str] = so.mapped_column(sa.String(64))
+    uploaded_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    uploaded_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user.id", ondelete="RESTRICT"), index=True)
+
+    @property
+    def path(self) -> Path:
+        return upload_folder() / self.stored_name
+
+
+def upload_folder() -> Path:
+    folder = Path(current_app.config["UPLOAD_FOLDER"])
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _safe_original_name(name: str | None, default: str) -> str:
+    name = (name or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
+    name = "".join(ch for ch in name if ch.isprintable() and ch not in '"<>:|?*')
+    return name[:255] or default
+
+
+def save_pdf(file: FileStorage, actor=None, *, max_bytes: int | None = None) -> StoredFile:
+    """Store an uploaded PDF. Refuses (OperationError, nothing stored) an empty file, a file that is
+    not a PDF by its content (it must start with %PDF-), or one larger than the limit."""
+    limit = max_bytes or current_app.config.get("UPLOAD_MAX_PDF_BYTES", DEFAULT_MAX_PDF_BYTES)
+    stream = file.stream
+    head = stream.read(len(PDF_MAGIC))
+    if not head:
+        raise OperationError(_("Het bestand is leeg. Kies een PDF-bestand."))
+    if head != PDF_MAGIC:
+        raise OperationError(_("Dit bestand is geen PDF. Kies een PDF-bestand."))
+    stored_name = secrets.token_hex(20) + ".pdf"
+    target = upload_folder() / stored_name
+    digest = hashlib.sha256(head)
+    size = len(head)
+    try:
+        with target.open("xb") as out:
+            out.write(head)
+            while chunk := stream.read(_CHUNK):
+                size += len(chunk)
+                if size > limit:
+                    raise OperationError(
+                        _(
+                            "Het bestand is te groot; het mag hoogstens %(mb)d MB zijn.",
+                            mb=max(limit // (1024 * 1024), 1),
+                        )
+                    )
+                digest.update(chunk)
+                out.write(chunk)
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
+    stored = StoredFile(
+        stored_name=stored_name,
+        original_name=_safe_original_name(file.filename, "document.pdf"),
+        content_type="application/pdf",
+        size_bytes=size,
+        sha256=digest.hexdigest(),
+        uploaded_by_id=getattr(actor, "id", None),
+    )
+    db.session.add(stored)
+    db.session.flush()
+    return stored
+
+
+def send_stored_file(stored: StoredFile) -> Response:
+    """Send the file as a download (never rendered inline by the browser).
+
+    The file is opened only when the body is read, and closed when it is done.
+    """
+    path = stored.path
+
+    def chunks():
+        with path.open("rb") as fh:
+            while chunk := fh.read(_CHUNK):
+                yield chunk
+
+    name = stored.original_name
+    ascii_name = name.encode("ascii", "ignore").decode() or "document.pdf"
+    response = Response(chunks(), mimetype=stored.content_type, direct_passthrough=True)
+    response.headers["Content-Length"] = str(path.stat().st_size)
+    response.headers["Content-Disposition"] = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,105 @@
+"""Factories for consultations: a small consultation with pillars, themes, stages and funding."""
+
+import io
+import itertools
+from datetime import date
+
+from werkzeug.datastructures import FileStorage
+
+from partner_portal.consultations.models import (
+    Consultation,
+    ConsultationStatus,
+    FundingSource,
+    FundingStatus,
+    Pillar,
+    Stage,
+    Theme,
+    VisionSection,
+    VisionVersion,
+)
+from partner_portal.core import uploads
+from partner_portal.core.models import utcnow
+from partner_portal.extensions import db
+
+_seq = itertools.count(1)
+
+# (key, title, start, end, opens)
+STAGES = [
+    ("opstellen", "Visie opstellen", date(2016, 9, 1), date(2017, 4, 10), ()),
+    ("reactie", "Reactie van partners", date(2017, 5, 1), date(2017, 6, 30), ("responses",)),
+    ("verwerking", "Verwerking", date(2017, 7, 1), date(2017, 12, 31), ()),
+    ("uitvoering", "Uitvoering", date(2018, 1, 1), date(2021, 12, 31), ("initiatives", "signing")),
+]
+
+
+def consultation(
+    slug: str | None = None,
+    status: ConsultationStatus = ConsultationStatus.published,
+    current: int | None = 1,
+    featured: bool = False,
+    **kwargs,
+) -> Consultation:
+    n = next(_seq)
+    c = Consultation(
+        slug=slug or f"consultatie-{n}",
+        title=kwargs.pop("title", f"Consultatie {n}"),
+        city="Assen",
+        goal=kwargs.pop("goal", "Een krachtige binnenstad."),
+        status=status,
+        published_at=utcnow() if status != ConsultationStatus.draft else None,
+        closed_at=utcnow() if status == ConsultationStatus.closed else None,
+        is_featured=featured,
+        current_position=current,
+        **kwargs,
+    )
+    pillar = Pillar(slug="familiestad", title="Comfortabele familiestad", position=0)
+    c.pillars.append(pillar)
+    c.pillars.append(Pillar(slug="ondernemend", title="Ondernemende stad", position=1))
+    c.themes.append(Theme(slug="bereikbaar", title="De bereikbare binnenstad", position=0, pillar=pillar))
+    c.themes.append(Theme(slug="bekend", title="De goed bekende binnenstad", position=1))
+    for position, (key, title, start, end, opens) in enumerate(STAGES):
+        c.stages.append(
+            Stage(
+                key=key,
+                title=title,
+                position=position,
+                starts_on=start,
+                ends_on=end,
+                opens_responses="responses" in opens,
+                opens_initiatives="initiatives" in opens,
+                opens_signing="signing" in opens,
+            )
+        )
+    c.funding_sources.append(FundingSource(name="Gemeente", amount_euros=3_000_000, status=FundingStatus.committed))
+    c.funding_sources.append(
+        FundingSource(name="Binnenstadsfonds", amount_euros=3_000_000, status=FundingStatus.requested, position=1)
+    )
+    db.session.add(c)
+    db.session.flush()
+    return c
+
+
+def pdf_upload(content: bytes = b"%PDF-1.4\n% test document\n%%EOF\n", name: str = "visie.pdf") -> FileStorage:
+    return FileStorage(stream=io.BytesIO(content), filename=name, content_type="application/pdf")
+
+
+def vision_version(c: Consultation, number: int = 1, introduction: str = "Inleiding.", with_pdf: bool = False):
+    version = VisionVersion(
+        consultation_id=c.id,
+        number=number,
+        introduction=introduction,
+        change_note=f"Versie {number}",
+        published_at=utcnow(),
+        pdf=uploads.save_pdf(pdf_upload()) if with_pdf else None,
+    )
+    for position, pillar in enumerate(c.pillars):
+        version.sections.append(
+            VisionSection(pillar_id=pillar.id, position=position, heading=pillar.title, body=f"Tekst {pillar.title}")
+        )
+    for position, theme in enumerate(c.themes, start=len(c.pillars)):
+        version.sections.append(
+            VisionSection(theme_id=theme.id, position=position, heading=theme.title, body=f"Tekst {theme.title}")
+        )
+    db.session.add(version)
+    db.session.flush()
+    return version

@@ -39,6 +39,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     register_blueprints(app)
     register_errorhandlers(app)
     register_request_hooks(app)
+    register_template_filters(app)
     register_commands(app)
     return app
 
@@ -148,6 +149,13 @@ def register_request_hooks(app: Flask) -> None:
         from partner_portal import navigation
 
         return {"nav_items": navigation.items_for(current_user), "current_locale": select_locale()}
+
+
+def register_template_filters(app: Flask) -> None:
+    from partner_portal.core.text import render_markdown
+
+    # `{{ text|markdown }}`: user-written Markdown as sanitised HTML (the only way rich text reaches a page).
+    app.add_template_filter(render_markdown, "markdown")
 
 
 def register_commands(app: Flask) -> None:

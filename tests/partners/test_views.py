@@ -35,3 +35,19 @@ def test_staff_invite_without_the_optional_function_field_works(app, client, log
     )
     assert response.status_code == 200
     assert db.session.scalar(sa.select(User).where(User.email == "staf@example.org")).function_title == ""
+
+
+def test_people_and_sector_group_lists_are_paginated(app, client, login_as):
+    org = factories.organisation()
+    admin = factories.user(role=StaffRole.administrator)
+    for n in range(30):
+        factories.user(org, OrgRole.member, name=f"Persoon {n:02d}")
+        factories.sector_group(name=f"Groep {n:02d}")
+    factories.commit()
+    login_as(admin)
+    first = client.get(f"/organisaties/{org.id}/mensen").get_data(as_text=True)
+    second = client.get(f"/organisaties/{org.id}/mensen?page=2").get_data(as_text=True)
+    assert "Persoon 00" in first and "Persoon 29" not in first and "Pagina 1 van 2" in first
+    assert "Persoon 29" in second
+    groups = client.get("/beheer/sectorgroepen").get_data(as_text=True)
+    assert "Pagina 1 van 2" in groups and "Groep 29" not in groups

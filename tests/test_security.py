@@ -11,6 +11,7 @@ from partner_portal.extensions import db
 from tests import factories
 from tests.access import build_world, log_in
 from tests.conftest import post_form
+from tests.htmlcheck import elements
 from tests.test_access_matrix import RULES
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -243,3 +244,24 @@ def test_an_oversized_multipart_body_gets_413(app, client):
         "/login", data={"bijlage": (io.BytesIO(b"x" * 10_000), "groot.pdf")}, content_type="multipart/form-data"
     )
     assert response.status_code == 413
+
+
+def test_hostile_text_posted_through_the_forms_is_shown_inert(app, client, login_as):
+    group = factories.sector_group()
+    admin = factories.user(role=StaffRole.administrator, email="beheer@example.org")
+    factories.commit()
+    login_as(admin)
+    hostile = '<script>alert(1)</script><a href="javascript:alert(2)" onclick="alert(3)">x</a>'
+    response = post_form(
+        client,
+        "/beheer/organisaties/nieuw",
+        {"name": "Org " + hostile[:150], "kvk_number": "12345678", "primary_sector": str(group.id)},
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    post_form(client, "/profiel", {"profile-name": "Naam <img src=x onerror=alert(4)>", "profile-locale": "nl"})
+    for url in ("/beheer/organisaties", "/beheer/gebruikers", response.headers["Location"], "/profiel"):
+        for tag, attrs in elements(client.get(url).get_data(as_text=True)):
+            assert tag not in ("script", "img") or attrs.get("src", "").startswith("/"), f"{url}: <{tag} {attrs}>"
+            assert not any(name.startswith("on") for name in attrs), f"{url}: <{tag} {attrs}>"
+            assert not (attrs.get("href") or "").lower().startswith("javascript:"), f"{url}: <{tag} {attrs}>"
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in client.get("/beheer/organisaties").get_data(as_text=True)

@@ -1,6 +1,5 @@
 """Markdown rendering and sanitising: nothing executable survives, ordinary text stays readable."""
 
-from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import pytest
@@ -9,6 +8,7 @@ from markupsafe import Markup
 
 from partner_portal.core.text import ALLOWED_TAGS, render_markdown
 from tests.conftest import make_app
+from tests.htmlcheck import elements
 
 HOSTILE = [
     "<script>alert(1)</script>",
@@ -27,23 +27,6 @@ HOSTILE = [
     "<style>body{display:none}</style>",
     '[klik](https://example.org "titel" onclick=alert(1))',
 ]
-
-
-class _Elements(HTMLParser):
-    """Collects every (tag, attributes) of an HTML fragment."""
-
-    def __init__(self):
-        super().__init__()
-        self.elements: list[tuple[str, dict[str, str | None]]] = []
-
-    def handle_starttag(self, tag, attrs):
-        self.elements.append((tag, dict(attrs)))
-
-
-def elements(html: str) -> list[tuple[str, dict[str, str | None]]]:
-    parser = _Elements()
-    parser.feed(html)
-    return parser.elements
 
 
 @pytest.mark.parametrize("source", HOSTILE)

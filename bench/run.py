@@ -271,7 +271,7 @@ def report(results: dict, http_results: dict) -> tuple[str, list[str]]:
                 misses.append(f"{kind}, {page.name}: p95 growth {growth:.2f} from 1x to 10x (target < {TARGET_GROWTH})")
             target = TARGET_RATIO_PUBLIC if page.public else TARGET_RATIO_LOGGED_IN
             if ratio is not None and ratio < target:
-                misses.append(f"{kind}, {page.name}: {ratio:.0%} of the bare endpoint's req/s (target ≥ {target:.0%})")
+                misses.append(f"{kind}, {page.name}: {ratio:.1%} of the bare endpoint's req/s (target ≥ {target:.0%})")
         if rss is not None and rss >= TARGET_RSS_MB:
             misses.append(f"{kind}: peak RSS per worker {rss:.0f} MB (target < {TARGET_RSS_MB:.0f} MB)")
     return "\n".join(lines), misses

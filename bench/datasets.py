@@ -122,7 +122,50 @@ def seed_partners(scale: int, ctx: dict) -> str:
     return f"partners: {len(orgs)} organisations, {len(sectors)} sector memberships, {len(users)} people added"
 
 
-SEEDERS: list[Callable[[int, dict], str]] = [seed_demo, seed_partners]
+AUDIT_EVENTS = 50_000  # at 1x
+
+
+def seed_audit_trail(scale: int, ctx: dict) -> str:
+    """A long, valid hash chain of audit events: stage moves (public) and partner changes."""
+    from partner_portal.core.audit import GENESIS_HASH, AuditEvent
+
+    rnd = random.Random(53 + scale)
+    last = db.session.execute(sa.select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)).first()
+    next_id, prev_hash = (last.id + 1, last.hash) if last else (1, GENESIS_HASH)
+    actor_ids = db.session.scalars(sa.select(User.id).where(User.staff_role.is_not(None))).all()
+    org_ids = ctx.get("organisation_ids") or [None]
+    from partner_portal.consultations.models import Consultation
+
+    consultation_id = db.session.scalar(sa.select(Consultation.id).where(Consultation.slug == "binnenstad-assen"))
+    now = utcnow()
+    rows = []
+    for n in range(AUDIT_EVENTS * scale):
+        public = rnd.random() < 0.1
+        event = AuditEvent(
+            id=next_id + n,
+            created_at=now,
+            actor_id=rnd.choice(actor_ids),
+            actor_name="Bench",
+            organisation_id=None if public else rnd.choice(org_ids),
+            action="consultation.stage_advance" if public else "organisation.update",
+            object_type="consultation" if public else "organisation",
+            object_id=consultation_id if public else 1,
+            consultation_id=consultation_id if public else None,
+            from_state=None,
+            to_state=None,
+            reason="",
+            is_public=public,
+            details="{}",
+            request_id="",
+            prev_hash=prev_hash,
+        )
+        event.hash = prev_hash = event.compute_hash()
+        rows.append({c.key: getattr(event, c.key) for c in AuditEvent.__table__.columns})
+    _insert(AuditEvent, rows)
+    return f"audit trail: {len(rows)} events added"
+
+
+SEEDERS: list[Callable[[int, dict], str]] = [seed_demo, seed_partners, seed_audit_trail]
 
 
 def seed(scale: int) -> list[str]:

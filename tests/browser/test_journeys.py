@@ -16,7 +16,7 @@ pytestmark = pytest.mark.browser
 START_PAGES = {
     "admin@example.org": "/beheer/organisaties",
     "moderator@example.org": "/mijn",
-    "procesmanager@example.org": "/mijn",
+    "procesmanager@example.org": "/beheer/consultaties",
     "mkb@example.org": "/mijn",
     "horeca@example.org": "/mijn",
     "cultuur@example.org": "/mijn",

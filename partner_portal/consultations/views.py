@@ -60,6 +60,16 @@ def workflow_helpers():
 # Loading -------------------------------------------------------------------------------------
 
 
+def _summary_loads():
+    """What the summary (goal, pillars, themes, current stage, funding) shows, and nothing more."""
+    return (
+        so.selectinload(Consultation.pillars),
+        so.selectinload(Consultation.themes),
+        so.selectinload(Consultation.stages),
+        so.selectinload(Consultation.funding_sources),
+    )
+
+
 def _eager():
     return (
         so.selectinload(Consultation.pillars).selectinload(Pillar.themes),
@@ -86,7 +96,7 @@ def featured_consultation() -> Consultation | None:
         sa.select(Consultation)
         .where(public)
         .order_by(Consultation.is_featured.desc(), Consultation.published_at.desc(), Consultation.id.desc())
-        .options(*_eager())
+        .options(*_summary_loads())
         .limit(1)
     )
 

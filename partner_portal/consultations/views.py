@@ -70,6 +70,10 @@ def _summary_loads():
     )
 
 
+def _stages_only():
+    return (so.selectinload(Consultation.stages),)
+
+
 def _eager():
     return (
         so.selectinload(Consultation.pillars).selectinload(Pillar.themes),
@@ -80,8 +84,10 @@ def _eager():
     )
 
 
-def load_consultation(slug: str, *, manage: bool = False) -> Consultation:
-    consultation = db.first_or_404(sa.select(Consultation).where(Consultation.slug == slug).options(*_eager()))
+def load_consultation(slug: str, *, manage: bool = False, loads=None) -> Consultation:
+    """The consultation or 404; `loads` narrows the eager loading to what the page shows."""
+    options = _eager() if loads is None else loads
+    consultation = db.first_or_404(sa.select(Consultation).where(Consultation.slug == slug).options(*options))
     if not can_view_consultation(current_user, consultation):
         abort(404)
     if manage and not can_manage_consultation(current_user, consultation):
@@ -153,7 +159,7 @@ def show(slug: str):
 
 @bp.get("/consultaties/<slug>/tijdlijn")
 def timeline(slug: str):
-    consultation = load_consultation(slug)
+    consultation = load_consultation(slug, loads=_stages_only())
     return render_template(
         "consultations/timeline.html", consultation=consultation, moves=_stage_events(consultation, limit=20)
     )
@@ -162,7 +168,7 @@ def timeline(slug: str):
 @bp.get("/consultaties/<slug>/procesverloop")
 def process_log(slug: str):
     """The public events of this consultation, newest first, paged by id."""
-    consultation = load_consultation(slug)
+    consultation = load_consultation(slug, loads=_stages_only())
     before = request.args.get("voor", type=int)
     query = sa.select(AuditEvent).where(AuditEvent.consultation_id == consultation.id, AuditEvent.is_public)
     if before:

@@ -13,6 +13,7 @@ def register(app: Flask) -> None:
     mail_commands.register(app)
     app.cli.add_command(workflows)
     app.cli.add_command(audit_group)
+    app.cli.add_command(consultations_group)
 
 
 @click.command("seed-demo")
@@ -54,3 +55,42 @@ def audit_verify() -> None:
         )
     count = db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent))
     click.echo(f"audit trail intact: {count} events")
+
+
+@click.group("consultations")
+def consultations_group() -> None:
+    """Consultations: load a new city or round from a data file."""
+
+
+@consultations_group.command("load")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--featured/--not-featured", default=None, help="Put it on the home page (default: if none is).")
+@click.option("--as", "actor_email", default=None, help="E-mail of the process manager recorded as its author.")
+def consultations_load(path: str, featured: bool | None, actor_email: str | None) -> None:
+    """Create a consultation from a JSON data file (see consultations/data/binnenstad-assen.json)."""
+    import json
+
+    import sqlalchemy as sa
+
+    from partner_portal.auth.models import User
+    from partner_portal.consultations.loader import InvalidConsultationData, load_consultation_data
+
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = json.load(fh)
+    except (OSError, json.JSONDecodeError) as exc:
+        raise click.ClickException(f"{path} is not readable JSON: {exc}") from exc
+    actor = None
+    if actor_email:
+        actor = db.session.scalar(sa.select(User).where(User.email == actor_email.strip().lower()))
+        if actor is None:
+            raise click.ClickException(f"no user with e-mail {actor_email}")
+    try:
+        consultation = load_consultation_data(data, actor, featured=featured)
+    except InvalidConsultationData as exc:
+        db.session.rollback()
+        raise click.ClickException(
+            "the data file is refused, nothing was saved:\n- " + "\n- ".join(exc.problems)
+        ) from exc
+    db.session.commit()
+    click.echo(f"consultation {consultation.slug} loaded: /consultaties/{consultation.slug}")

@@ -18,6 +18,15 @@ $(VENV)/.installed: $(BIN)/activate pyproject.toml constraints.txt
 
 install: $(VENV)/.installed translations
 
+# axe-core for the browser tests' accessibility checks (npm package, pinned by package-lock.json).
+# Without npm the browser tests skip with the reason shown (or fail under REQUIRE_BROWSER=1).
+AXE := node_modules/axe-core/axe.min.js
+browser-deps: $(AXE)
+$(AXE): package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm not found: the accessibility checks of the browser tests cannot run"; fi
+
 # Compile the message catalogues (the .mo files are build output, not committed).
 translations: $(VENV)/.installed
 	$(PYBABEL) compile -d translations
@@ -32,7 +41,7 @@ run: install
 	$(FLASK) seed-demo
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-test: install
+test: install browser-deps
 	$(BIN)/pytest
 
 lint: $(VENV)/.installed
@@ -43,5 +52,10 @@ format: $(VENV)/.installed
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# Benchmark of the key pages (not a test): see bench/README in bench/run.py; BENCH_QUICK=1 for a short run.
+bench: install
+	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	$(BIN)/python -m bench.run
+
 clean:
-	rm -rf $(VENV) instance/*.sqlite .pytest_cache
+	rm -rf $(VENV) instance/*.sqlite .pytest_cache node_modules

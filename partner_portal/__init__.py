@@ -39,6 +39,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     register_blueprints(app)
     register_errorhandlers(app)
     register_request_hooks(app)
+    register_template_filters(app)
     register_commands(app)
     return app
 
@@ -82,9 +83,6 @@ def register_extensions(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_prefix=hops)
     security.init_app(app)
     request_logging.init_app(app)
-    from partner_portal.core.text import render_markdown
-
-    app.add_template_filter(render_markdown, "markdown")
 
     import partner_portal.auth.sessions  # noqa: F401  (registers the user loader)
     from partner_portal import models  # noqa: F401  (every model, for migrations)
@@ -165,6 +163,13 @@ def register_request_hooks(app: Flask) -> None:
         from partner_portal import navigation
 
         return {"nav_items": navigation.items_for(current_user), "current_locale": select_locale()}
+
+
+def register_template_filters(app: Flask) -> None:
+    from partner_portal.core.text import render_markdown
+
+    # `{{ text|markdown }}`: user-written Markdown as sanitised HTML (the only way rich text reaches a page).
+    app.add_template_filter(render_markdown, "markdown")
 
 
 def register_commands(app: Flask) -> None:

@@ -157,3 +157,96 @@ class ExpiringClient(FlaskClient):
         if has_app_context():  # not inside a redirect followed within the fresh context
             db.session.expire_all()
         return response
+
+
+# Real browser ---------------------------------------------------------------------------------
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+REQUIRE_BROWSER = os.environ.get("REQUIRE_BROWSER") == "1"
+
+
+def skip_or_fail_browser(reason: str):
+    if REQUIRE_BROWSER:
+        pytest.fail(f"REQUIRE_BROWSER=1 but {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One Chromium for the whole session (Playwright allows one sync_playwright() per process)."""
+    if not os.access(CHROMIUM, os.X_OK):
+        skip_or_fail_browser(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    from tests.browser.helpers import AXE_JS
+
+    if not AXE_JS.exists():
+        skip_or_fail_browser(f"axe-core is not installed at {AXE_JS} (run `make browser-deps`)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+class LiveServer:
+    """The app served over HTTP on a free loopback port, in a thread of the test process."""
+
+    def __init__(self, app):
+        import threading
+
+        from werkzeug.serving import make_server
+
+        self.app = app
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, name="live-server", daemon=True)
+
+    def start(self) -> "LiveServer":
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=10)
+
+
+@pytest.fixture
+def live_server(app):
+    """The app with the demo data on a fresh database (SQLite and PostgreSQL), served on 127.0.0.1.
+
+    Links in e-mail and on pages (BASE_URL) point at this server.
+    """
+    from partner_portal import demo
+
+    demo.seed()
+    db.session.commit()
+    db.session.remove()
+    server = LiveServer(app)
+    app.config["BASE_URL"] = server.url
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A page in a fresh browser context (own cookies) whose relative URLs go to the live server."""
+    context = browser.new_context(base_url=live_server.url, locale="nl-NL")
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    # The CSP stays on in the browser: anything it blocks, and any script error, fails the test.
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if "Content Security Policy" in m.text else None)
+    page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
+    yield page
+    context.close()
+    assert not problems, "The browser reported:\n" + "\n".join(problems)

@@ -50,7 +50,7 @@ def invite_user(
     *,
     email: str,
     name: str,
-    function_title: str = "",
+    function_title: str | None = "",
     organisation: Organisation | None = None,
     org_role: OrgRole | None = None,
     staff_role: StaffRole | None = None,
@@ -77,7 +77,7 @@ def invite_user(
     user = User(
         email=email,
         name=name.strip(),
-        function_title=function_title.strip(),
+        function_title=(function_title or "").strip(),
         organisation=organisation,
         org_role=org_role,
         staff_role=staff_role,

@@ -60,6 +60,20 @@ def workflow_helpers():
 # Loading -------------------------------------------------------------------------------------
 
 
+def _summary_loads():
+    """What the summary (goal, pillars, themes, current stage, funding) shows, and nothing more."""
+    return (
+        so.selectinload(Consultation.pillars),
+        so.selectinload(Consultation.themes),
+        so.selectinload(Consultation.stages),
+        so.selectinload(Consultation.funding_sources),
+    )
+
+
+def _stages_only():
+    return (so.selectinload(Consultation.stages),)
+
+
 def _eager():
     return (
         so.selectinload(Consultation.pillars).selectinload(Pillar.themes),
@@ -70,8 +84,10 @@ def _eager():
     )
 
 
-def load_consultation(slug: str, *, manage: bool = False) -> Consultation:
-    consultation = db.first_or_404(sa.select(Consultation).where(Consultation.slug == slug).options(*_eager()))
+def load_consultation(slug: str, *, manage: bool = False, loads=None) -> Consultation:
+    """The consultation or 404; `loads` narrows the eager loading to what the page shows."""
+    options = _eager() if loads is None else loads
+    consultation = db.first_or_404(sa.select(Consultation).where(Consultation.slug == slug).options(*options))
     if not can_view_consultation(current_user, consultation):
         abort(404)
     if manage and not can_manage_consultation(current_user, consultation):
@@ -86,7 +102,7 @@ def featured_consultation() -> Consultation | None:
         sa.select(Consultation)
         .where(public)
         .order_by(Consultation.is_featured.desc(), Consultation.published_at.desc(), Consultation.id.desc())
-        .options(*_eager())
+        .options(*_summary_loads())
         .limit(1)
     )
 
@@ -143,7 +159,7 @@ def show(slug: str):
 
 @bp.get("/consultaties/<slug>/tijdlijn")
 def timeline(slug: str):
-    consultation = load_consultation(slug)
+    consultation = load_consultation(slug, loads=_stages_only())
     return render_template(
         "consultations/timeline.html", consultation=consultation, moves=_stage_events(consultation, limit=20)
     )
@@ -152,7 +168,7 @@ def timeline(slug: str):
 @bp.get("/consultaties/<slug>/procesverloop")
 def process_log(slug: str):
     """The public events of this consultation, newest first, paged by id."""
-    consultation = load_consultation(slug)
+    consultation = load_consultation(slug, loads=_stages_only())
     before = request.args.get("voor", type=int)
     query = sa.select(AuditEvent).where(AuditEvent.consultation_id == consultation.id, AuditEvent.is_public)
     if before:

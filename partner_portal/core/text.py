@@ -1,32 +1,74 @@
-"""Markdown written by staff and partners, rendered to safe HTML (no raw HTML, allow-listed tags only)."""
-
-from __future__ import annotations
+"""User-written rich text: Markdown rendered without raw HTML, then sanitised with an allow-list."""
 
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
 from markupsafe import Markup
 
-_md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table")
+# Raw HTML in the source is shown as text, never passed through; tables and strikethrough on.
+_markdown = MarkdownIt("commonmark", {"html": False, "breaks": True}).enable(["table", "strikethrough"])
+
+
+def _image_as_text(self, tokens, idx, options, env) -> str:
+    # Images are not allowed (no uploads through text); keep their description readable.
+    return escapeHtml(self.renderInlineAsText(tokens[idx].children or [], options, env))
+
+
+_markdown.add_render_rule("image", _image_as_text)
 
 ALLOWED_TAGS = {
-    "p", "br", "strong", "em", "ul", "ol", "li", "blockquote", "code", "pre", "hr",
-    "h2", "h3", "h4", "h5", "h6", "a", "table", "thead", "tbody", "tr", "th", "td",
-}  # fmt: skip
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"scope"}, "ol": {"start"}}
+    "p",
+    "br",
+    "strong",
+    "em",
+    "s",
+    "ul",
+    "ol",
+    "li",
+    "a",
+    "h2",
+    "h3",
+    "h4",
+    "blockquote",
+    "code",
+    "pre",
+    "hr",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+}
+ALLOWED_ATTRIBUTES = {"a": {"href"}, "ol": {"start"}}
+URL_SCHEMES = {"http", "https", "mailto"}
+# The page owns its single <h1>: headings written by users start at level 2.
+_HIGHEST_LEVEL, _LOWEST_LEVEL = 2, 4
+
+_cleaner = nh3.Cleaner(
+    tags=ALLOWED_TAGS,
+    clean_content_tags={"script", "style"},
+    attributes=ALLOWED_ATTRIBUTES,
+    url_schemes=URL_SCHEMES,
+    url_relative="deny",
+    link_rel="nofollow noopener",
+    set_tag_attribute_values={"th": {"scope": "col"}},
+    strip_comments=True,
+)
+
+
+def _shift_headings(tokens) -> None:
+    for token in tokens:
+        if token.type in ("heading_open", "heading_close"):
+            level = int(token.tag[1:]) + 1
+            token.tag = f"h{min(max(level, _HIGHEST_LEVEL), _LOWEST_LEVEL)}"
 
 
 def render_markdown(text: str | None) -> Markup:
-    """Markdown to sanitised HTML. Headings start at h2 (the page owns its one h1)."""
+    """Markdown to safe HTML: raw HTML is escaped, and only allow-listed tags, attributes and URL schemes remain."""
     if not text:
         return Markup("")
-    html = _md.render(text)
-    # A "# heading" in a section must not become a second h1 on the page.
-    html = html.replace("<h1>", "<h2>").replace("</h1>", "</h2>")
-    clean = nh3.clean(
-        html,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes={"http", "https", "mailto"},
-        link_rel="noopener noreferrer",
-    )
-    return Markup(clean)  # noqa: S704 (sanitised by nh3 above)
+    tokens = _markdown.parse(text)
+    _shift_headings(tokens)
+    html = _markdown.renderer.render(tokens, _markdown.options, {})
+    return Markup(_cleaner.clean(html))  # noqa: S704 (sanitised by the allow-list just above)

@@ -63,15 +63,24 @@ def _search_args() -> tuple[str, int]:
 @login_required
 def sector_groups():
     require_admin()
-    groups = db.session.scalars(
-        sa.select(SectorGroup).options(so.selectinload(SectorGroup.coordinators)).order_by(SectorGroup.position)
-    ).all()
+    page = _search_args()[1]
+    pagination = db.paginate(
+        sa.select(SectorGroup)
+        .options(so.selectinload(SectorGroup.coordinators))
+        .order_by(SectorGroup.position, SectorGroup.id),
+        page=page,
+        per_page=PER_PAGE,
+        error_out=False,
+    )
+    group_ids = [group.id for group in pagination.items]
     counts = dict(
         db.session.execute(
-            sa.select(OrganisationSector.sector_group_id, sa.func.count()).group_by(OrganisationSector.sector_group_id)
+            sa.select(OrganisationSector.sector_group_id, sa.func.count())
+            .where(OrganisationSector.sector_group_id.in_(group_ids))
+            .group_by(OrganisationSector.sector_group_id)
         ).all()
     )
-    return render_template("partners/sector_groups.html", groups=groups, counts=counts)
+    return render_template("partners/sector_groups.html", pagination=pagination, counts=counts)
 
 
 @bp.route("/beheer/sectorgroepen/<int:group_id>", methods=["GET", "POST"])
@@ -259,13 +268,17 @@ def people(org_id: int):
                 db.session.commit()
                 flash(_("%(name)s is uitgenodigd.", name=user.name), "success")
                 form = InvitePersonForm(formdata=None)
-    members = db.session.scalars(
-        sa.select(User).where(User.organisation_id == org.id).order_by(User.is_active.desc(), User.name)
-    ).all()
+    page = _search_args()[1]
+    pagination = db.paginate(
+        sa.select(User).where(User.organisation_id == org.id).order_by(User.is_active.desc(), User.name, User.id),
+        page=page,
+        per_page=PER_PAGE,
+        error_out=False,
+    )
     return render_template(
         "partners/people.html",
         org=org,
-        members=members,
+        pagination=pagination,
         form=form,
         may_manage=may_manage,
         invitation_link=invitation_link,

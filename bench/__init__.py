@@ -1,0 +1,1 @@
+"""Benchmark of the key pages (`make bench`); not part of the test suite."""

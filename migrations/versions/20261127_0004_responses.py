@@ -61,7 +61,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_formal_response_consultation_id'), ['consultation_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_formal_response_created_by_id'), ['created_by_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_formal_response_last_edited_by_id'), ['last_edited_by_id'], unique=False)
-        batch_op.create_index('ix_formal_response_queue', ['state', 'submitted_at'], unique=False)
+        batch_op.create_index('ix_formal_response_queue', ['submitted_at', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_formal_response_sector_group_id'), ['sector_group_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_formal_response_state'), ['state'], unique=False)
         batch_op.create_index(batch_op.f('ix_formal_response_submitted_by_id'), ['submitted_by_id'], unique=False)

@@ -17,7 +17,6 @@ from partner_portal import navigation
 from partner_portal.audit_log.views import csv_safe
 from partner_portal.consultations.forms import ConfirmForm, ReasonForm
 from partner_portal.consultations.models import Consultation, ConsultationStatus
-from partner_portal.consultations.views import load_consultation
 from partner_portal.core import workflow
 from partner_portal.core.errors import OperationError
 from partner_portal.extensions import db
@@ -28,7 +27,7 @@ from partner_portal.partners.models import SectorGroup
 from partner_portal.responses import operations, permissions
 from partner_portal.responses.forms import answer_form
 from partner_portal.responses.models import LABELS, SUBMITTED_STATES, FormalResponse, Publication, ResponseState
-from partner_portal.responses.views import last_moderator_message, load_response
+from partner_portal.responses.views import last_moderator_message, load_consultation_light, load_response
 from partner_portal.responses.workflow import RESPONSE
 
 PER_PAGE = 25
@@ -82,7 +81,9 @@ def queue():
         page=page,
         per_page=PER_PAGE,
         error_out=False,
+        count=False,  # the counts per state above already give the total
     )
+    pagination.total = counts.get(form.state.data, 0) if form.state.data else sum(counts.values())
     filters = {k: v for k, v in request.args.items() if k in ("consultation", "group", "state") and v}
     return render_template(
         "moderation/queue.html",
@@ -200,7 +201,7 @@ def answer(response_id: int):
 
 def _load_nota(slug: str):
     """The consultation and its Nota content; before publication only for gemeente staff (404 for others)."""
-    consultation = load_consultation(slug)
+    consultation = load_consultation_light(slug)
     nota = operations.nota_of(consultation)
     if nota is None and not permissions.can_see_draft_nota(current_user):
         abort(404)
@@ -291,7 +292,7 @@ def nota_csv(slug: str):
 @bp.post("/consultaties/<slug>/nota/publiceren")
 @login_required
 def publish_nota(slug: str):
-    consultation = load_consultation(slug)
+    consultation = load_consultation_light(slug)
     if not permissions.is_moderator(current_user):
         abort(403)
     if not ConfirmForm().validate_on_submit():

@@ -37,13 +37,17 @@ class HeatMap:
 
 
 def heatmap_for(consultation) -> HeatMap:
-    accepted = db.session.scalars(
-        sa.select(FormalResponse)
-        .join(FormalResponse.sector_group)
-        .where(FormalResponse.consultation_id == consultation.id, FormalResponse.state == ResponseState.accepted)
-        .options(so.contains_eager(FormalResponse.sector_group), so.selectinload(FormalResponse.positions))
-        .order_by(SectorGroup.position, SectorGroup.id)
-    ).all()
+    accepted = (
+        db.session.scalars(
+            sa.select(FormalResponse)
+            .join(FormalResponse.sector_group)
+            .where(FormalResponse.consultation_id == consultation.id, FormalResponse.state == ResponseState.accepted)
+            .options(so.contains_eager(FormalResponse.sector_group), so.joinedload(FormalResponse.positions))
+            .order_by(SectorGroup.position, SectorGroup.id)
+        )
+        .unique()
+        .all()
+    )
     heatmap = HeatMap(themes=list(consultation.themes))
     for response in accepted:
         if response.publication == Publication.public and consultation.is_public:

@@ -128,7 +128,8 @@ class FormalResponse(TimestampMixin, VersionedMixin, db.Model):
         sa.CheckConstraint(
             "answer_published_at IS NULL OR answered_at IS NOT NULL", name="published_answer_was_drafted"
         ),
-        sa.Index("ix_formal_response_queue", "state", "submitted_at"),
+        # The moderation queue: oldest submission first, read straight from the index.
+        sa.Index("ix_formal_response_queue", "submitted_at", "id"),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -258,7 +259,7 @@ class ResponseRevision(db.Model):
     submitted_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 
     response: so.Mapped[FormalResponse] = so.relationship(back_populates="revisions")
-    submitted_by: so.Mapped[User | None] = so.relationship()
+    submitted_by: so.Mapped[User | None] = so.relationship(lazy="joined")
 
     @property
     def data(self) -> dict[str, Any]:

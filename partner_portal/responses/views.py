@@ -12,12 +12,13 @@ from sqlalchemy import orm as so
 from partner_portal import navigation
 from partner_portal.consultations.forms import ConfirmForm, ReasonForm
 from partner_portal.consultations.models import Consultation
-from partner_portal.consultations.views import diff_lines, load_consultation
+from partner_portal.consultations.permissions import can_view_consultation
+from partner_portal.consultations.views import diff_lines
 from partner_portal.core import uploads, workflow
 from partner_portal.core.audit import AuditEvent
 from partner_portal.core.errors import Conflict, OperationError
 from partner_portal.extensions import db
-from partner_portal.partners.models import Organisation, SectorGroup
+from partner_portal.partners.models import Organisation, OrganisationSector, SectorGroup
 from partner_portal.responses import bp, operations, permissions
 from partner_portal.responses.forms import AttachmentForm, CreateResponseForm, SubmitForm, response_form
 from partner_portal.responses.heatmap import heatmap_for
@@ -26,7 +27,6 @@ from partner_portal.responses.models import (
     Endorsement,
     FormalResponse,
     ResponseAttachment,
-    ResponseRevision,
     ResponseState,
 )
 from partner_portal.responses.workflow import RESPONSE
@@ -65,16 +65,14 @@ def nota_visible(consultation) -> bool:
 
 
 def response_options():
-    """Everything a response page shows, in a fixed small number of queries."""
+    """What every response page shows, in a fixed small number of queries. Answers, revisions and
+    stages load (each in one query) only where the page shows them to this user."""
     return (
         so.joinedload(FormalResponse.consultation).selectinload(Consultation.themes),
-        so.joinedload(FormalResponse.consultation).selectinload(Consultation.stages),
-        so.joinedload(FormalResponse.sector_group).selectinload(SectorGroup.coordinators),
+        so.joinedload(FormalResponse.sector_group),
         so.selectinload(FormalResponse.positions),
-        so.selectinload(FormalResponse.answers),
         so.selectinload(FormalResponse.attachments).joinedload(ResponseAttachment.file),
         so.selectinload(FormalResponse.endorsements).joinedload(Endorsement.organisation),
-        so.selectinload(FormalResponse.revisions).joinedload(ResponseRevision.submitted_by),
         so.joinedload(FormalResponse.submitted_by),
         so.joinedload(FormalResponse.last_edited_by),
     )
@@ -89,6 +87,18 @@ def load_response(response_id: int, *, populate: bool = False) -> FormalResponse
     if response is None or not permissions.can_view_response(current_user, response):
         abort(404)
     return response
+
+
+def load_consultation_light(slug: str) -> Consultation:
+    """The consultation with only its themes and stages (the response pages need no more), or 404."""
+    consultation = db.first_or_404(
+        sa.select(Consultation)
+        .where(Consultation.slug == slug)
+        .options(so.selectinload(Consultation.themes), so.selectinload(Consultation.stages))
+    )
+    if not can_view_consultation(current_user, consultation):
+        abort(404)
+    return consultation
 
 
 def last_moderator_message(response: FormalResponse) -> AuditEvent | None:
@@ -119,7 +129,7 @@ def _form_error(form) -> str:
 @bp.get("/consultaties/<slug>/reacties")
 def index(slug: str):
     """Accepted public responses for everyone; the user's own groups' responses (or a start button)."""
-    consultation = load_consultation(slug)
+    consultation = load_consultation_light(slug)
     page = max(request.args.get("page", 1, type=int), 1)
     public = db.paginate(
         sa.select(FormalResponse)
@@ -129,15 +139,20 @@ def index(slug: str):
             FormalResponse.state == ResponseState.accepted,
             FormalResponse.publication == "public",
         )
-        .options(so.contains_eager(FormalResponse.sector_group), so.selectinload(FormalResponse.endorsements))
+        .options(so.contains_eager(FormalResponse.sector_group))
         .order_by(SectorGroup.position, SectorGroup.id),
         page=page,
         per_page=PER_PAGE,
         error_out=False,
     )
     own_groups, own = [], {}
-    if current_user.is_authenticated and current_user.organisation is not None:
-        own_groups = current_user.organisation.sector_groups
+    if current_user.is_authenticated and current_user.organisation_id is not None:
+        own_groups = db.session.scalars(
+            sa.select(SectorGroup)
+            .join(OrganisationSector, OrganisationSector.sector_group_id == SectorGroup.id)
+            .where(OrganisationSector.organisation_id == current_user.organisation_id)
+            .order_by(OrganisationSector.is_primary.desc(), SectorGroup.position)
+        ).all()
         own = {
             r.sector_group_id: r
             for r in db.session.scalars(
@@ -160,7 +175,7 @@ def index(slug: str):
 @bp.post("/consultaties/<slug>/reacties")
 @login_required
 def create(slug: str):
-    consultation = load_consultation(slug)
+    consultation = load_consultation_light(slug)
     form = CreateResponseForm()
     if not form.validate_on_submit() or not form.group_id.data:
         abort(400)

@@ -15,9 +15,9 @@ pytestmark = pytest.mark.browser
 # Demo account -> the page it lands on after logging in.
 START_PAGES = {
     "admin@example.org": "/beheer/organisaties",
-    "moderator@example.org": "/mijn",
+    "moderator@example.org": "/beheer/reacties",
     "procesmanager@example.org": "/beheer/consultaties",
-    "mkb@example.org": "/mijn",
+    "mkb@example.org": "/mkb/onderschrijvingen",
     "horeca@example.org": "/mijn",
     "cultuur@example.org": "/mijn",
     "retail@example.org": "/mijn",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 
 import sqlalchemy as sa
 from flask import Response, abort, flash, redirect, render_template, request, url_for
@@ -228,13 +229,39 @@ def _period(consultation) -> str:
     return period_text(consultation.stages[0].starts_on, consultation.stages[-1].ends_on)
 
 
+PRINT_CSS = Path(__file__).resolve().parent.parent / "static" / "css" / "nota-print.css"
+
+
+def _css_text(text: str) -> str:
+    """A translated text as a CSS string literal."""
+    return '"' + str(text).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _page_css(published: bool) -> str:
+    """The page box: A4, page numbers ("Pagina 2 van 6") and, before publication, CONCEPT on every page."""
+    font = 'font: 9pt "DejaVu Sans", sans-serif; color: #444;'
+    concept = (
+        ""
+        if published
+        else f'@top-right {{ content: {_css_text(_("CONCEPT"))}; font: bold 10pt "DejaVu Sans", sans-serif; '
+        "color: #b00020; }"
+    )
+    return (
+        "@page { size: A4; margin: 2.2cm 2cm 2.4cm; "
+        f'@bottom-center {{ content: {_css_text(_("Pagina"))} " " counter(page) " " {_css_text(_("van"))} " " '
+        f"counter(pages); {font} }} {concept} }}\n"
+        "@page :first { @bottom-center { content: none; } }"
+    )
+
+
 @bp.get("/consultaties/<slug>/nota.pdf")
 def nota_pdf(slug: str):
-    from weasyprint import HTML  # heavy import, only where a PDF is made
+    from weasyprint import CSS, HTML  # heavy import, only where a PDF is made
 
     consultation, content = _load_nota(slug)
     html = render_template("moderation/nota_pdf.html", consultation=consultation, content=content, period=_period)
-    pdf = HTML(string=html, base_url=request.url_root).write_pdf()
+    stylesheets = [CSS(filename=str(PRINT_CSS)), CSS(string=_page_css(content.is_published))]
+    pdf = HTML(string=html, base_url=request.url_root).write_pdf(stylesheets=stylesheets)
     name = f"nota-van-beantwoording-{consultation.slug}{'' if content.is_published else '-concept'}.pdf"
     return Response(
         pdf,

@@ -175,3 +175,141 @@ def seed(scale: int) -> list[str]:
         lines.append(seeder(scale, ctx))
         db.session.commit()
     return lines
+
+
+CONSULTATIONS = 200  # at 1x, each with 5 formal responses and their revisions
+
+
+def _next_id(model) -> int:
+    return (db.session.scalar(sa.select(sa.func.max(model.id))) or 0) + 1
+
+
+def seed_responses(scale: int, ctx: dict) -> str:
+    """Consultations with six themes, five formal responses each (one per sector group) in mixed
+    states, their positions, revisions, endorsements and, for accepted ones, the gemeente's answers."""
+    import json
+
+    from partner_portal.consultations.models import Consultation, Stage, Theme
+    from partner_portal.responses.models import (
+        Endorsement,
+        FormalResponse,
+        ResponseRevision,
+        ThemeAnswer,
+        ThemePosition,
+    )
+
+    rnd = random.Random(2018 + scale)
+    groups = db.session.scalars(sa.select(SectorGroup.id).order_by(SectorGroup.position)).all()[:5]
+    org_ids = ctx.get("organisation_ids") or [None]
+    author = db.session.scalar(sa.select(User.id).where(User.email == "horeca@example.org"))
+    now = utcnow()
+    ids = {m: _next_id(m) for m in (Consultation, Theme, Stage, FormalResponse, ThemePosition, ResponseRevision)}
+    ids[ThemeAnswer], ids[Endorsement] = _next_id(ThemeAnswer), _next_id(Endorsement)
+    rows: dict = {m: [] for m in ids}
+    states = ["accepted", "accepted", "submitted", "in_review", "changes_requested"]
+    positions = ["supports", "supports_with_conditions", "does_not_support", "no_position"]
+    stage_plan = [("opstellen", False), ("reactie", True), ("verwerking", False)]
+
+    def new(model, **values):
+        values["id"] = ids[model]
+        ids[model] += 1
+        rows[model].append(values)
+        return values["id"]
+
+    for n in range(CONSULTATIONS * scale):
+        cid = new(
+            Consultation,
+            slug=f"bench-{scale}-{n}",
+            title=f"Visie binnenstad {n}",
+            city="Assen",
+            goal="Een krachtige binnenstad.",
+            status="published",
+            is_featured=False,
+            current_position=1,
+            published_at=now,
+            created_at=now,
+            updated_at=now,
+            version=1,
+        )
+        theme_ids = [
+            new(Theme, consultation_id=cid, position=t, slug=f"thema-{t}", title=f"Thema {t + 1}", summary="")
+            for t in range(6)
+        ]
+        for position, (key, opens) in enumerate(stage_plan):
+            new(
+                Stage,
+                consultation_id=cid,
+                position=position,
+                key=key,
+                title=key.capitalize(),
+                description="",
+                starts_on=date(2017, 1 + 4 * position, 1),
+                ends_on=date(2017, 4 + 4 * position, 28),
+                opens_responses=opens,
+                opens_initiatives=False,
+                opens_signing=False,
+                version=1,
+            )
+        for g, group_id in enumerate(groups):
+            state = states[g]
+            accepted = state == "accepted"
+            rid = new(
+                FormalResponse,
+                consultation_id=cid,
+                sector_group_id=group_id,
+                state=state,
+                statement="Wij steunen de visie, met enkele voorwaarden. " * 5,
+                collaboration_stance="joins_with_conditions",
+                collaboration_conditions="Een eerlijke verdeling van de bijdrage.",
+                publication="not_public" if g == 1 else "public",
+                created_by_id=author,
+                last_edited_by_id=author,
+                submitted_by_id=author,
+                submitted_at=now,
+                review_started_at=None if state == "submitted" else now,
+                changes_requested_at=now if state == "changes_requested" else None,
+                accepted_at=now if accepted else None,
+                answered_at=now if accepted else None,
+                created_at=now,
+                updated_at=now,
+                version=3,
+            )
+            content = []
+            for tid in theme_ids:
+                position = rnd.choice(positions)
+                new(ThemePosition, response_id=rid, theme_id=tid, position=position, explanation="Toelichting. " * 8)
+                content.append({"theme_id": tid, "position": position})
+                if accepted:
+                    new(ThemeAnswer, response_id=rid, theme_id=tid, verdict="adopted", explanation="Overgenomen. " * 4,
+                        drafted_by_id=None, drafted_at=now)  # fmt: skip
+            for number in range(1, rnd.choice((2, 3))):
+                new(ResponseRevision, response_id=rid, number=number, content=json.dumps({"themes": content}),
+                    submitted_by_id=author, submitted_at=now)  # fmt: skip
+            if org_ids[0] is not None:
+                new(Endorsement, response_id=rid, organisation_id=rnd.choice(org_ids), endorsed_by_id=None,
+                    endorsed_at=now)  # fmt: skip
+    for model in (Consultation, Theme, Stage, FormalResponse, ThemePosition, ThemeAnswer, ResponseRevision):
+        _insert(model, rows[model])
+    # One endorsement per organisation per response: random picks may repeat, keep the first.
+    seen, endorsements = set(), []
+    for row in rows[Endorsement]:
+        if (row["response_id"], row["organisation_id"]) not in seen:
+            seen.add((row["response_id"], row["organisation_id"]))
+            endorsements.append(row)
+    _insert(Endorsement, endorsements)
+    if db.engine.dialect.name == "postgresql":
+        for model in ids:
+            table = model.__tablename__
+            db.session.execute(
+                sa.text(
+                    f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), (SELECT max(id) FROM \"{table}\"))"
+                )
+            )
+    ctx["bench_consultation"] = f"bench-{scale}-0"
+    return (
+        f"responses: {len(rows[Consultation])} consultations, {len(rows[FormalResponse])} responses, "
+        f"{len(rows[ResponseRevision])} revisions, {len(rows[ThemeAnswer])} answers"
+    )
+
+
+SEEDERS.append(seed_responses)

@@ -41,3 +41,48 @@ PAGES: list[Page] = [
     Page("audit log p1 (moderator)", "/beheer/audittrail", "moderator@example.org"),
     Page("audit log filtered by action", "/beheer/audittrail?action=consultation.", "moderator@example.org"),
 ]
+
+
+def _accepted_response() -> str:
+    """The response detail page of an accepted public response in a bench consultation."""
+    import sqlalchemy as sa
+
+    from partner_portal.extensions import db
+    from partner_portal.responses.models import FormalResponse
+
+    response_id = db.session.scalar(
+        sa.select(FormalResponse.id)
+        .where(FormalResponse.state == "accepted", FormalResponse.publication == "public")
+        .order_by(FormalResponse.id)
+        .limit(1)
+    )
+    return f"/reacties/{response_id}"
+
+
+def _bench_nota(suffix: str = "") -> Callable[[], str]:
+    def url() -> str:
+        import sqlalchemy as sa
+
+        from partner_portal.consultations.models import Consultation
+        from partner_portal.extensions import db
+
+        slug = db.session.scalar(
+            sa.select(Consultation.slug).where(Consultation.slug.like("bench-%")).order_by(Consultation.id).limit(1)
+        )
+        return f"/consultaties/{slug}/nota{suffix}"
+
+    return url
+
+
+PAGES += [
+    Page("moderation queue p1 (moderator)", "/beheer/reacties", "moderator@example.org", http=True),
+    Page("moderation queue filtered by state", "/beheer/reacties?state=submitted", "moderator@example.org"),
+    Page("response detail (public)", _accepted_response, http=True),
+    Page("response detail (moderator)", _accepted_response, "moderator@example.org"),
+    Page("Nota van beantwoording (moderator, concept)", _bench_nota(), "moderator@example.org"),
+]
+
+# Slow documents, timed separately (a few requests each) and reported, not held to the page targets.
+DOCUMENTS: list[Page] = [
+    Page("Nota van beantwoording PDF (moderator)", _bench_nota(".pdf"), "moderator@example.org"),
+]

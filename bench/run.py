@@ -42,7 +42,7 @@ import sqlalchemy as sa  # noqa: E402
 
 from bench import datasets  # noqa: E402
 from bench.app import BARE_PATH, create_bench_app  # noqa: E402
-from bench.pages import PAGES, Page  # noqa: E402
+from bench.pages import DOCUMENTS, PAGES, Page  # noqa: E402
 from partner_portal.auth.models import User  # noqa: E402
 from partner_portal.extensions import db  # noqa: E402
 from tests.querycount import count_queries  # noqa: E402
@@ -146,6 +146,27 @@ def measure_in_process(apps: dict[int, object], page: Page) -> dict[int, dict]:
         }
         for scale in apps
     }
+
+
+DOCUMENT_REQUESTS = 3 if QUICK else 10
+
+
+def measure_document(apps: dict[int, object], page: Page) -> dict[int, dict]:
+    """Slow documents (the Nota PDF): a few requests per scale, median and slowest time."""
+    result = {}
+    for scale, app in apps.items():
+        client = logged_in_client(app, page.user)
+        with app.app_context():
+            path = page.path()
+        response = client.get(path)  # warm-up (fonts, templates)
+        assert response.status_code == 200, f"{page.name}: {path} gave {response.status_code}"
+        timings = []
+        for _ in range(DOCUMENT_REQUESTS):
+            start = time.perf_counter()
+            client.get(path)
+            timings.append((time.perf_counter() - start) * 1000)
+        result[scale] = {"p50": statistics.median(timings), "max": max(timings), "bytes": len(response.data)}
+    return result
 
 
 # Over HTTP -------------------------------------------------------------------------------------
@@ -286,6 +307,7 @@ def main() -> None:
     load_before = os.getloadavg()[0]
     results: dict = {}
     http_results: dict = {}
+    documents: dict = {}
     for kind in kinds:
         built = {scale: build(kind, scale) for scale in SCALES}
         apps = {scale: app for scale, (app, _url) in built.items()}
@@ -293,6 +315,8 @@ def main() -> None:
         for page in PAGES:
             for scale, measured in measure_in_process(apps, page).items():
                 results[kind][scale][page.name] = measured
+        for page in DOCUMENTS:
+            documents[(kind, page.name)] = measure_document(apps, page)
         print(f"  {kind} 1x over HTTP (gunicorn -w 2, wrk {HTTP_SECONDS} s per page):", flush=True)
         http_results[kind] = measure_http(apps[1], built[1][1], [p for p in PAGES if p.http])
         for app in apps.values():
@@ -300,6 +324,17 @@ def main() -> None:
                 db.session.remove()
                 db.engine.dispose()
     table, misses = report(results, http_results)
+    document_lines = [
+        "| database | document | median ms 1x | slowest ms 1x | median ms 10x | slowest ms 10x | size |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
+    for (kind, name), by_scale in documents.items():
+        one, ten = by_scale[1], by_scale[10]
+        document_lines.append(
+            f"| {kind} | {name} | {one['p50']:.0f} | {one['max']:.0f} | {ten['p50']:.0f} | {ten['max']:.0f} "
+            f"| {one['bytes'] / 1024:.0f} kB |"
+        )
+    document_table = "\n".join(document_lines)
     elapsed = time.perf_counter() - started
     load = f"load average {load_before:.1f} at the start, {os.getloadavg()[0]:.1f} at the end"
     verdict = (
@@ -312,14 +347,19 @@ def main() -> None:
 Measured {dt.datetime.now().astimezone():%Y-%m-%d %H:%M %Z} on {machine()}, by `make bench` in {elapsed:.0f} s
 ({load}; other processes on the machine slow the figures down and make p95 noisy).
 
-Data set at 1x: {datasets.ORGANISATIONS:,} organisations, {datasets.USERS:,} users, 5 sector groups
-(10x: ten times as many). In process: {REQUESTS} requests per page after {WARMUP} warm-up requests
+Data set at 1x: {datasets.ORGANISATIONS:,} organisations, {datasets.USERS:,} users, 5 sector groups,
+{datasets.CONSULTATIONS} consultations with 5 formal responses each, their positions, revisions, endorsements
+and answers (10x: ten times as many). In process: {REQUESTS} requests per page after {WARMUP} warm-up requests
 (Flask test client, production configuration). Over HTTP: gunicorn with 2 sync workers on
 127.0.0.1 at 1x, wrk (1 thread, 8 connections, {HTTP_SECONDS} s per page) in a second process;
 the bare endpoint returns a constant string through the same app (hooks, headers, logging).
 Logged-in pages carry a session cookie. Queries: SQL statements of one request.
 
 {table}
+
+Documents ({DOCUMENT_REQUESTS} requests each after one warm-up, in process; reported, not held to the page targets):
+
+{document_table}
 
 Targets: p95 < {TARGET_P95_MS:.0f} ms in process on both databases at 1x and 10x; ≤ {TARGET_QUERIES} SQL statements and
 the same count at 1x and 10x; growth < {TARGET_GROWTH}; peak RSS per worker < {TARGET_RSS_MB:.0f} MB; over HTTP public

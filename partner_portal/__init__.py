@@ -93,11 +93,22 @@ def register_blueprints(app: Flask) -> None:
     from partner_portal.audit_log import views as audit_log_views
     from partner_portal.auth import views as auth_views
     from partner_portal.consultations import views as consultations_views
+    from partner_portal.moderation import views as moderation_views
     from partner_portal.notifications import views as notifications_views
     from partner_portal.partners import views as partners_views
+    from partner_portal.responses import views as responses_views
     from partner_portal.site import views as site_views
 
-    for views in (site_views, auth_views, partners_views, consultations_views, audit_log_views, notifications_views):
+    for views in (
+        site_views,
+        auth_views,
+        partners_views,
+        consultations_views,
+        audit_log_views,
+        notifications_views,
+        responses_views,
+        moderation_views,
+    ):
         app.register_blueprint(views.bp)
 
 

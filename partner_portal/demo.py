@@ -135,7 +135,13 @@ def seed_consultations() -> str:
     return seed_consultation()
 
 
-SEED_STEPS = [seed_partners, seed_consultations]
+def seed_responses() -> str:
+    from partner_portal.responses.demo import seed_responses as seed
+
+    return seed()
+
+
+SEED_STEPS = [seed_partners, seed_consultations, seed_responses]
 
 
 def seed() -> str:

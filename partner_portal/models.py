@@ -1,5 +1,7 @@
 """Imports every model so that metadata (and so migrations) sees all tables."""
 
+# Workflow tables register themselves on import (for `flask workflows` and the README).
+import partner_portal.consultations.workflow
 from partner_portal.auth.models import User  # noqa: F401
 from partner_portal.consultations.models import (  # noqa: F401
     Consultation,
@@ -16,6 +18,14 @@ from partner_portal.core.audit import AuditEvent  # noqa: F401
 from partner_portal.core.uploads import StoredFile  # noqa: F401
 from partner_portal.notifications.models import DigestItem, NotificationPreference, OutboxMessage  # noqa: F401
 from partner_portal.partners.models import Organisation, OrganisationSector, SectorGroup  # noqa: F401
+from partner_portal.responses.models import (  # noqa: F401
+    Endorsement,
+    FormalResponse,
+    Nota,
+    ResponseAttachment,
+    ResponseRevision,
+    ThemeAnswer,
+    ThemePosition,
+)
 
-# Workflow tables register themselves on import (for `flask workflows` and the README).
-import partner_portal.consultations.workflow  # noqa: F401  isort: skip
+import partner_portal.responses.workflow  # noqa: F401  isort: skip

@@ -196,6 +196,7 @@ def apply_transition(
     version,
     reason: str = "",
     details: dict | None = None,
+    notify_context: dict | None = None,
 ) -> audit.AuditEvent:
     """Take transition `name` on `obj` for `actor`, in the current transaction (flushes, never commits).
 
@@ -204,7 +205,8 @@ def apply_transition(
     (OperationError), the actor's permission (PermissionDenied), the stage gate
     (OperationError saying when the stage opens or closed) and the reason (OperationError).
     Then sets the state and the lifecycle timestamp, writes the audit event and queues the
-    notification. A concurrent write between the check and the UPDATE is caught by the
+    notification (its context holds the transition, both states, the reason as `reason` and
+    `message`, and `notify_context`). A concurrent write between the check and the UPDATE is caught by the
     version column and also becomes a Conflict. Returns the audit event.
     """
     check_version(obj, version)
@@ -253,7 +255,14 @@ def apply_transition(
             recipients,
             obj=obj,
             actor=actor,
-            context={"transition": transition.name, "from_state": current.value, "to_state": transition.target.value},
+            context={
+                "transition": transition.name,
+                "from_state": current.value,
+                "to_state": transition.target.value,
+                "reason": reason,
+                "message": reason,
+                **(notify_context or {}),
+            },
         )
     return event
 

@@ -11,9 +11,9 @@ from tests.conftest import post_form
 
 START_PAGES = {
     StaffRole.administrator: "/beheer/organisaties",
-    StaffRole.moderator: "/mijn",
+    StaffRole.moderator: "/beheer/reacties",  # the moderation queue
     StaffRole.process_manager: "/beheer/consultaties",
-    StaffRole.mkb_staff: "/mijn",
+    StaffRole.mkb_staff: "/mkb/onderschrijvingen",
     OrgRole.member: "/mijn",
     OrgRole.signatory: "/mijn",
     OrgRole.org_admin: "/mijn",

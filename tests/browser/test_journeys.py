@@ -15,9 +15,9 @@ pytestmark = pytest.mark.browser
 # Demo account -> the page it lands on after logging in.
 START_PAGES = {
     "admin@example.org": "/beheer/organisaties",
-    "moderator@example.org": "/mijn",
+    "moderator@example.org": "/beheer/reacties",
     "procesmanager@example.org": "/beheer/consultaties",
-    "mkb@example.org": "/mijn",
+    "mkb@example.org": "/mkb/onderschrijvingen",
     "horeca@example.org": "/mijn",
     "cultuur@example.org": "/mijn",
     "retail@example.org": "/mijn",
@@ -89,9 +89,11 @@ def test_invitation_flow(page, browser, live_server, inviter):
         page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Gebruikers").click()
         page.get_by_role("link", name="Medewerker uitnodigen").click()
         role = "Moderator gemeente"
+        start = "/beheer/reacties"  # the moderation queue
     else:
         page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Mijn organisatie").click()
         role = "Lid"
+        start = "/mijn"
     check_a11y(page)
     page.get_by_label("Naam").fill("Iris Nieuw")
     page.get_by_label("E-mailadres").fill("iris.nieuw@example.org")
@@ -117,7 +119,8 @@ def test_invitation_flow(page, browser, live_server, inviter):
         expect(other.get_by_role("status")).to_contain_text("Uw wachtwoord is opgeslagen")
         check_a11y(other)
         log_in(other, "iris.nieuw@example.org", "een zin van vier woorden")
-        expect(other).to_have_url(live_server.url + "/mijn")
+        expect(other).to_have_url(live_server.url + start)
+        visit(other, "/mijn")
         expect(other.get_by_role("main")).to_contain_text("Iris Nieuw")
         # The link works once.
         visit(other, link)

@@ -10,15 +10,37 @@ from partner_portal.consultations.models import Consultation
 from partner_portal.core import workflow
 from partner_portal.core.errors import OperationError
 from partner_portal.extensions import db
+from partner_portal.responses.models import FormalResponse
 from tests import factories
 from tests.consultations import factories as cf
+from tests.responses import factories as rf
 
 README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def _response_in(state):
+    consultation = cf.consultation()
+    group = factories.sector_group()
+    response = rf.response(consultation, group, state)
+    response.publication = response.publication or "public"  # chosen at submission by the operation
+    return response
+
 
 # How to build an object of each workflow's model in a given state, with a stage that opens everything.
 BUILDERS = {
     Consultation: lambda state: cf.consultation(status=state),
+    FormalResponse: _response_in,
 }
+
+
+def _actor_for(obj, transition):
+    """The administrator, or for a rule that only a group's coordinator meets, that coordinator."""
+    admin = factories.user(role=StaffRole.administrator)
+    if transition.permits(admin, obj):
+        return admin
+    if isinstance(obj, FormalResponse):
+        return factories.coordinator(obj.sector_group)
+    return admin
 
 
 def _open_all_stages(consultation) -> None:
@@ -45,7 +67,7 @@ def test_every_state_transition_pair(app, workflow_name, state, transition_name)
     consultation = wf.consultation_of(obj) if wf.consultation_of else None
     if consultation is not None:
         _open_all_stages(consultation)
-    admin = factories.user(role=StaffRole.administrator)
+    admin = _actor_for(obj, transition)
     db.session.flush()
     if state in transition.sources:
         # Stage-gated transitions need a running consultation; skip pairs the gate forbids by design.

@@ -1,0 +1,350 @@
+"""The gemeente's side: the moderation queue, reviewing a response, answers and the Nota van beantwoording."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from sqlalchemy import orm as so
+from wtforms.fields.choices import SelectChoice
+
+from partner_portal import navigation
+from partner_portal.audit_log.views import csv_safe
+from partner_portal.consultations.forms import ConfirmForm, ReasonForm
+from partner_portal.consultations.models import Consultation, ConsultationStatus
+from partner_portal.core import workflow
+from partner_portal.core.errors import OperationError
+from partner_portal.extensions import db
+from partner_portal.moderation import bp
+from partner_portal.moderation.forms import QueueFilterForm
+from partner_portal.moderation.nota import nota_content
+from partner_portal.partners.models import SectorGroup
+from partner_portal.responses import operations, permissions
+from partner_portal.responses.forms import answer_form
+from partner_portal.responses.models import LABELS, SUBMITTED_STATES, FormalResponse, Publication, ResponseState
+from partner_portal.responses.views import last_moderator_message, load_consultation_light, load_response
+from partner_portal.responses.workflow import RESPONSE
+
+PER_PAGE = 25
+
+navigation.register("moderation.queue", _l("Moderatie"), permissions.can_moderate, order=65)
+navigation.set_start_page("moderator", "moderation.queue")
+
+
+def _require_moderation() -> None:
+    if not permissions.can_moderate(current_user):
+        abort(403)
+
+
+# Queue ------------------------------------------------------------------------------------------
+
+
+@bp.get("/beheer/reacties")
+@login_required
+def queue():
+    """Everything ever submitted (drafts are the group's own), oldest submission first, filtered."""
+    _require_moderation()
+    consultations = db.session.execute(
+        sa.select(Consultation.id, Consultation.title).order_by(Consultation.id.desc()).limit(500)
+    ).all()
+    groups = db.session.execute(sa.select(SectorGroup.id, SectorGroup.name).order_by(SectorGroup.position)).all()
+    form = QueueFilterForm(request.args)
+    form.consultation.choices = [SelectChoice("", _("alle"))] + [
+        SelectChoice(str(c.id), c.title) for c in consultations
+    ]
+    form.group.choices = [SelectChoice("", _("alle"))] + [SelectChoice(str(g.id), g.name) for g in groups]
+    if request.args and not form.validate():
+        abort(400)
+    base = sa.select(FormalResponse).where(FormalResponse.state.in_(SUBMITTED_STATES))
+    if form.consultation.data:
+        base = base.where(FormalResponse.consultation_id == int(form.consultation.data))
+    if form.group.data:
+        base = base.where(FormalResponse.sector_group_id == int(form.group.data))
+    counts = dict(
+        db.session.execute(
+            base.with_only_columns(FormalResponse.state, sa.func.count()).group_by(FormalResponse.state)
+        ).all()
+    )
+    query = base
+    if form.state.data:
+        query = query.where(FormalResponse.state == form.state.data)
+    page = max(request.args.get("page", 1, type=int), 1)
+    pagination = db.paginate(
+        query.options(so.joinedload(FormalResponse.sector_group), so.joinedload(FormalResponse.consultation)).order_by(
+            FormalResponse.submitted_at, FormalResponse.id
+        ),
+        page=page,
+        per_page=PER_PAGE,
+        error_out=False,
+        count=False,  # the counts per state above already give the total
+    )
+    pagination.total = counts.get(form.state.data, 0) if form.state.data else sum(counts.values())
+    filters = {k: v for k, v in request.args.items() if k in ("consultation", "group", "state") and v}
+    return render_template(
+        "moderation/queue.html",
+        form=form,
+        pagination=pagination,
+        counts=[(state, counts.get(state, 0)) for state in SUBMITTED_STATES],
+        total=sum(counts.values()),
+        filters=filters,
+    )
+
+
+# Review ----------------------------------------------------------------------------------------
+
+
+def _review_page(response: FormalResponse, *, error: str | None = None, form=None, status: int = 200):
+    themes = response.consultation.themes
+    if form is None:
+        data = {}
+        for theme in themes:
+            answer = response.answer_for(theme.id)
+            data[f"verdict_{theme.id}"] = answer.verdict.value if answer else ""
+            data[f"answer_{theme.id}"] = answer.explanation if answer else ""
+        form = answer_form(response.consultation, data=data)
+    return (
+        render_template(
+            "moderation/review.html",
+            response=response,
+            consultation=response.consultation,
+            transitions=[
+                t for t in workflow.available_transitions(current_user, response, RESPONSE) if t.name != "withdraw"
+            ],
+            answer_form=form,
+            answer_fields=[(t, form[f"verdict_{t.id}"], form[f"answer_{t.id}"]) for t in themes],
+            moderator_message=last_moderator_message(response),
+            error=error,
+        ),
+        status,
+    )
+
+
+def _load_for_review(response_id: int, *, populate: bool = False) -> FormalResponse:
+    _require_moderation()
+    response = load_response(response_id, populate=populate)
+    if response.state == ResponseState.draft:
+        abort(404)
+    return response
+
+
+@bp.get("/beheer/reacties/<int:response_id>")
+@login_required
+def review(response_id: int):
+    return _review_page(_load_for_review(response_id))
+
+
+STEP_MESSAGES = {
+    "start_review": _l("De reactie is in behandeling genomen."),
+    "request_changes": _l("De sectorgroep is gevraagd de reactie te wijzigen."),
+    "accept": _l("De reactie is geaccepteerd."),
+    "reject": _l("De reactie is niet-ontvankelijk verklaard."),
+}
+
+
+@bp.post("/beheer/reacties/<int:response_id>/stap/<name>")
+@login_required
+def step(response_id: int, name: str):
+    response = _load_for_review(response_id)
+    if name not in STEP_MESSAGES:
+        abort(404)
+    if not permissions.is_moderator(current_user):
+        abort(403)  # the process manager follows the queue read-only
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        return _review_page(response, error=" ".join(str(e) for v in form.errors.values() for e in v), status=400)
+    try:
+        operations.take_step(current_user, response, name, version=form.version.data, reason=form.reason.data or "")
+    except OperationError as exc:
+        db.session.rollback()
+        response = _load_for_review(response_id, populate=True)
+        return _review_page(response, error=exc.message, status=exc.status_code)
+    db.session.commit()
+    flash(str(STEP_MESSAGES[name]), "success")
+    return redirect(url_for("moderation.review", response_id=response.id))
+
+
+@bp.post("/beheer/reacties/<int:response_id>/antwoord")
+@login_required
+def answer(response_id: int):
+    response = _load_for_review(response_id)
+    if not permissions.can_answer(current_user, response):
+        abort(403)
+    form = answer_form(response.consultation)
+    if not form.validate_on_submit():
+        return _review_page(response, form=form, status=400)
+    themes = response.consultation.themes
+    try:
+        operations.save_answers(
+            current_user,
+            response,
+            {t.id: (form[f"verdict_{t.id}"].data or None, form[f"answer_{t.id}"].data) for t in themes},
+        )
+    except OperationError as exc:
+        db.session.rollback()
+        response = _load_for_review(response_id, populate=True)
+        return _review_page(response, form=form, error=exc.message, status=exc.status_code)
+    db.session.commit()
+    if response.answered_at:
+        flash(_("Het antwoord is opgeslagen; elk thema is beantwoord. Het wordt openbaar met de Nota."), "success")
+    else:
+        flash(_("Het antwoord is opgeslagen als concept; nog niet elk thema is beantwoord."), "success")
+    return redirect(url_for("moderation.review", response_id=response.id))
+
+
+# Nota van beantwoording ----------------------------------------------------------------------------
+
+
+def _load_nota(slug: str):
+    """The consultation and its Nota content; before publication only for gemeente staff (404 for others)."""
+    consultation = load_consultation_light(slug)
+    nota = operations.nota_of(consultation)
+    if nota is None and not permissions.can_see_draft_nota(current_user):
+        abort(404)
+    return consultation, nota_content(consultation, nota)
+
+
+@bp.get("/consultaties/<slug>/nota")
+def nota(slug: str):
+    consultation, content = _load_nota(slug)
+    return render_template(
+        "moderation/nota.html",
+        consultation=consultation,
+        content=content,
+        can_publish=permissions.can_publish_nota(current_user, consultation, content.nota),
+        confirm_form=ConfirmForm(),
+    )
+
+
+def _period(consultation) -> str:
+    if not consultation.stages:
+        return ""
+    from partner_portal.consultations.stages import period_text
+
+    return period_text(consultation.stages[0].starts_on, consultation.stages[-1].ends_on)
+
+
+PRINT_CSS = Path(__file__).resolve().parent.parent / "static" / "css" / "nota-print.css"
+
+
+def _css_text(text: str) -> str:
+    """A translated text as a CSS string literal."""
+    return '"' + str(text).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _page_css(published: bool) -> str:
+    """The page box: A4, page numbers ("Pagina 2 van 6") and, before publication, CONCEPT on every page."""
+    font = 'font: 9pt "DejaVu Sans", sans-serif; color: #444;'
+    concept = (
+        ""
+        if published
+        else f'@top-right {{ content: {_css_text(_("CONCEPT"))}; font: bold 10pt "DejaVu Sans", sans-serif; '
+        "color: #b00020; }"
+    )
+    return (
+        "@page { size: A4; margin: 2.2cm 2cm 2.4cm; "
+        f'@bottom-center {{ content: {_css_text(_("Pagina"))} " " counter(page) " " {_css_text(_("van"))} " " '
+        f"counter(pages); {font} }} {concept} }}\n"
+        "@page :first { @bottom-center { content: none; } }"
+    )
+
+
+@bp.get("/consultaties/<slug>/nota.pdf")
+def nota_pdf(slug: str):
+    from weasyprint import CSS, HTML  # heavy import, only where a PDF is made
+
+    consultation, content = _load_nota(slug)
+    html = render_template("moderation/nota_pdf.html", consultation=consultation, content=content, period=_period)
+    stylesheets = [CSS(filename=str(PRINT_CSS)), CSS(string=_page_css(content.is_published))]
+    pdf = HTML(string=html, base_url=request.url_root).write_pdf(stylesheets=stylesheets)
+    name = f"nota-van-beantwoording-{consultation.slug}{'' if content.is_published else '-concept'}.pdf"
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
+    )
+
+
+CSV_COLUMNS = [
+    "consultatie",
+    "sectorgroep",
+    "reactie",
+    "openbaar",
+    "thema",
+    "standpunt",
+    "toelichting",
+    "reactie_gemeente",
+    "toelichting_gemeente",
+]
+
+
+@bp.get("/consultaties/<slug>/nota.csv")
+def nota_csv(slug: str):
+    """One row per accepted response and theme; non-public responses without their text. Formula-safe cells."""
+    consultation, content = _load_nota(slug)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    hidden = _("(niet openbaar)")
+    for section in content.sections:
+        for entry in section.entries:
+            public = entry.is_public
+            position = entry.position.position if entry.position and entry.position.position else None
+            writer.writerow(
+                [
+                    csv_safe(consultation.title),
+                    csv_safe(entry.response.sector_group.name),
+                    entry.response.id,
+                    "ja" if public else "nee",
+                    csv_safe(section.theme.title),
+                    csv_safe(LABELS[position] if position else "") if public else hidden,
+                    csv_safe(entry.position.explanation if entry.position else "") if public else hidden,
+                    csv_safe(LABELS[entry.answer.verdict] if entry.answer else ""),
+                    csv_safe(entry.answer.explanation if entry.answer else "") if public else hidden,
+                ]
+            )
+    name = f"nota-van-beantwoording-{consultation.slug}.csv"
+    return Response(
+        "\ufeff" + buffer.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
+    )
+
+
+@bp.post("/consultaties/<slug>/nota/publiceren")
+@login_required
+def publish_nota(slug: str):
+    consultation = load_consultation_light(slug)
+    if not permissions.is_moderator(current_user):
+        abort(403)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        operations.publish_nota(current_user, consultation)
+    except OperationError as exc:
+        db.session.rollback()
+        consultation, content = _load_nota(slug)
+        return (
+            render_template(
+                "moderation/nota.html",
+                consultation=consultation,
+                content=content,
+                can_publish=permissions.can_publish_nota(current_user, consultation, content.nota),
+                confirm_form=ConfirmForm(),
+                error=exc.message,
+            ),
+            exc.status_code,
+        )
+    db.session.commit()
+    flash(_("De Nota van beantwoording is gepubliceerd; alle partners krijgen bericht."), "success")
+    return redirect(url_for("moderation.nota", slug=slug))
+
+
+@bp.app_context_processor
+def moderation_helpers():
+    return {"Publication": Publication, "ConsultationStatus": ConsultationStatus}

@@ -1,0 +1,120 @@
+"""Forms of formal responses: the draft (a position per theme), submission, attachments, answers."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import HiddenField, SelectField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Optional
+
+from partner_portal.core.forms import max_length, strip_filter
+from partner_portal.responses.models import LABELS, CollaborationStance, Position, Publication, Verdict
+
+TEXT_MAX = 20_000
+
+
+def _choices(enum_cls, empty_label):
+    return [SelectChoice("", empty_label)] + [SelectChoice(m.value, LABELS[m]) for m in enum_cls]
+
+
+class CreateResponseForm(FlaskForm):
+    """Start the response of one of the user's sector groups."""
+
+    group_id = SelectField(_l("Sectorgroep"), coerce=int, validate_choice=False)
+
+
+class ResponseForm(FlaskForm):
+    """The draft; `response_form(consultation)` adds position_<theme id> and explanation_<theme id>."""
+
+    version = HiddenField()
+    statement = TextAreaField(
+        _l("Algemeen standpunt over de visie"),
+        validators=[Optional(), max_length(TEXT_MAX)],
+        filters=[strip_filter],
+        description=_l("Markdown: **vet**, *cursief*, lijstjes met '-'."),
+    )
+    collaboration_stance = SelectField(
+        _l("Standpunt over de beoogde structurele samenwerking"),
+        choices=_choices(CollaborationStance, _l("nog geen keuze")),
+        validators=[Optional()],
+    )
+    collaboration_conditions = TextAreaField(
+        _l("Voorwaarden voor de samenwerking"),
+        validators=[Optional(), max_length(TEXT_MAX)],
+        filters=[strip_filter],
+    )
+
+
+def response_form(consultation, **kwargs) -> ResponseForm:
+    class Form(ResponseForm):
+        pass
+
+    for theme in consultation.themes:
+        setattr(
+            Form,
+            f"position_{theme.id}",
+            SelectField(
+                _l("Standpunt: %(theme)s", theme=theme.title),
+                choices=_choices(Position, _l("nog geen keuze")),
+                validators=[Optional()],
+            ),
+        )
+        setattr(
+            Form,
+            f"explanation_{theme.id}",
+            TextAreaField(
+                _l("Toelichting: %(theme)s", theme=theme.title),
+                validators=[Optional(), max_length(TEXT_MAX)],
+                filters=[strip_filter],
+            ),
+        )
+    return Form(**kwargs)
+
+
+class SubmitForm(FlaskForm):
+    version = HiddenField()
+    publication = SelectField(
+        _l("Publicatie"),
+        choices=_choices(Publication, _l("kies")),
+        validators=[InputRequired(message=_l("Kies of de reactie openbaar wordt of niet."))],
+        description=_l(
+            "Een niet-openbare reactie wordt wel beantwoord en meegeteld in de Nota van beantwoording, "
+            "maar zonder haar tekst."
+        ),
+    )
+
+
+class AttachmentForm(FlaskForm):
+    file = FileField(
+        _l("PDF-bijlage"), description=_l("Alleen PDF, hoogstens 10 MB per bestand, hoogstens 5 bijlagen.")
+    )
+
+
+class AnswerForm(FlaskForm):
+    """The gemeente's answer; `answer_form(consultation)` adds verdict_<theme id> and answer_<theme id>."""
+
+
+def answer_form(consultation, **kwargs) -> AnswerForm:
+    class Form(AnswerForm):
+        pass
+
+    for theme in consultation.themes:
+        setattr(
+            Form,
+            f"verdict_{theme.id}",
+            SelectField(
+                _l("Reactie gemeente: %(theme)s", theme=theme.title),
+                choices=_choices(Verdict, _l("nog geen antwoord")),
+                validators=[Optional()],
+            ),
+        )
+        setattr(
+            Form,
+            f"answer_{theme.id}",
+            TextAreaField(
+                _l("Toelichting gemeente: %(theme)s", theme=theme.title),
+                validators=[Optional(), max_length(TEXT_MAX)],
+                filters=[strip_filter],
+            ),
+        )
+    return Form(**kwargs)

@@ -1,0 +1,398 @@
+"""State changes of formal responses: drafting, submission, moderation steps, attachments, endorsements,
+answers and the publication of the Nota.
+
+Each operation checks permission and stage, changes state, writes the audit event, queues
+notifications and flushes; the request commits once.
+"""
+
+from __future__ import annotations
+
+import json
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
+from werkzeug.datastructures import FileStorage
+
+from partner_portal import notifications
+from partner_portal.auth.links import external_url
+from partner_portal.auth.models import User
+from partner_portal.core import audit, uploads, workflow
+from partner_portal.core.errors import Conflict, OperationError, PermissionDenied, check_version, flush_or_conflict
+from partner_portal.core.models import utcnow
+from partner_portal.extensions import db
+from partner_portal.partners.models import SectorGroup
+from partner_portal.responses import permissions
+from partner_portal.responses.models import (
+    PENDING_STATES,
+    CollaborationStance,
+    Endorsement,
+    FormalResponse,
+    Nota,
+    Position,
+    Publication,
+    ResponseAttachment,
+    ResponseRevision,
+    ResponseState,
+    ThemeAnswer,
+    ThemePosition,
+    Verdict,
+)
+from partner_portal.responses.workflow import RESPONSE
+
+TEXT_MAX = 20_000
+MAX_ATTACHMENTS = 5
+DEFAULT_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+MODERATION_STEPS = ("start_review", "request_changes", "accept", "reject", "withdraw")
+
+
+def _clean(text: str | None, label: str) -> str:
+    text = (text or "").strip()
+    if len(text) > TEXT_MAX:
+        raise OperationError(_("%(field)s: gebruik hoogstens %(max)d tekens.", field=label, max=TEXT_MAX))
+    return text
+
+
+def _duplicate_message(group: SectorGroup) -> str:
+    return _(
+        "Sectorgroep %(group)s heeft al een formele reactie op deze consultatie. Werk die reactie bij.",
+        group=group.name,
+    )
+
+
+def create_response(actor, consultation, group: SectorGroup) -> FormalResponse:
+    """Start the group's response as a draft, with an open position on every theme.
+
+    Precondition: actor is a person of an organisation of the group; the consultation is
+    published. Side effect: an audit event. Raises PermissionDenied, or Conflict when the group
+    already has a response (also when two people start one at the same moment).
+    """
+    if not permissions.can_create_response(actor, consultation, group.id):
+        raise PermissionDenied(_("Alleen mensen van organisaties in deze sectorgroep kunnen namens haar reageren."))
+    existing = db.session.scalar(
+        sa.select(FormalResponse.id).where(
+            FormalResponse.consultation_id == consultation.id, FormalResponse.sector_group_id == group.id
+        )
+    )
+    if existing is not None:
+        raise Conflict(_duplicate_message(group))
+    response = FormalResponse(
+        consultation=consultation,
+        sector_group=group,
+        created_by_id=actor.id,
+        last_edited_by_id=actor.id,
+        positions=[ThemePosition(theme_id=theme.id) for theme in consultation.themes],
+    )
+    db.session.add(response)
+    flush_or_conflict(_duplicate_message(group))
+    audit.record(actor, "formal_response.create", response, consultation_id=consultation.id)
+    return response
+
+
+def save_draft(
+    actor,
+    response: FormalResponse,
+    *,
+    version,
+    statement: str,
+    collaboration_stance: str | None,
+    collaboration_conditions: str,
+    positions: dict[int, tuple[str | None, str]],
+) -> None:
+    """Save the text of a draft (or of a response the gemeente asked to change).
+
+    `positions` maps theme id to (position or None, explanation). Refuses a response that is
+    no longer editable (OperationError), someone outside the group (PermissionDenied), a stale
+    version (Conflict: the view shows both texts) and unknown values (OperationError).
+    """
+    if not permissions.is_group_member(actor, response.sector_group_id):
+        raise PermissionDenied(_("U mag deze reactie niet bewerken."))
+    if not permissions.can_edit_response(actor, response):
+        raise OperationError(
+            _("Deze reactie is %(state)s en kan niet meer worden gewijzigd.", state=response.state.label)
+        )
+    check_version(response, version)
+    themes = {t.id: t for t in response.consultation.themes}
+    if set(positions) - set(themes):
+        raise OperationError(_("Een van de thema's hoort niet bij deze consultatie."))
+    try:
+        stance = CollaborationStance(collaboration_stance) if collaboration_stance else None
+        parsed = {tid: (Position(p) if p else None, e) for tid, (p, e) in positions.items()}
+    except ValueError:
+        raise OperationError(_("Kies een van de standpunten uit de lijst.")) from None
+    # One UPDATE of the response per save (one version step): no flush halfway through.
+    with db.session.no_autoflush:
+        response.statement = _clean(statement, _("Algemeen standpunt"))
+        response.collaboration_stance = stance
+        response.collaboration_conditions = _clean(collaboration_conditions, _("Voorwaarden"))
+        for theme_id, (position, explanation) in parsed.items():
+            row = response.position_for(theme_id)
+            if row is None:
+                row = ThemePosition(theme_id=theme_id)
+                response.positions.append(row)
+            row.position = position
+            row.explanation = _clean(explanation, themes[theme_id].title)
+        response.last_edited_by_id = actor.id
+        response.updated_at = utcnow()  # a change only in a child row must still bump the version
+    workflow.flush_versioned()
+    audit.record(actor, "formal_response.save", response, consultation_id=response.consultation_id)
+
+
+def missing_for_submission(response: FormalResponse) -> list[str]:
+    """What still has to be filled in before the response can be submitted (Dutch messages)."""
+    problems = []
+    for theme in response.consultation.themes:
+        row = response.position_for(theme.id)
+        if row is None or row.position is None:
+            problems.append(_("Kies een standpunt bij het thema '%(theme)s'.", theme=theme.title))
+    if response.collaboration_stance is None:
+        problems.append(_("Kies het standpunt over de structurele samenwerking."))
+    return problems
+
+
+def submit_response(actor, response: FormalResponse, *, version, publication: str) -> ResponseRevision:
+    """Submit the response on behalf of the group and freeze it as a new revision.
+
+    Precondition: actor is the group's coordinator; the response is a draft or changes were
+    requested; the current stage opens responses; every theme has a position and the stance on
+    the collaboration is chosen; `publication` is "public" or "not_public". Transition: ->
+    submitted (submitted_at). Side effects: an immutable revision, an audit event, a
+    "response_submitted" notification to the moderators. Raises Conflict, PermissionDenied or
+    OperationError (stage, missing positions, bad publication choice).
+    """
+    transition = RESPONSE.transition("submit")
+    if (
+        response.state in transition.sources
+        and transition.permits(actor, response)
+        and workflow.can_take(actor, response, RESPONSE, "submit")
+    ):
+        check_version(response, version)
+        problems = missing_for_submission(response)
+        if problems:
+            raise OperationError(" ".join(problems))
+        try:
+            response.publication = Publication(publication)
+        except ValueError:
+            raise OperationError(_("Kies of de reactie openbaar wordt of niet.")) from None
+        response.submitted_by_id = actor.id
+    workflow.apply_transition(
+        actor,
+        response,
+        RESPONSE,
+        "submit",
+        version=version,
+        notify_context={"group": response.sector_group.name},
+    )
+    number = len(response.revisions) + 1
+    revision = ResponseRevision(
+        response=response,
+        number=number,
+        content=json.dumps(response.snapshot(response.consultation.themes), ensure_ascii=False, sort_keys=True),
+        submitted_by_id=actor.id,
+        submitted_at=response.submitted_at,
+    )
+    db.session.add(revision)
+    db.session.flush()
+    return revision
+
+
+def take_step(actor, response: FormalResponse, name: str, *, version, reason: str = "") -> None:
+    """A moderation step (start_review, request_changes, accept, reject) or the coordinator's withdrawal.
+
+    All rules come from the workflow table (responses/workflow.py): who, from which state,
+    whether a reason is required, timestamp, audit event and notification. Submission has its
+    own operation (it needs the publication choice and freezes a revision).
+    """
+    if name not in MODERATION_STEPS:
+        raise OperationError(_("Deze stap bestaat niet."))
+    workflow.apply_transition(actor, response, RESPONSE, name, version=version, reason=reason)
+
+
+def _max_attachment_bytes() -> int:
+    return current_app.config.get("RESPONSE_ATTACHMENT_MAX_BYTES", DEFAULT_ATTACHMENT_MAX_BYTES)
+
+
+def add_attachment(actor, response: FormalResponse, file: FileStorage | None) -> ResponseAttachment:
+    """Attach a PDF (checked by content, at most 10 MB, at most 5 per response) to an editable response."""
+    if not permissions.can_edit_response(actor, response):
+        raise PermissionDenied(_("U mag aan deze reactie geen bijlagen toevoegen."))
+    if file is None or not file.filename:
+        raise OperationError(_("Kies een PDF-bestand om toe te voegen."))
+    if len(response.attachments) >= MAX_ATTACHMENTS:
+        raise OperationError(_("Een reactie heeft hoogstens %(max)d bijlagen.", max=MAX_ATTACHMENTS))
+    stored = uploads.save_pdf(file, actor, max_bytes=_max_attachment_bytes())
+    attachment = ResponseAttachment(file=stored)
+    response.attachments.append(attachment)
+    response.updated_at = utcnow()
+    workflow.flush_versioned()
+    audit.record(
+        actor,
+        "formal_response.attach",
+        response,
+        consultation_id=response.consultation_id,
+        details={"file": stored.original_name, "sha256": stored.sha256},
+    )
+    return attachment
+
+
+def remove_attachment(actor, response: FormalResponse, attachment: ResponseAttachment) -> None:
+    """Remove an attachment from an editable response (the file stays referenced by nothing)."""
+    if not permissions.can_edit_response(actor, response) or attachment.response_id != response.id:
+        raise PermissionDenied(_("U mag deze bijlage niet verwijderen."))
+    name = attachment.file.original_name
+    response.attachments.remove(attachment)
+    response.updated_at = utcnow()
+    workflow.flush_versioned()
+    audit.record(
+        actor, "formal_response.detach", response, consultation_id=response.consultation_id, details={"file": name}
+    )
+
+
+def endorse_response(actor, response: FormalResponse) -> Endorsement:
+    """The actor's organisation endorses its group's submitted or accepted response.
+
+    Precondition: actor is a signatory (or organisation admin) of an organisation of the group.
+    One endorsement per organisation, enforced by a unique constraint: a second one (also a
+    concurrent one) is refused with Conflict and changes nothing.
+    """
+    if response.state not in permissions.ENDORSABLE_STATES:
+        raise OperationError(_("Alleen een ingediende of geaccepteerde reactie kan worden onderschreven."))
+    if getattr(actor, "org_role", None) not in permissions.ENDORSERS or not permissions.is_group_member(
+        actor, response.sector_group_id
+    ):
+        raise PermissionDenied(
+            _("Alleen tekenbevoegden van organisaties in deze sectorgroep kunnen de reactie onderschrijven.")
+        )
+    message = _("Uw organisatie heeft deze reactie al onderschreven.")
+    if any(e.organisation_id == actor.organisation_id for e in response.endorsements):
+        raise Conflict(message)
+    endorsement = Endorsement(response_id=response.id, organisation_id=actor.organisation_id, endorsed_by_id=actor.id)
+    db.session.add(endorsement)
+    flush_or_conflict(message)
+    audit.record(
+        actor,
+        "formal_response.endorse",
+        response,
+        consultation_id=response.consultation_id,
+        is_public=response.is_public,
+        details={"organisation": actor.organisation.name},
+    )
+    return endorsement
+
+
+def save_answers(actor, response: FormalResponse, answers: dict[int, tuple[str | None, str]]) -> None:
+    """Draft the gemeente's answer per theme (internal until the Nota is published).
+
+    `answers` maps theme id to (verdict or None, explanation). When every theme has a verdict
+    the response counts as answered (answered_at); the answers become public with the Nota.
+    Raises PermissionDenied (not a moderator, not accepted, or already published) and
+    OperationError for unknown themes or verdicts, or an explanation without a verdict.
+    """
+    if not permissions.can_answer(actor, response):
+        raise PermissionDenied(_("Op deze reactie kunt u (nu) geen antwoord opstellen."))
+    themes = {t.id: t for t in response.consultation.themes}
+    if set(answers) - set(themes):
+        raise OperationError(_("Een van de thema's hoort niet bij deze consultatie."))
+    for theme_id, (raw, explanation) in answers.items():
+        explanation = _clean(explanation, themes[theme_id].title)
+        row = response.answer_for(theme_id)
+        if not raw:
+            if explanation:
+                raise OperationError(
+                    _(
+                        "Kies bij het thema '%(theme)s' ook of het standpunt is overgenomen.",
+                        theme=themes[theme_id].title,
+                    )
+                )
+            if row is not None:
+                response.answers.remove(row)
+            continue
+        try:
+            verdict = Verdict(raw)
+        except ValueError:
+            raise OperationError(_("Kies overgenomen, deels overgenomen of niet overgenomen.")) from None
+        if row is None:
+            row = ThemeAnswer(theme_id=theme_id, verdict=verdict)
+            response.answers.append(row)
+        row.verdict, row.explanation, row.drafted_by_id = verdict, explanation, actor.id
+    db.session.flush()
+    complete = all(response.answer_for(tid) is not None for tid in themes)
+    if complete and response.answered_at is None:
+        response.answered_at = utcnow()
+    elif not complete:
+        response.answered_at = None
+    workflow.flush_versioned()
+    audit.record(
+        actor,
+        "formal_response.answer",
+        response,
+        consultation_id=response.consultation_id,
+        details={"answered": complete},
+    )
+
+
+def nota_of(consultation) -> Nota | None:
+    return db.session.scalar(sa.select(Nota).where(Nota.consultation_id == consultation.id))
+
+
+def publish_nota(actor, consultation) -> Nota:
+    """Publish the Nota van beantwoording: every drafted answer becomes public at once.
+
+    Precondition: actor is a moderator; no response waits for review or changes; every
+    accepted response is answered on every theme. Side effects: answer_published_at on the
+    accepted responses, a public audit event, a "nota_published" notification to every partner.
+    Raises PermissionDenied, Conflict (already published) or OperationError naming what is missing.
+    """
+    if not permissions.is_moderator(actor):
+        raise PermissionDenied(_("Alleen een moderator van de gemeente kan de Nota publiceren."))
+    if consultation.status == "draft":
+        raise OperationError(_("Deze consultatie is nog niet gepubliceerd."))
+    if nota_of(consultation) is not None:
+        raise Conflict(_("De Nota van beantwoording is al gepubliceerd."))
+    responses = db.session.scalars(
+        sa.select(FormalResponse)
+        .where(FormalResponse.consultation_id == consultation.id)
+        .options(sa.orm.joinedload(FormalResponse.sector_group), sa.orm.selectinload(FormalResponse.answers))
+    ).all()
+    pending = [r for r in responses if r.state in PENDING_STATES]
+    if pending:
+        raise OperationError(
+            _(
+                "Eerst moeten alle reacties zijn beoordeeld; nog open: %(groups)s.",
+                groups=", ".join(r.sector_group.name for r in pending),
+            )
+        )
+    accepted = [r for r in responses if r.state == ResponseState.accepted]
+    unanswered = [r for r in accepted if r.answered_at is None]
+    if unanswered:
+        raise OperationError(
+            _(
+                "Stel eerst bij elk thema een antwoord op voor: %(groups)s.",
+                groups=", ".join(r.sector_group.name for r in unanswered),
+            )
+        )
+    now = utcnow()
+    nota = Nota(consultation_id=consultation.id, published_at=now, published_by_id=actor.id)
+    db.session.add(nota)
+    flush_or_conflict(_("De Nota van beantwoording is al gepubliceerd."))
+    for response in accepted:
+        response.answer_published_at = now
+    workflow.flush_versioned()
+    audit.record(
+        actor,
+        "nota.publish",
+        nota,
+        to_state="published",
+        is_public=True,
+        consultation_id=consultation.id,
+        details={"responses": len(accepted)},
+    )
+    partners = db.session.scalars(sa.select(User).where(User.is_active, User.organisation_id.is_not(None))).all()
+    notifications.notify(
+        "nota_published",
+        partners,
+        obj=consultation,
+        actor=actor,
+        context={"title": consultation.title, "url": external_url("moderation.nota", slug=consultation.slug)},
+    )
+    return nota

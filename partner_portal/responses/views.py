@@ -1,0 +1,482 @@
+"""Pages of formal responses: the group's drafting, submission, attachments, revisions and endorsements."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from sqlalchemy import orm as so
+
+from partner_portal import navigation
+from partner_portal.consultations.forms import ConfirmForm, ReasonForm
+from partner_portal.consultations.models import Consultation
+from partner_portal.consultations.permissions import can_view_consultation
+from partner_portal.consultations.views import diff_lines
+from partner_portal.core import uploads, workflow
+from partner_portal.core.audit import AuditEvent
+from partner_portal.core.errors import Conflict, OperationError
+from partner_portal.extensions import db
+from partner_portal.partners.models import Organisation, OrganisationSector, SectorGroup
+from partner_portal.responses import bp, operations, permissions
+from partner_portal.responses.forms import AttachmentForm, CreateResponseForm, SubmitForm, response_form
+from partner_portal.responses.heatmap import heatmap_for
+from partner_portal.responses.models import (
+    LABELS,
+    Endorsement,
+    FormalResponse,
+    ResponseAttachment,
+    ResponseState,
+)
+from partner_portal.responses.workflow import RESPONSE
+
+PER_PAGE = 20
+
+navigation.register(
+    "responses.mkb_endorsements", _l("Onderschrijvingen"), permissions.can_view_mkb_endorsements, order=75
+)
+navigation.set_start_page("mkb_staff", "responses.mkb_endorsements")
+
+
+@bp.app_context_processor
+def response_helpers():
+    return {
+        "response_labels": LABELS,
+        "response_heatmap": heatmap_for,
+        "can_view_response": permissions.can_view_response,
+        "can_edit_response": permissions.can_edit_response,
+        "can_endorse": permissions.can_endorse,
+        "can_view_revisions": permissions.can_view_revisions,
+        "can_moderate": permissions.can_moderate,
+        "can_answer": permissions.can_answer,
+        "nota_visible": nota_visible,
+    }
+
+
+def nota_visible(consultation) -> bool:
+    """Link to the Nota: once published for everyone, before that for gemeente staff (as a concept)."""
+    if permissions.can_see_draft_nota(current_user):
+        return True
+    return operations.nota_of(consultation) is not None
+
+
+# Loading -------------------------------------------------------------------------------------
+
+
+def response_options():
+    """What every response page shows, in a fixed small number of queries. Answers, revisions and
+    stages load (each in one query) only where the page shows them to this user."""
+    return (
+        so.joinedload(FormalResponse.consultation).selectinload(Consultation.themes),
+        so.joinedload(FormalResponse.sector_group),
+        so.selectinload(FormalResponse.positions),
+        so.selectinload(FormalResponse.attachments).joinedload(ResponseAttachment.file),
+        so.selectinload(FormalResponse.endorsements).joinedload(Endorsement.organisation),
+        so.joinedload(FormalResponse.submitted_by),
+        so.joinedload(FormalResponse.last_edited_by),
+    )
+
+
+def load_response(response_id: int, *, populate: bool = False) -> FormalResponse:
+    """The response, or 404 when it does not exist or the user may not see it (no hint that it exists)."""
+    query = sa.select(FormalResponse).where(FormalResponse.id == response_id).options(*response_options())
+    if populate:
+        query = query.execution_options(populate_existing=True)
+    response = db.session.scalar(query)
+    if response is None or not permissions.can_view_response(current_user, response):
+        abort(404)
+    return response
+
+
+def load_consultation_light(slug: str) -> Consultation:
+    """The consultation with only its themes and stages (the response pages need no more), or 404."""
+    consultation = db.first_or_404(
+        sa.select(Consultation)
+        .where(Consultation.slug == slug)
+        .options(so.selectinload(Consultation.themes), so.selectinload(Consultation.stages))
+    )
+    if not can_view_consultation(current_user, consultation):
+        abort(404)
+    return consultation
+
+
+def last_moderator_message(response: FormalResponse) -> AuditEvent | None:
+    """The latest request for changes or rejection, with its reason (shown to the group and the gemeente)."""
+    if response.state not in (ResponseState.changes_requested, ResponseState.rejected):
+        return None
+    return db.session.scalar(
+        sa.select(AuditEvent)
+        .where(
+            AuditEvent.object_type == FormalResponse.__tablename__,
+            AuditEvent.object_id == response.id,
+            AuditEvent.action.in_(("formal_response.request_changes", "formal_response.reject")),
+        )
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
+    )
+
+
+def _form_error(form) -> str:
+    if getattr(form, "csrf_token", None) is not None and form.csrf_token.errors:
+        return _("Het formulier is verlopen of ongeldig. Laad de pagina opnieuw en probeer het nog eens.")
+    return " ".join(str(e) for errors in form.errors.values() for e in errors)
+
+
+# The group's pages ---------------------------------------------------------------------------
+
+
+@bp.get("/consultaties/<slug>/reacties")
+def index(slug: str):
+    """Accepted public responses for everyone; the user's own groups' responses (or a start button)."""
+    consultation = load_consultation_light(slug)
+    page = max(request.args.get("page", 1, type=int), 1)
+    public = db.paginate(
+        sa.select(FormalResponse)
+        .join(FormalResponse.sector_group)
+        .where(
+            FormalResponse.consultation_id == consultation.id,
+            FormalResponse.state == ResponseState.accepted,
+            FormalResponse.publication == "public",
+        )
+        .options(so.contains_eager(FormalResponse.sector_group))
+        .order_by(SectorGroup.position, SectorGroup.id),
+        page=page,
+        per_page=PER_PAGE,
+        error_out=False,
+    )
+    own_groups, own = [], {}
+    if current_user.is_authenticated and current_user.organisation_id is not None:
+        own_groups = db.session.scalars(
+            sa.select(SectorGroup)
+            .join(OrganisationSector, OrganisationSector.sector_group_id == SectorGroup.id)
+            .where(OrganisationSector.organisation_id == current_user.organisation_id)
+            .order_by(OrganisationSector.is_primary.desc(), SectorGroup.position)
+        ).all()
+        own = {
+            r.sector_group_id: r
+            for r in db.session.scalars(
+                sa.select(FormalResponse).where(
+                    FormalResponse.consultation_id == consultation.id,
+                    FormalResponse.sector_group_id.in_([g.id for g in own_groups]),
+                )
+            )
+        }
+    return render_template(
+        "responses/index.html",
+        consultation=consultation,
+        public=public,
+        own_groups=own_groups,
+        own=own,
+        create_form=CreateResponseForm(),
+    )
+
+
+@bp.post("/consultaties/<slug>/reacties")
+@login_required
+def create(slug: str):
+    consultation = load_consultation_light(slug)
+    form = CreateResponseForm()
+    if not form.validate_on_submit() or not form.group_id.data:
+        abort(400)
+    group = db.session.get(SectorGroup, form.group_id.data)
+    # A group id of a group the user does not belong to (or none at all) is refused alike.
+    if group is None or not permissions.is_group_member(current_user, group.id):
+        abort(403)
+    try:
+        response = operations.create_response(current_user, consultation, group)
+    except Conflict as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("responses.index", slug=slug)), 303
+    except OperationError as exc:
+        db.session.rollback()
+        return render_template("errors/operation.html", message=exc.message), exc.status_code
+    db.session.commit()
+    flash(_("De reactie van sectorgroep %(group)s is begonnen.", group=group.name), "success")
+    return redirect(url_for("responses.edit", response_id=response.id))
+
+
+def _show_page(response: FormalResponse, *, error: str | None = None, status: int = 200, submit_form=None):
+    transitions = [
+        t
+        for t in workflow.available_transitions(current_user, response, RESPONSE)
+        if t.name == "withdraw"  # submission has its own form; moderation steps are on the review page
+    ]
+    can_submit = workflow.can_take(current_user, response, RESPONSE, "submit", check_stage=False)
+    submit_problem = None
+    if can_submit:
+        try:
+            from partner_portal.consultations.stages import stage_gate
+
+            stage_gate(response.consultation, "responses")
+        except OperationError as exc:
+            submit_problem = exc.message
+        missing = operations.missing_for_submission(response)
+        if missing and not submit_problem:
+            submit_problem = " ".join(missing)
+    return (
+        render_template(
+            "responses/show.html",
+            response=response,
+            consultation=response.consultation,
+            transitions=transitions,
+            can_submit=can_submit,
+            submit_problem=submit_problem,
+            submit_form=submit_form or SubmitForm(formdata=None, data={"version": response.version}),
+            confirm_form=ConfirmForm(),
+            moderator_message=last_moderator_message(response),
+            error=error,
+        ),
+        status,
+    )
+
+
+@bp.get("/reacties/<int:response_id>")
+def show(response_id: int):
+    return _show_page(load_response(response_id))
+
+
+def _form_data(response: FormalResponse) -> dict:
+    data = {
+        "version": response.version,
+        "statement": response.statement,
+        "collaboration_stance": response.collaboration_stance.value if response.collaboration_stance else "",
+        "collaboration_conditions": response.collaboration_conditions,
+    }
+    for theme in response.consultation.themes:
+        row = response.position_for(theme.id)
+        data[f"position_{theme.id}"] = row.position.value if row and row.position else ""
+        data[f"explanation_{theme.id}"] = row.explanation if row else ""
+    return data
+
+
+def _edit_page(response, form, *, error=None, current=None, status=200):
+    return (
+        render_template(
+            "responses/edit.html",
+            response=response,
+            consultation=response.consultation,
+            form=form,
+            attachment_form=AttachmentForm(),
+            confirm_form=ConfirmForm(),
+            themes=[(t, form[f"position_{t.id}"], form[f"explanation_{t.id}"]) for t in response.consultation.themes],
+            error=error,
+            current=current,
+        ),
+        status,
+    )
+
+
+@bp.route("/reacties/<int:response_id>/bewerken", methods=["GET", "POST"])
+@login_required
+def edit(response_id: int):
+    response = load_response(response_id)
+    if not permissions.can_edit_response(current_user, response):
+        if permissions.is_group_member(current_user, response.sector_group_id):
+            flash(
+                _("Deze reactie is %(state)s en kan niet meer worden gewijzigd.", state=response.state.label), "error"
+            )
+            return redirect(url_for("responses.show", response_id=response.id))
+        abort(403)
+    form = response_form(response.consultation, data=_form_data(response))
+    if request.method == "GET":
+        return _edit_page(response, form)
+    if not form.validate_on_submit():
+        return _edit_page(response, form, status=400)
+    themes = response.consultation.themes
+    try:
+        operations.save_draft(
+            current_user,
+            response,
+            version=form.version.data,
+            statement=form.statement.data,
+            collaboration_stance=form.collaboration_stance.data or None,
+            collaboration_conditions=form.collaboration_conditions.data,
+            positions={t.id: (form[f"position_{t.id}"].data or None, form[f"explanation_{t.id}"].data) for t in themes},
+        )
+    except Conflict as exc:
+        # Someone else saved meanwhile: keep what this person typed, show the saved text next to it,
+        # and let a next save (deliberately) replace the saved version.
+        db.session.rollback()
+        response = load_response(response_id, populate=True)
+        form.version.data = response.version
+        return _edit_page(response, form, error=exc.message, current=response, status=409)
+    except OperationError as exc:
+        db.session.rollback()
+        response = load_response(response_id, populate=True)
+        return _edit_page(response, form, error=exc.message, status=exc.status_code)
+    db.session.commit()
+    flash(_("De reactie is opgeslagen."), "success")
+    return redirect(url_for("responses.show", response_id=response.id))
+
+
+@bp.post("/reacties/<int:response_id>/indienen")
+@login_required
+def submit(response_id: int):
+    response = load_response(response_id)
+    form = SubmitForm()
+    if not form.validate_on_submit():
+        return _show_page(response, error=_form_error(form), status=400, submit_form=form)
+    try:
+        revision = operations.submit_response(
+            current_user, response, version=form.version.data, publication=form.publication.data
+        )
+    except OperationError as exc:
+        db.session.rollback()
+        response = load_response(response_id, populate=True)
+        return _show_page(response, error=exc.message, status=exc.status_code, submit_form=form)
+    db.session.commit()
+    flash(_("De reactie is ingediend namens de sectorgroep (revisie %(number)d).", number=revision.number), "success")
+    return redirect(url_for("responses.show", response_id=response.id))
+
+
+@bp.post("/reacties/<int:response_id>/stap/<name>")
+@login_required
+def step(response_id: int, name: str):
+    """The coordinator's withdrawal (moderation steps go through the moderation pages)."""
+    response = load_response(response_id)
+    if name != "withdraw":
+        abort(404)
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        return _show_page(response, error=_form_error(form), status=400)
+    try:
+        operations.take_step(current_user, response, name, version=form.version.data, reason=form.reason.data or "")
+    except OperationError as exc:
+        db.session.rollback()
+        response = load_response(response_id, populate=True)
+        return _show_page(response, error=exc.message, status=exc.status_code)
+    db.session.commit()
+    flash(_("De reactie is ingetrokken."), "success")
+    return redirect(url_for("responses.show", response_id=response.id))
+
+
+@bp.post("/reacties/<int:response_id>/bijlagen")
+@login_required
+def add_attachment(response_id: int):
+    response = load_response(response_id)
+    if not permissions.can_edit_response(current_user, response):
+        abort(403)
+    form = AttachmentForm()
+    error = None
+    if not form.validate_on_submit():
+        error = _form_error(form)
+    else:
+        try:
+            operations.add_attachment(current_user, response, request.files.get("file"))
+        except OperationError as exc:
+            db.session.rollback()
+            error = exc.message
+    if error:
+        response = load_response(response_id, populate=True)
+        form = response_form(response.consultation, data=_form_data(response))
+        return _edit_page(response, form, error=error, status=400)
+    db.session.commit()
+    flash(_("De bijlage is toegevoegd."), "success")
+    return redirect(url_for("responses.edit", response_id=response.id))
+
+
+def _attachment(response: FormalResponse, attachment_id: int) -> ResponseAttachment:
+    # Looked up among the attachments of a response the user may see: another response's id gives 404.
+    return next((a for a in response.attachments if a.id == attachment_id), None) or abort(404)
+
+
+@bp.post("/reacties/<int:response_id>/bijlagen/<int:attachment_id>/verwijderen")
+@login_required
+def remove_attachment(response_id: int, attachment_id: int):
+    response = load_response(response_id)
+    attachment = _attachment(response, attachment_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        operations.remove_attachment(current_user, response, attachment)
+    except OperationError as exc:
+        db.session.rollback()
+        return render_template("errors/operation.html", message=exc.message), exc.status_code
+    db.session.commit()
+    flash(_("De bijlage is verwijderd."), "success")
+    return redirect(url_for("responses.edit", response_id=response.id))
+
+
+@bp.get("/reacties/<int:response_id>/bijlagen/<int:attachment_id>")
+def attachment(response_id: int, attachment_id: int):
+    response = load_response(response_id)
+    item = _attachment(response, attachment_id)
+    if not item.file.path.exists():
+        abort(404)
+    return uploads.send_stored_file(item.file)
+
+
+@bp.post("/reacties/<int:response_id>/onderschrijven")
+@login_required
+def endorse(response_id: int):
+    response = load_response(response_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        operations.endorse_response(current_user, response)
+    except Conflict as exc:
+        db.session.rollback()
+        flash(exc.message, "info")
+        return redirect(url_for("responses.show", response_id=response_id)), 303
+    except OperationError as exc:
+        db.session.rollback()
+        response = load_response(response_id, populate=True)
+        return _show_page(response, error=exc.message, status=exc.status_code)
+    db.session.commit()
+    flash(_("%(org)s onderschrijft deze reactie.", org=current_user.organisation.name), "success")
+    return redirect(url_for("responses.show", response_id=response.id))
+
+
+@bp.get("/reacties/<int:response_id>/revisies/<int:number>")
+@login_required
+def revision(response_id: int, number: int):
+    """Revision `number`, and what changed since revision `van` (default: the one before)."""
+    response = load_response(response_id)
+    if not permissions.can_view_revisions(current_user, response):
+        abort(403)
+    revisions = {r.number: r for r in response.revisions}
+    new = revisions.get(number) or abort(404)
+    old_number = request.args.get("van", number - 1, type=int)
+    if old_number == number or (old_number >= 1 and old_number not in revisions):
+        abort(404)
+    old = revisions.get(old_number)
+    lines = diff_lines(old.full_text() if old else "", new.full_text())
+    return render_template(
+        "responses/revision.html",
+        response=response,
+        consultation=response.consultation,
+        revision=new,
+        old=old,
+        lines=lines,
+        inserted=sum(1 for kind, _line in lines if kind == "insert"),
+        deleted=sum(1 for kind, _line in lines if kind == "delete"),
+    )
+
+
+# MKB ------------------------------------------------------------------------------------------
+
+
+@bp.get("/mkb/onderschrijvingen")
+@login_required
+def mkb_endorsements():
+    """Which MKB member organisations endorsed which responses, newest first."""
+    if not permissions.can_view_mkb_endorsements(current_user):
+        abort(403)
+    page = max(request.args.get("page", 1, type=int), 1)
+    pagination = db.paginate(
+        sa.select(Endorsement)
+        .join(Endorsement.organisation)
+        .where(Organisation.mkb_member_number.is_not(None))
+        .options(
+            so.contains_eager(Endorsement.organisation),
+            so.joinedload(Endorsement.response).joinedload(FormalResponse.sector_group),
+            so.joinedload(Endorsement.response).joinedload(FormalResponse.consultation),
+        )
+        .order_by(Endorsement.endorsed_at.desc(), Endorsement.id.desc()),
+        page=page,
+        per_page=50,
+        error_out=False,
+    )
+    return render_template("responses/mkb_endorsements.html", pagination=pagination)

@@ -1,0 +1,161 @@
+"""The gemeente's pages: the queue, reviewing, answers, and the Nota as HTML, PDF and CSV."""
+
+import csv
+import io
+import subprocess
+
+import pytest
+
+from partner_portal.extensions import db
+from partner_portal.responses.models import FormalResponse, ResponseState
+from tests.conftest import post_form
+from tests.responses import factories as rf
+
+S = ResponseState
+
+
+def test_queue_lists_everything_submitted_oldest_first_with_counts_and_filters(client, world, login_as):
+    old = rf.response(world.consultation, world.group, S.submitted)
+    new = rf.response(world.consultation, world.other_group, S.accepted)
+    old.submitted_at = new.submitted_at.replace(year=2017)
+    db.session.commit()
+    login_as(world.pm)
+    page = client.get("/beheer/reacties").get_data(as_text=True)
+    assert page.index("Horeca") < page.index("Retail")  # oldest first
+    assert '<td class="number">1</td>' in page and "Totaal" in page
+    filtered = client.get(f"/beheer/reacties?group={world.other_group.id}").get_data(as_text=True)
+    assert "Retail" in filtered.split("<h2>Reacties</h2>")[1] and "Horeca</a>" not in filtered
+    by_state = client.get("/beheer/reacties?state=accepted").get_data(as_text=True)
+    assert "Horeca</a>" not in by_state and "Retail</a>" in by_state
+    assert client.get("/beheer/reacties?state=nonsense").status_code == 400
+
+
+def test_drafts_never_reach_the_queue_or_the_review_page(client, world, login_as):
+    draft = rf.response(world.consultation, world.group, S.draft)
+    db.session.commit()
+    login_as(world.moderator)
+    assert "Horeca</a>" not in client.get("/beheer/reacties").get_data(as_text=True)
+    assert client.get(f"/beheer/reacties/{draft.id}").status_code == 404
+
+
+def test_moderator_action_without_reason_is_refused_and_changes_nothing(client, world, login_as):
+    r = rf.response(world.consultation, world.group, S.in_review)
+    db.session.commit()
+    login_as(world.moderator)
+    url = f"/beheer/reacties/{r.id}"
+    response = post_form(client, f"{url}/stap/reject", {"version": r.version, "reason": "  "}, form_url=url)
+    assert response.status_code == 400 and "Geef een reden op" in response.get_data(as_text=True)
+    assert db.session.get(FormalResponse, r.id).state == S.in_review
+    response = post_form(
+        client, f"{url}/stap/request_changes", {"version": r.version, "reason": "Licht toe."}, form_url=url
+    )
+    assert response.status_code == 302
+    assert db.session.get(FormalResponse, r.id).state == S.changes_requested
+
+
+def test_the_group_sees_the_rejection_reason(client, world, login_as):
+    r = rf.response(world.consultation, world.group, S.in_review)
+    db.session.commit()
+    login_as(world.moderator)
+    url = f"/beheer/reacties/{r.id}"
+    post_form(client, f"{url}/stap/reject", {"version": r.version, "reason": "Na de sluitingsdatum."}, form_url=url)
+    client.get("/logout")
+    other = client.application.test_client()
+    from tests.access import log_in
+
+    log_in(other, world.member)
+    page = other.get(f"/reacties/{r.id}").get_data(as_text=True)
+    assert "Reden van de gemeente" in page and "Na de sluitingsdatum." in page
+
+
+def test_process_manager_reads_but_does_not_act(client, world, login_as):
+    r = rf.response(world.consultation, world.group, S.in_review)
+    db.session.commit()
+    login_as(world.pm)
+    page = client.get(f"/beheer/reacties/{r.id}").get_data(as_text=True)
+    assert "/stap/accept" not in page and "Antwoord opslaan" not in page
+
+
+def _answer_all(client, world, r, verdict="adopted"):
+    data = {}
+    for t in world.consultation.themes:
+        data[f"verdict_{t.id}"] = verdict
+        data[f"answer_{t.id}"] = f"Antwoord op {t.title}."
+    return post_form(client, f"/beheer/reacties/{r.id}/antwoord", data, form_url=f"/beheer/reacties/{r.id}")
+
+
+def test_nota_is_a_concept_for_the_gemeente_then_public_after_publication(client, world, login_as):
+    public = rf.response(world.consultation, world.group, S.accepted, statement="Horeca steunt.")
+    hidden = rf.response(world.consultation, world.other_group, S.accepted, publication="not_public")
+    hidden.positions[0].explanation = "Geheime toelichting van retail."
+    db.session.commit()
+    slug = world.consultation.slug
+    anonymous = client.application.test_client()
+    assert anonymous.get(f"/consultaties/{slug}/nota").status_code == 404
+    assert anonymous.get(f"/consultaties/{slug}/nota.pdf").status_code == 404
+    login_as(world.moderator)
+    page = client.get(f"/consultaties/{slug}/nota").get_data(as_text=True)
+    assert "CONCEPT" in page and "Nota publiceren" in page
+    refused = post_form(client, f"/consultaties/{slug}/nota/publiceren", {}, form_url=f"/consultaties/{slug}/nota")
+    assert refused.status_code == 400 and "Stel eerst bij elk thema een antwoord op" in refused.get_data(as_text=True)
+    assert _answer_all(client, world, public).status_code == 302
+    assert _answer_all(client, world, hidden, "not_adopted").status_code == 302
+    # Answers stay internal until publication.
+    assert "Antwoord op" not in anonymous.get(f"/reacties/{public.id}").get_data(as_text=True)
+    response = post_form(client, f"/consultaties/{slug}/nota/publiceren", {}, form_url=f"/consultaties/{slug}/nota")
+    assert response.status_code == 302
+    page = anonymous.get(f"/consultaties/{slug}/nota").get_data(as_text=True)
+    assert page.count("<h1") == 1 and "CONCEPT" not in page and "Gepubliceerd op" in page
+    assert "Toelichting bij De bereikbare binnenstad." in page and "Antwoord op De bereikbare binnenstad." in page
+    assert "Niet-openbare reactie van deze sectorgroep" in page and "Geheime toelichting" not in page
+    assert '<th scope="row">De bereikbare binnenstad</th>' in page  # the summary table
+    shown = anonymous.get(f"/reacties/{public.id}").get_data(as_text=True)
+    assert "Antwoord op De bereikbare binnenstad." in shown
+
+
+def test_nota_pdf_has_cover_contents_sections_and_page_numbers(client, world, login_as, tmp_path):
+    r = rf.response(world.consultation, world.group, S.accepted, answered=True)
+    r.positions[0].explanation = "Parkeren in Mercurius blijft betaalbaar, € 1 per uur."
+    db.session.commit()
+    login_as(world.moderator)
+    response = client.get(f"/consultaties/{world.consultation.slug}/nota.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert response.headers["Content-Disposition"].startswith("attachment;")
+    pdf = tmp_path / "nota.pdf"
+    pdf.write_bytes(response.data)
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    for expected in (
+        "Nota van beantwoording",
+        "CONCEPT",
+        "Inhoud",
+        "Reacties en antwoorden per thema",
+        "Standpunten over de structurele samenwerking",
+        "Samenvatting",
+        "Sectorgroep Horeca",
+        "€ 1 per uur",
+        "Reactie van partners: 1 mei 2017 – 30 juni 2017",
+        "Pagina 2 van",
+    ):
+        assert expected in text, expected
+
+
+def test_nota_csv_has_a_row_per_response_and_theme_and_is_formula_safe(client, world, login_as):
+    r = rf.response(world.consultation, world.group, S.accepted, answered=True)
+    r.positions[0].explanation = '=HYPERLINK("http://evil")'
+    hidden = rf.response(world.consultation, world.other_group, S.accepted, publication="not_public", answered=True)
+    hidden.positions[0].explanation = "Geheim."
+    db.session.commit()
+    login_as(world.moderator)
+    response = client.get(f"/consultaties/{world.consultation.slug}/nota.csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    assert len(rows) == 4  # two responses × two themes
+    assert {row["toelichting"] for row in rows if row["sectorgroep"] == "Horeca"} >= {'\'=HYPERLINK("http://evil")'}
+    assert all(row["toelichting"] == "(niet openbaar)" for row in rows if row["sectorgroep"] == "Retail")
+    assert "Geheim." not in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("path", ["nota", "nota.pdf", "nota.csv"])
+def test_partners_and_mkb_get_404_before_publication(client, world, login_as, path):
+    login_as(world.coordinator)
+    assert client.get(f"/consultaties/{world.consultation.slug}/{path}").status_code == 404

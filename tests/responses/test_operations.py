@@ -1,0 +1,350 @@
+"""Operations on responses: drafting, conflicts, submission with revisions, attachments, endorsements, answers, Nota."""
+
+import threading
+
+import pytest
+import sqlalchemy as sa
+
+from partner_portal.core.audit import AuditEvent
+from partner_portal.core.errors import Conflict, OperationError, PermissionDenied
+from partner_portal.extensions import db
+from partner_portal.notifications.models import OutboxMessage
+from partner_portal.responses import operations
+from partner_portal.responses.models import (
+    Endorsement,
+    FormalResponse,
+    Nota,
+    Position,
+    ResponseRevision,
+    ResponseState,
+)
+from tests.consultations import factories as cf
+from tests.responses import factories as rf
+
+S = ResponseState
+
+
+def _events(action):
+    return db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)).all()
+
+
+def _outbox(kind):
+    return db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.kind == kind)).all()
+
+
+def _positions(world, value="supports", text="Uitleg."):
+    return {t.id: (value, text) for t in world.consultation.themes}
+
+
+def _draft(world, author=None):
+    r = operations.create_response(author or world.member, world.consultation, world.group)
+    db.session.commit()
+    return r
+
+
+def test_create_opens_a_draft_with_every_theme_open(world):
+    r = _draft(world)
+    assert r.state == S.draft and len(r.positions) == 2 and all(p.position is None for p in r.positions)
+    assert _events("formal_response.create")[0].actor_id == world.member.id
+
+
+def test_a_second_response_for_the_same_group_is_refused(world):
+    _draft(world)
+    with pytest.raises(Conflict, match="heeft al een formele reactie"):
+        operations.create_response(world.member2, world.consultation, world.group)
+    db.session.rollback()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(FormalResponse)) == 1
+
+
+def test_only_the_groups_people_can_start_one(world):
+    with pytest.raises(PermissionDenied):
+        operations.create_response(world.other_member, world.consultation, world.group)
+    with pytest.raises(PermissionDenied):
+        operations.create_response(world.moderator, world.consultation, world.group)
+
+
+def test_save_draft_allows_open_themes_and_bumps_the_version(world):
+    r = _draft(world)
+    themes = world.consultation.themes
+    operations.save_draft(
+        world.member2,
+        r,
+        version=r.version,
+        statement="Wij steunen de visie.",
+        collaboration_stance=None,
+        collaboration_conditions="",
+        positions={themes[0].id: ("supports", "Goed plan."), themes[1].id: (None, "")},
+    )
+    db.session.commit()
+    assert r.version == 2 and r.last_edited_by_id == world.member2.id
+    assert r.position_for(themes[0].id).position == Position.supports
+    assert r.position_for(themes[1].id).position is None
+
+
+def test_a_stale_save_is_a_conflict_and_keeps_the_other_text(world):
+    r = _draft(world)
+    args = {"statement": "Eerste tekst.", "collaboration_stance": None, "collaboration_conditions": ""}
+    operations.save_draft(world.member, r, version=1, positions={}, **args)
+    db.session.commit()
+    with pytest.raises(Conflict, match="intussen door iemand anders gewijzigd"):
+        operations.save_draft(world.member2, r, version=1, positions={}, **{**args, "statement": "Tweede."})
+    db.session.rollback()
+    assert db.session.get(FormalResponse, r.id).statement == "Eerste tekst."
+
+
+def test_bad_values_are_refused(world):
+    r = _draft(world)
+    base = {"version": r.version, "statement": "", "collaboration_conditions": ""}
+    with pytest.raises(OperationError, match="standpunten uit de lijst"):
+        operations.save_draft(world.member, r, collaboration_stance="misschien", positions={}, **base)
+    other = cf.consultation()
+    with pytest.raises(OperationError, match="hoort niet bij"):
+        operations.save_draft(
+            world.member, r, collaboration_stance=None, positions={other.themes[0].id: (None, "")}, **base
+        )
+    with pytest.raises(PermissionDenied):
+        operations.save_draft(world.other_member, r, collaboration_stance=None, positions={}, **base)
+
+
+def _fill(world, r):
+    operations.save_draft(
+        world.member,
+        r,
+        version=r.version,
+        statement="Wij steunen de visie.",
+        collaboration_stance="joins",
+        collaboration_conditions="",
+        positions=_positions(world),
+    )
+    db.session.commit()
+
+
+def test_submit_freezes_a_revision_and_notifies_the_moderators(world):
+    r = _draft(world)
+    _fill(world, r)
+    revision = operations.submit_response(world.coordinator, r, version=r.version, publication="not_public")
+    db.session.commit()
+    assert r.state == S.submitted and r.submitted_at and r.submitted_by_id == world.coordinator.id
+    assert r.publication == "not_public"
+    assert revision.number == 1 and revision.data["statement"] == "Wij steunen de visie."
+    assert [m.recipient_email for m in _outbox("response_submitted")] == [world.moderator.email]
+    assert "Horeca" in _outbox("response_submitted")[0].body_text
+    assert _events("formal_response.submit")[0].to_state == "submitted"
+
+
+def test_revisions_are_immutable(world):
+    r = _draft(world)
+    _fill(world, r)
+    revision = operations.submit_response(world.coordinator, r, version=r.version, publication="public")
+    db.session.commit()
+    revision.content = "{}"
+    with pytest.raises(ValueError, match="immutable"):
+        db.session.flush()
+    db.session.rollback()
+
+
+def test_submit_needs_a_position_on_every_theme_and_the_stance(world):
+    r = _draft(world)
+    with pytest.raises(OperationError) as info:
+        operations.submit_response(world.coordinator, r, version=r.version, publication="public")
+    assert "Kies een standpunt bij het thema 'De bereikbare binnenstad'" in info.value.message
+    assert "structurele samenwerking" in info.value.message
+    db.session.rollback()
+    assert db.session.get(FormalResponse, r.id).state == S.draft
+
+
+def test_submit_outside_the_stage_says_when_it_ran(world):
+    r = _draft(world)
+    _fill(world, r)
+    world.consultation.current_position = 2
+    db.session.commit()
+    with pytest.raises(OperationError, match="die fase is voorbij"):
+        operations.submit_response(world.coordinator, r, version=r.version, publication="public")
+
+
+def test_submit_by_a_member_is_refused(world):
+    r = _draft(world)
+    _fill(world, r)
+    with pytest.raises(PermissionDenied):
+        operations.submit_response(world.member, r, version=r.version, publication="public")
+
+
+def test_submit_needs_a_publication_choice(world):
+    r = _draft(world)
+    _fill(world, r)
+    with pytest.raises(OperationError, match="openbaar wordt of niet"):
+        operations.submit_response(world.coordinator, r, version=r.version, publication="")
+
+
+def test_request_changes_then_resubmit_makes_a_second_revision(world):
+    r = _draft(world)
+    _fill(world, r)
+    operations.submit_response(world.coordinator, r, version=r.version, publication="public")
+    operations.take_step(world.moderator, r, "start_review", version=r.version)
+    with pytest.raises(OperationError, match="reden"):
+        operations.take_step(world.moderator, r, "request_changes", version=r.version, reason="")
+    operations.take_step(world.moderator, r, "request_changes", version=r.version, reason="Licht thema 2 toe.")
+    db.session.commit()
+    (mail,) = _outbox("changes_requested")
+    assert mail.recipient_email == world.coordinator.email and "Licht thema 2 toe." in mail.body_text
+    operations.save_draft(
+        world.member2,
+        r,
+        version=r.version,
+        statement="Aangepast.",
+        collaboration_stance="joins",
+        collaboration_conditions="",
+        positions=_positions(world),
+    )
+    revision = operations.submit_response(world.coordinator, r, version=r.version, publication="public")
+    db.session.commit()
+    assert revision.number == 2 and r.state == S.submitted
+    assert [rev.number for rev in r.revisions] == [1, 2]
+
+
+def test_editing_after_submission_is_refused(world):
+    r = rf.response(world.consultation, world.group, S.submitted)
+    with pytest.raises(OperationError, match="kan niet meer worden gewijzigd"):
+        operations.save_draft(
+            world.member,
+            r,
+            version=r.version,
+            statement="x",
+            collaboration_stance=None,
+            collaboration_conditions="",
+            positions={},
+        )
+
+
+def test_accept_and_reject_notify_the_group(world):
+    accepted = rf.response(world.consultation, world.group, S.in_review)
+    rejected = rf.response(world.consultation, world.other_group, S.in_review)
+    operations.take_step(world.moderator, accepted, "accept", version=accepted.version)
+    operations.take_step(world.moderator, rejected, "reject", version=rejected.version, reason="Te laat.")
+    db.session.commit()
+    assert [m.recipient_email for m in _outbox("response_accepted")] == [world.coordinator.email]
+    (mail,) = _outbox("response_rejected")
+    assert mail.recipient_email == world.other_coordinator.email and "Te laat." in mail.body_text
+    assert _events("formal_response.accept")[0].is_public
+
+
+def test_attachments_are_pdfs_of_at_most_10_mb_and_at_most_five(world):
+    r = _draft(world)
+    operations.add_attachment(world.member, r, cf.pdf_upload(name="brief.pdf"))
+    with pytest.raises(OperationError, match="geen PDF"):
+        operations.add_attachment(world.member, r, cf.pdf_upload(b"GIF89a...", name="brief.pdf"))
+    with pytest.raises(OperationError, match="leeg"):
+        operations.add_attachment(world.member, r, cf.pdf_upload(b"", name="leeg.pdf"))
+    with pytest.raises(OperationError, match="te groot"):
+        operations.add_attachment(
+            world.member, r, cf.pdf_upload(b"%PDF-" + b"0" * (10 * 1024 * 1024), name="groot.pdf")
+        )
+    for _ in range(4):
+        operations.add_attachment(world.member, r, cf.pdf_upload())
+    with pytest.raises(OperationError, match="hoogstens 5 bijlagen"):
+        operations.add_attachment(world.member, r, cf.pdf_upload())
+    db.session.commit()
+    assert len(r.attachments) == 5
+    with pytest.raises(PermissionDenied):
+        operations.add_attachment(world.other_member, r, cf.pdf_upload())
+
+
+def test_endorse_once_per_organisation(world):
+    r = rf.response(world.consultation, world.group, S.submitted)
+    operations.endorse_response(world.signatory, r)
+    db.session.commit()
+    with pytest.raises(Conflict, match="al onderschreven"):
+        operations.endorse_response(world.signatory, r)
+    with pytest.raises(PermissionDenied):
+        operations.endorse_response(world.member, r)
+    with pytest.raises(PermissionDenied):
+        operations.endorse_response(world.other_signatory, r)
+    operations.endorse_response(world.coordinator, r)  # org admin of the other organisation
+    db.session.commit()
+    assert sorted(e.organisation.name for e in r.endorsements) == ["Eetcafé Het Koopmanshuis", "Grand Café De Brink"]
+
+
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+def test_twenty_parallel_endorsements_leave_one(world, app):
+    r = rf.response(world.consultation, world.group, S.submitted)
+    db.session.commit()
+    response_id, user_id = r.id, world.signatory.id
+    barrier = threading.Barrier(20)
+    results, errors = [], []
+
+    def endorse():
+        from partner_portal.auth.models import User
+
+        barrier.wait(timeout=10)  # before taking a connection: the pool is smaller than twenty
+        with app.app_context():
+            try:
+                actor = db.session.get(User, user_id)
+                target = db.session.get(FormalResponse, response_id)
+                operations.endorse_response(actor, target)
+                db.session.commit()
+                results.append("ok")
+            except Conflict:
+                db.session.rollback()
+                results.append("conflict")
+            except Exception as exc:  # any other error is a failure of the test
+                errors.append(repr(exc))
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=endorse) for _ in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert not errors
+    assert sorted(results) == ["conflict"] * 19 + ["ok"]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Endorsement)) == 1
+
+
+def test_answers_are_drafted_then_published_with_the_nota(world):
+    r = rf.response(world.consultation, world.group, S.accepted)
+    themes = world.consultation.themes
+    operations.save_answers(world.moderator, r, {themes[0].id: ("adopted", "Neem ik over.")})
+    db.session.commit()
+    assert r.answered_at is None and r.answer_published_at is None
+    with pytest.raises(OperationError, match="Stel eerst bij elk thema"):
+        operations.publish_nota(world.moderator, world.consultation)
+    db.session.rollback()
+    with pytest.raises(OperationError, match="ook of het standpunt is overgenomen"):
+        operations.save_answers(world.moderator, r, {themes[1].id: (None, "Uitleg zonder oordeel.")})
+    db.session.rollback()
+    operations.save_answers(world.moderator, r, {t.id: ("partly_adopted", "Deels.") for t in themes})
+    db.session.commit()
+    assert r.answered_at is not None
+    nota = operations.publish_nota(world.moderator, world.consultation)
+    db.session.commit()
+    assert r.answer_published_at == nota.published_at
+    event = _events("nota.publish")[0]
+    assert event.is_public and event.consultation_id == world.consultation.id
+    recipients = {m.recipient_email for m in _outbox("nota_published")}
+    assert world.coordinator.email in recipients and world.other_member.email in recipients
+    assert world.moderator.email not in recipients
+    with pytest.raises(Conflict, match="al gepubliceerd"):
+        operations.publish_nota(world.moderator, world.consultation)
+    with pytest.raises(PermissionDenied):
+        operations.save_answers(world.moderator, r, {})
+
+
+def test_the_nota_waits_for_every_pending_response(world):
+    rf.response(world.consultation, world.group, S.submitted)
+    with pytest.raises(OperationError, match="nog open: Horeca"):
+        operations.publish_nota(world.moderator, world.consultation)
+    with pytest.raises(PermissionDenied):
+        operations.publish_nota(world.pm, world.consultation)
+    db.session.rollback()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Nota)) == 0
+
+
+def test_answers_only_by_moderators_on_accepted_responses(world):
+    r = rf.response(world.consultation, world.group, S.in_review)
+    with pytest.raises(PermissionDenied):
+        operations.save_answers(world.moderator, r, {})
+    r2 = rf.response(world.consultation, world.other_group, S.accepted)
+    with pytest.raises(PermissionDenied):
+        operations.save_answers(world.pm, r2, {})
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ResponseRevision)) == 0

@@ -1,0 +1,265 @@
+"""The response pages through the test client: drafting together, conflicts, submission, abuse, endorsements."""
+
+import io
+import re
+import threading
+
+import pytest
+import sqlalchemy as sa
+
+from partner_portal.extensions import db
+from partner_portal.responses.models import Endorsement, FormalResponse, ResponseState
+from tests.access import log_in
+from tests.conftest import post_form
+from tests.consultations import factories as cf
+from tests.responses import factories as rf
+
+S = ResponseState
+
+
+def _theme_data(world, value="supports", text="Toelichting"):
+    data = {}
+    for t in world.consultation.themes:
+        data[f"position_{t.id}"] = value
+        data[f"explanation_{t.id}"] = f"{text} {t.title}"
+    return data
+
+
+def _start(client, login_as, world, user=None):
+    login_as(user or world.member)
+    url = f"/consultaties/{world.consultation.slug}/reacties"
+    response = post_form(client, url, {"group_id": world.group.id})
+    assert response.status_code == 302, response.status_code
+    return db.session.scalar(sa.select(FormalResponse))
+
+
+def _edit(client, r, data):
+    return post_form(client, f"/reacties/{r.id}/bewerken", data)
+
+
+def test_members_draft_together_and_a_stale_save_shows_both_versions(app, client, world, login_as):
+    r = _start(client, login_as, world)
+    assert r.state == S.draft
+    page = client.get(f"/reacties/{r.id}/bewerken").get_data(as_text=True)
+    assert page.count("<h1") == 1 and 'for="position_' in page and 'name="version" type="hidden" value="1"' in page
+    # Member 2 opens the form (version 1), member 1 saves first.
+    other = app.test_client()
+    log_in(other, world.member2)
+    assert other.get(f"/reacties/{r.id}/bewerken").status_code == 200
+    response = _edit(client, r, {"version": 1, "statement": "Tekst van Lars.", **_theme_data(world)})
+    assert response.status_code == 302
+    stale = post_form(
+        other,
+        f"/reacties/{r.id}/bewerken",
+        {"version": 1, "statement": "Tekst van Mila.", "collaboration_stance": "joins"},
+    )
+    page = stale.get_data(as_text=True)
+    assert stale.status_code == 409
+    assert "intussen door iemand anders gewijzigd" in page and "Intussen opgeslagen versie" in page
+    assert "Tekst van Mila." in page and "Tekst van Lars." in page  # both, nothing lost
+    assert 'name="version" type="hidden" value="2"' in page
+    assert db.session.get(FormalResponse, r.id).statement == "Tekst van Lars."
+    # Saving again, deliberately, after seeing both versions replaces the saved text.
+    again = post_form(other, f"/reacties/{r.id}/bewerken", {"version": 2, "statement": "Samen.", **_theme_data(world)})
+    assert again.status_code == 302 and db.session.get(FormalResponse, r.id).statement == "Samen."
+
+
+def test_a_second_response_for_the_same_group_is_refused(client, world, login_as):
+    _start(client, login_as, world)
+    response = post_form(
+        client, f"/consultaties/{world.consultation.slug}/reacties", {"group_id": world.group.id}, follow_redirects=True
+    )
+    assert "heeft al een formele reactie" in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(FormalResponse)) == 1
+
+
+def test_another_groups_id_in_the_form_field_is_refused(client, world, login_as):
+    login_as(world.member)
+    url = f"/consultaties/{world.consultation.slug}/reacties"
+    assert post_form(client, url, {"group_id": world.other_group.id}).status_code == 403
+    assert post_form(client, url, {"group_id": "abc"}).status_code == 400
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(FormalResponse)) == 0
+
+
+def test_a_partner_cannot_read_another_groups_draft(client, world, login_as):
+    r = rf.response(world.consultation, world.group, S.draft, statement="Geheim concept.")
+    from partner_portal.core import uploads
+    from partner_portal.responses.models import ResponseAttachment
+
+    r.attachments.append(ResponseAttachment(file=uploads.save_pdf(cf.pdf_upload())))
+    db.session.commit()
+    attachment_id = r.attachments[0].id
+    public = rf.response(world.consultation, world.other_group, S.accepted)
+    db.session.commit()
+    login_as(world.other_member)
+    for url in (
+        f"/reacties/{r.id}",
+        f"/reacties/{r.id}/bewerken",
+        f"/reacties/{r.id}/bijlagen/{attachment_id}",
+        f"/reacties/{public.id}/bijlagen/{attachment_id}",  # through a response the partner may see
+        f"/reacties/{r.id}/revisies/1",
+    ):
+        response = client.get(url)
+        assert response.status_code == 404, url
+        assert "Geheim concept." not in response.get_data(as_text=True)
+
+
+def test_submit_outside_the_stage_and_with_open_themes_is_refused_with_a_message(client, world, login_as):
+    r = _start(client, login_as, world, world.coordinator)
+    page = client.get(f"/reacties/{r.id}").get_data(as_text=True)
+    assert "Indienen kan nog niet" in page and "De bereikbare binnenstad" in page
+    response = post_form(client, f"/reacties/{r.id}/indienen", {"version": r.version, "publication": "public"})
+    assert response.status_code == 400 and "Kies een standpunt bij het thema" in response.get_data(as_text=True)
+    _edit(client, r, {"version": r.version, "collaboration_stance": "joins", **_theme_data(world)})
+    world.consultation.current_position = 2
+    db.session.commit()
+    response = post_form(
+        client,
+        f"/reacties/{r.id}/indienen",
+        {"version": r.version, "publication": "public"},
+        form_url=f"/reacties/{r.id}",
+    )
+    assert response.status_code == 400 and "die fase is voorbij" in response.get_data(as_text=True)
+    assert db.session.get(FormalResponse, r.id).state == S.draft
+
+
+def test_coordinator_submits_then_editing_is_refused(client, world, login_as):
+    r = _start(client, login_as, world, world.coordinator)
+    _edit(client, r, {"version": r.version, "collaboration_stance": "joins", **_theme_data(world)})
+    missing = post_form(client, f"/reacties/{r.id}/indienen", {"version": r.version, "publication": ""})
+    assert missing.status_code == 400 and "openbaar wordt of niet" in missing.get_data(as_text=True)
+    response = post_form(client, f"/reacties/{r.id}/indienen", {"version": r.version, "publication": "not_public"})
+    assert response.status_code == 302
+    r = db.session.get(FormalResponse, r.id)
+    assert r.state == S.submitted and r.publication == "not_public" and len(r.revisions) == 1
+    edit = client.get(f"/reacties/{r.id}/bewerken", follow_redirects=True)
+    assert "kan niet meer worden gewijzigd" in edit.get_data(as_text=True)
+    before = r.version
+    response = client.post(f"/reacties/{r.id}/bewerken", data={"statement": "Stiekem"})
+    assert response.status_code in (302, 400)
+    assert db.session.get(FormalResponse, r.id).version == before
+    revision = client.get(f"/reacties/{r.id}/revisies/1").get_data(as_text=True)
+    assert "Eerste revisie" in revision and "Toelichting De bereikbare binnenstad" in revision
+
+
+def test_member_cannot_submit(client, world, login_as):
+    r = _start(client, login_as, world)
+    _edit(client, r, {"version": r.version, "collaboration_stance": "joins", **_theme_data(world)})
+    page = client.get(f"/reacties/{r.id}").get_data(as_text=True)
+    assert "/indienen" not in page
+    response = post_form(
+        client,
+        f"/reacties/{r.id}/indienen",
+        {"version": r.version, "publication": "public"},
+        form_url=f"/reacties/{r.id}",
+    )
+    assert response.status_code == 403
+    assert db.session.get(FormalResponse, r.id).state == S.draft
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "message"),
+    [
+        (b"GIF89a not a pdf", "brief.pdf", "geen PDF"),
+        (b"", "leeg.pdf", "leeg"),
+        (b"%PDF-" + b"0" * 5000, "groot.pdf", "te groot"),
+    ],
+    ids=["not-pdf", "empty", "too-large"],
+)
+@pytest.mark.app_config(RESPONSE_ATTACHMENT_MAX_BYTES=4096)  # small, so the test body stays in memory
+def test_bad_uploads_are_refused_with_a_message(client, world, login_as, content, name, message):
+    r = _start(client, login_as, world)
+    token_page = f"/reacties/{r.id}/bewerken"
+    response = post_form(
+        client,
+        f"/reacties/{r.id}/bijlagen",
+        {"file": (io.BytesIO(content), name)},
+        form_url=token_page,
+        content_type="multipart/form-data",
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and message in page and "error-summary" in page
+    assert db.session.get(FormalResponse, r.id).attachments == []
+
+
+def test_a_pdf_attachment_is_served_as_a_download_to_those_who_may_see_it(client, world, login_as):
+    r = _start(client, login_as, world)
+    response = post_form(
+        client,
+        f"/reacties/{r.id}/bijlagen",
+        {"file": (io.BytesIO(b"%PDF-1.4 brief"), "getekende brief.pdf")},
+        form_url=f"/reacties/{r.id}/bewerken",
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    attachment = db.session.get(FormalResponse, r.id).attachments[0]
+    download = client.get(f"/reacties/{r.id}/bijlagen/{attachment.id}")
+    assert download.status_code == 200 and download.data == b"%PDF-1.4 brief"
+    assert download.headers["Content-Disposition"].startswith("attachment;")
+    anonymous = client.application.test_client()
+    assert anonymous.get(f"/reacties/{r.id}/bijlagen/{attachment.id}").status_code == 404
+
+
+def test_endorsements_show_on_the_response(client, world, login_as):
+    r = rf.response(world.consultation, world.group, S.submitted)
+    db.session.commit()
+    login_as(world.signatory)
+    page = client.get(f"/reacties/{r.id}").get_data(as_text=True)
+    assert "Onderschrijven namens Eetcafé Het Koopmanshuis" in page
+    response = post_form(client, f"/reacties/{r.id}/onderschrijven", {}, form_url=f"/reacties/{r.id}")
+    assert response.status_code == 302
+    page = client.get(f"/reacties/{r.id}").get_data(as_text=True)
+    assert "<li>Eetcafé Het Koopmanshuis</li>" in page and "Onderschrijven namens" not in page
+
+
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+@pytest.mark.app_config(WTF_CSRF_ENABLED=False)
+def test_twenty_parallel_endorse_requests_leave_exactly_one(app, world):
+    r = rf.response(world.consultation, world.group, S.submitted)
+    db.session.commit()
+    clients = []
+    for _ in range(20):
+        c = app.test_client()
+        log_in(c, world.signatory)
+        clients.append(c)
+    url = f"/reacties/{r.id}/onderschrijven"
+    barrier = threading.Barrier(20)
+    statuses = []
+
+    def post(c):
+        barrier.wait(timeout=10)
+        statuses.append(c.post(url).status_code)
+
+    threads = [threading.Thread(target=post, args=(c,)) for c in clients]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert sorted(statuses) == [302] + [303] * 19
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Endorsement)) == 1
+
+
+def test_public_index_and_heat_map_show_only_accepted_public_responses(client, world):
+    rf.response(world.consultation, world.group, S.accepted)
+    rf.response(world.consultation, world.other_group, S.accepted, publication="not_public")
+    db.session.commit()
+    page = client.get(f"/consultaties/{world.consultation.slug}").get_data(as_text=True)
+    heatmap = re.search(r'<table class="heatmap">.*?</table>', page, re.S).group(0)
+    assert '<th scope="col"><a href="/reacties/' in heatmap and "Horeca" in heatmap and "Retail" not in heatmap
+    assert '<th scope="row">De bereikbare binnenstad</th>' in heatmap
+    assert '<td class="pos-supports">steunt</td>' in heatmap  # colour and text
+    assert "Legenda" in page and "steunt onder voorwaarden" in page
+    assert "1 reactie verwerkt die niet openbaar is, van: Retail" in page
+    index = client.get(f"/consultaties/{world.consultation.slug}/reacties").get_data(as_text=True)
+    assert "Horeca" in index and "Retail" not in index
+
+
+def test_mkb_staff_see_which_members_endorsed(client, world, login_as):
+    r = rf.response(world.consultation, world.group, S.accepted)
+    db.session.add(Endorsement(response=r, organisation=world.org))  # an MKB member
+    db.session.add(Endorsement(response=r, organisation=world.org2))  # not a member
+    db.session.commit()
+    login_as(world.mkb)
+    page = client.get("/mkb/onderschrijvingen").get_data(as_text=True)
+    assert "Grand Café De Brink" in page and "Het Koopmanshuis" not in page
+    assert '<th scope="row">Grand Café De Brink</th>' in page

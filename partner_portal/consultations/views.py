@@ -292,13 +292,14 @@ def vision_pdf(slug: str, number: int):
 def manage_index():
     if not can_manage_consultations(current_user):
         abort(403)
-    consultations = db.session.scalars(
-        sa.select(Consultation)
-        .options(so.selectinload(Consultation.stages))
-        .order_by(Consultation.id.desc())
-        .limit(200)
-    ).all()
-    return render_template("consultations/manage_index.html", consultations=consultations)
+    page = max(request.args.get("page", 1, type=int), 1)
+    pagination = db.paginate(
+        sa.select(Consultation).options(so.selectinload(Consultation.stages)).order_by(Consultation.id.desc()),
+        page=page,
+        per_page=20,
+        error_out=False,
+    )
+    return render_template("consultations/manage_index.html", pagination=pagination)
 
 
 def _manage_page(consultation: Consultation, *, error: str | None = None, status: int = 200):

@@ -5,11 +5,13 @@ moderator asks for changes, the coordinator resubmits, the moderator accepts and
 Nota is published, and the public sees the response, the heat map and the Nota.
 """
 
+import json
+
 import pytest
 from playwright.sync_api import expect
 
 from partner_portal.auth.models import OrgRole
-from partner_portal.consultations.demo import THEMES
+from partner_portal.consultations.demo import DATA_FILE
 from partner_portal.extensions import db
 from partner_portal.partners.models import Organisation
 from tests import factories
@@ -19,7 +21,7 @@ pytestmark = pytest.mark.browser
 
 ASSEN = "/consultaties/binnenstad-assen"
 GROUP = "Toerisme & leisure"
-THEME_TITLES = [title for _slug, title, _pillar, _summary in THEMES]
+THEME_TITLES = [theme["title"] for theme in json.loads(DATA_FILE.read_text(encoding="utf-8"))["themes"]]
 
 
 def _member(kvk: str, email: str):

@@ -244,3 +244,15 @@ def test_audit_csv_export_is_filtered_and_formula_safe(client, login_as, app):
     assert formula[10] == '\'=HYPERLINK("http://x")'
     everything = list(csv.reader(io.StringIO(client.get("/beheer/audittrail.csv").get_data(as_text=True))))
     assert len(everything) == 1 + db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent))
+
+
+def test_process_manager_list_is_paginated(client, login_as):
+    for n in range(25):
+        cf.consultation(title=f"Ronde {n:02d}")
+    pm = factories.user(role=StaffRole.process_manager)
+    factories.commit()
+    login_as(pm)
+    first = client.get("/beheer/consultaties").get_data(as_text=True)
+    assert first.count('/beheer">Ronde') == 20 and "Pagina 1 van 2" in first
+    second = client.get("/beheer/consultaties?page=2").get_data(as_text=True)
+    assert second.count('/beheer">Ronde') == 5

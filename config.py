@@ -57,6 +57,11 @@ class Config:
     LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes")
     LOGIN_LIMIT_PER_IP = os.environ.get("LOGIN_LIMIT_PER_IP", "30 per 15 minutes")
 
+    # Rendered public pages for visitors without an account (partner_portal/core/pagecache.py):
+    # redis://... in production (shared by the workers), memory:// for one process, empty for off.
+    PAGE_CACHE_URL = os.environ.get("PAGE_CACHE_URL", "")
+    PAGE_CACHE_SECONDS = _int("PAGE_CACHE_SECONDS", 60)
+
     INVITATION_MAX_AGE = timedelta(days=7)
     RESET_MAX_AGE = timedelta(hours=24)
 
@@ -85,6 +90,7 @@ class Config:
 
 class DevelopmentConfig(Config):
     ENV_NAME = "development"
+    PAGE_CACHE_URL = os.environ.get("PAGE_CACHE_URL", "memory://")
 
 
 class TestingConfig(Config):
@@ -93,6 +99,7 @@ class TestingConfig(Config):
     SECRET_KEY = "testing-secret-key"  # noqa: S105 (tests only)
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     RATELIMIT_STORAGE_URI = "memory://"
+    PAGE_CACHE_URL = ""  # tests that exercise the page cache turn it on
     BASE_URL = "http://localhost"
 
 

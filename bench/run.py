@@ -32,10 +32,12 @@ WARMUP = 20
 HTTP_SECONDS = int(os.environ.get("BENCH_HTTP_SECONDS", "3" if QUICK else "20"))
 SCALES = (1, 10)
 SECRET = "bench-only-secret-key-never-used-in-production"  # noqa: S105
+# The page cache's store for the HTTP runs, as in production (in process the pages are always rendered).
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
 POSTGRES_URL = os.environ.get("DATABASE_URL", "") if os.environ.get("DATABASE_URL", "").startswith("postgresql") else ""
 
 # Measure the production configuration. The config classes read the environment at import.
-os.environ.update(APP_ENV="production", SECRET_KEY=SECRET, RATELIMIT_STORAGE_URI="memory://")
+os.environ.update(APP_ENV="production", SECRET_KEY=SECRET, RATELIMIT_STORAGE_URI="memory://", PAGE_CACHE_URL="")
 os.environ["DATABASE_URL"] = f"sqlite:///{DATA / 'bench-1x.sqlite'}"
 
 import sqlalchemy as sa  # noqa: E402
@@ -172,6 +174,17 @@ def measure_document(apps: dict[int, object], page: Page) -> dict[int, dict]:
 # Over HTTP -------------------------------------------------------------------------------------
 
 
+def page_cache_url() -> str:
+    """REDIS_URL when that Redis answers, else "" (the HTTP runs then render every page)."""
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+        return REDIS_URL
+    except redis.RedisError:
+        return ""
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -210,7 +223,12 @@ def wrk(port: int, path: str, cookie: str | None) -> float:
 def measure_http(app, url: str, pages: list[Page]) -> tuple[dict, float, float]:
     """req/s per page name, req/s of the bare endpoint, peak RSS of a worker in MB."""
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(ROOT), "PAGE_CACHE_URL": page_cache_url()}
+    if env["PAGE_CACHE_URL"]:
+        # A fresh generation: no page stored by an earlier run on a database of the same name.
+        create_bench_app({"SQLALCHEMY_DATABASE_URI": url, "PAGE_CACHE_URL": REDIS_URL}).extensions[
+            "page_cache"
+        ].new_generation()
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", "bench.app:create_bench_app()"],
         cwd=ROOT,
@@ -336,6 +354,13 @@ def main() -> None:
         )
     document_table = "\n".join(document_lines)
     elapsed = time.perf_counter() - started
+    cache_text = (
+        f"over HTTP the public pages are served as in production, from the page cache in Redis ({REDIS_URL}),\n"
+        "so wrk measures the stored page (rendered once, then served until a write or 60 s); in process every\n"
+        "page is rendered, so p50/p95 and queries are the cost of rendering it."
+        if page_cache_url()
+        else f"off: Redis at {REDIS_URL} did not answer, so every page is rendered, also over HTTP."
+    )
     load = f"load average {load_before:.1f} at the start, {os.getloadavg()[0]:.1f} at the end"
     verdict = (
         "All targets met."
@@ -354,6 +379,7 @@ and answers (10x: ten times as many). In process: {REQUESTS} requests per page a
 127.0.0.1 at 1x, wrk (1 thread, 8 connections, {HTTP_SECONDS} s per page) in a second process;
 the bare endpoint returns a constant string through the same app (hooks, headers, logging).
 Logged-in pages carry a session cookie. Queries: SQL statements of one request.
+Page cache: {cache_text}
 
 {table}
 

@@ -67,7 +67,7 @@ def current_app_languages() -> tuple[str, ...]:
 
 def register_extensions(app: Flask) -> None:
     from partner_portal.core import logging as request_logging
-    from partner_portal.core import security
+    from partner_portal.core import pagecache, security
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
@@ -83,6 +83,7 @@ def register_extensions(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_prefix=hops)
     security.init_app(app)
     request_logging.init_app(app)
+    pagecache.init_app(app)
 
     import partner_portal.auth.sessions  # noqa: F401  (registers the user loader)
     from partner_portal import models  # noqa: F401  (every model, for migrations)

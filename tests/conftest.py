@@ -223,13 +223,17 @@ class LiveServer:
 def live_server(app):
     """The app with the demo data on a fresh database (SQLite and PostgreSQL), served on 127.0.0.1.
 
-    Links in e-mail and on pages (BASE_URL) point at this server.
+    Links in e-mail and on pages (BASE_URL) point at this server. Public pages go through the
+    page cache as in production (in memory: the server is one process).
     """
     from partner_portal import demo
+    from partner_portal.core import pagecache
 
     demo.seed()
     db.session.commit()
     db.session.remove()
+    app.config["PAGE_CACHE_URL"] = "memory://"
+    pagecache.init_app(app)
     server = LiveServer(app)
     app.config["BASE_URL"] = server.url
     server.start()

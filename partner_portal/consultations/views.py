@@ -34,6 +34,7 @@ from partner_portal.consultations.workflow import CONSULTATION
 from partner_portal.core import uploads, workflow
 from partner_portal.core.audit import AuditEvent
 from partner_portal.core.errors import OperationError
+from partner_portal.core.pagecache import public_page
 from partner_portal.extensions import db
 
 PROCESS_LOG_PER_PAGE = 25
@@ -139,6 +140,7 @@ def _stage_events(consultation: Consultation, limit: int | None = None):
 
 
 @bp.get("/consultaties")
+@public_page
 def index():
     query = sa.select(Consultation).order_by(Consultation.published_at.desc().nulls_last(), Consultation.id.desc())
     if not can_see_drafts(current_user):
@@ -151,6 +153,7 @@ def index():
 
 
 @bp.get("/consultaties/<slug>")
+@public_page
 def show(slug: str):
     consultation = load_consultation(slug)
     vision = _load_version(consultation)
@@ -158,6 +161,7 @@ def show(slug: str):
 
 
 @bp.get("/consultaties/<slug>/tijdlijn")
+@public_page
 def timeline(slug: str):
     consultation = load_consultation(slug, loads=_stages_only())
     return render_template(
@@ -166,6 +170,7 @@ def timeline(slug: str):
 
 
 @bp.get("/consultaties/<slug>/procesverloop")
+@public_page
 def process_log(slug: str):
     """The public events of this consultation, newest first, paged by id."""
     consultation = load_consultation(slug, loads=_stages_only())
@@ -188,6 +193,7 @@ def process_log(slug: str):
 
 
 @bp.get("/consultaties/<slug>/visie")
+@public_page
 def vision(slug: str):
     consultation = load_consultation(slug)
     version = _load_version(consultation)
@@ -195,6 +201,7 @@ def vision(slug: str):
 
 
 @bp.get("/consultaties/<slug>/visie/pijlers/<pillar_slug>")
+@public_page
 def pillar(slug: str, pillar_slug: str):
     consultation = load_consultation(slug)
     item = next((p for p in consultation.pillars if p.slug == pillar_slug), None) or abort(404)
@@ -206,6 +213,7 @@ def pillar(slug: str, pillar_slug: str):
 
 
 @bp.get("/consultaties/<slug>/visie/themas/<theme_slug>")
+@public_page
 def theme(slug: str, theme_slug: str):
     consultation = load_consultation(slug)
     item = next((t for t in consultation.themes if t.slug == theme_slug), None) or abort(404)
@@ -217,6 +225,7 @@ def theme(slug: str, theme_slug: str):
 
 
 @bp.get("/consultaties/<slug>/visie/versies")
+@public_page
 def vision_versions(slug: str):
     consultation = load_consultation(slug)
     versions = db.session.scalars(
@@ -228,6 +237,7 @@ def vision_versions(slug: str):
 
 
 @bp.get("/consultaties/<slug>/visie/versies/<int:number>")
+@public_page
 def vision_version(slug: str, number: int):
     consultation = load_consultation(slug)
     version = _load_version(consultation, number) or abort(404)
@@ -253,6 +263,7 @@ def diff_lines(old_text: str, new_text: str) -> list[tuple[str, str]]:
 
 
 @bp.get("/consultaties/<slug>/visie/versies/<int:number>/verschil")
+@public_page
 def vision_diff(slug: str, number: int):
     """What changed from version `van` (default: the one before) to version `number`."""
     consultation = load_consultation(slug)

@@ -55,11 +55,12 @@ def init_app(app: Flask) -> None:
             user_id = current_user.id if current_user and current_user.is_authenticated else "-"
             # The path only: query strings may carry tokens.
             log.info(
-                "%s %s %s user=%s %.1fms",
+                "%s %s %s user=%s %.1fms%s",
                 request.method,
                 loggable_path(request.path),
                 response.status_code,
                 user_id,
                 duration_ms,
+                f" cache={g.page_cache}" if "page_cache" in g else "",
             )
         return response

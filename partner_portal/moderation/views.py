@@ -20,6 +20,7 @@ from partner_portal.consultations.forms import ConfirmForm, ReasonForm
 from partner_portal.consultations.models import Consultation, ConsultationStatus
 from partner_portal.core import workflow
 from partner_portal.core.errors import OperationError
+from partner_portal.core.pagecache import public_page
 from partner_portal.extensions import db
 from partner_portal.moderation import bp
 from partner_portal.moderation.forms import QueueFilterForm
@@ -45,14 +46,28 @@ def _require_moderation() -> None:
 # Queue ------------------------------------------------------------------------------------------
 
 
+FILTER_CONSULTATIONS = 50
+
+
+def _filter_consultations(selected: int | None) -> list:
+    """The consultation filter's options: the newest ones and the one selected. Older consultations
+    are reached from their own pages (the "Moderatie" link), so the list stays short at any size."""
+    rows = db.session.execute(
+        sa.select(Consultation.id, Consultation.title).order_by(Consultation.id.desc()).limit(FILTER_CONSULTATIONS)
+    ).all()
+    if selected and all(row.id != selected for row in rows):
+        rows += db.session.execute(
+            sa.select(Consultation.id, Consultation.title).where(Consultation.id == selected)
+        ).all()
+    return rows
+
+
 @bp.get("/beheer/reacties")
 @login_required
 def queue():
     """Everything ever submitted (drafts are the group's own), oldest submission first, filtered."""
     _require_moderation()
-    consultations = db.session.execute(
-        sa.select(Consultation.id, Consultation.title).order_by(Consultation.id.desc()).limit(500)
-    ).all()
+    consultations = _filter_consultations(request.args.get("consultation", type=int))
     groups = db.session.execute(sa.select(SectorGroup.id, SectorGroup.name).order_by(SectorGroup.position)).all()
     form = QueueFilterForm(request.args)
     form.consultation.choices = [SelectChoice("", _("alle"))] + [
@@ -210,6 +225,7 @@ def _load_nota(slug: str):
 
 
 @bp.get("/consultaties/<slug>/nota")
+@public_page
 def nota(slug: str):
     consultation, content = _load_nota(slug)
     return render_template(

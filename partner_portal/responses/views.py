@@ -17,6 +17,7 @@ from partner_portal.consultations.views import diff_lines
 from partner_portal.core import uploads, workflow
 from partner_portal.core.audit import AuditEvent
 from partner_portal.core.errors import Conflict, OperationError
+from partner_portal.core.pagecache import public_page
 from partner_portal.extensions import db
 from partner_portal.partners.models import Organisation, OrganisationSector, SectorGroup
 from partner_portal.responses import bp, operations, permissions
@@ -127,6 +128,7 @@ def _form_error(form) -> str:
 
 
 @bp.get("/consultaties/<slug>/reacties")
+@public_page
 def index(slug: str):
     """Accepted public responses for everyone; the user's own groups' responses (or a start button)."""
     consultation = load_consultation_light(slug)
@@ -233,6 +235,7 @@ def _show_page(response: FormalResponse, *, error: str | None = None, status: in
 
 
 @bp.get("/reacties/<int:response_id>")
+@public_page
 def show(response_id: int):
     return _show_page(load_response(response_id))
 

@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField
 
 from partner_portal import database_ok
+from partner_portal.core.pagecache import public_page
 from partner_portal.extensions import csrf, db
 from partner_portal.site import bp
 
@@ -16,6 +17,7 @@ class LanguageForm(FlaskForm):
 
 
 @bp.get("/")
+@public_page
 def home():
     from partner_portal.consultations.views import featured_consultation
 

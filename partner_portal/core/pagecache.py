@@ -1,0 +1,191 @@
+"""Rendered public pages, shared by every worker process, for visitors without an account.
+
+A public page looks the same to every visitor without an account who reads it in the same
+language, so it is rendered once and then served from the cache until:
+- any write is committed to the database (the write changes a shared "generation" token, and a
+  stored page only counts when it was rendered under the current token), or
+- PAGE_CACHE_SECONDS have passed (pages show the current stage, which moves with the date).
+
+Logged-in users, requests with pending flash messages and requests with query arguments other
+than paging are never served from the cache nor stored in it. The per-visitor CSRF token that a
+page carries (the language switch) is cut out before storing and put back on every hit.
+
+PAGE_CACHE_URL selects the store: `redis://...` (shared by all processes: production),
+`memory://` (one process only: development) or empty (off: tests, unless a test turns it on).
+When the store is unreachable the page is rendered as if there were no cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+import time
+import uuid
+from functools import wraps
+
+import sqlalchemy as sa
+from flask import Flask, Response, current_app, g, has_app_context, request, session
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from sqlalchemy import orm as so
+
+log = logging.getLogger(__name__)
+
+_CSRF_MARK = "\x00csrf\x00"
+_DIRTY = "page_cache_dirty"
+_CACHEABLE_ARGS = {"page", "voor"}  # paging only; anything else renders afresh
+
+
+class MemoryStore:
+    """One process's store (development); bounded so that odd URLs cannot fill the memory."""
+
+    MAX_ENTRIES = 2000
+
+    def __init__(self) -> None:
+        self._data: dict[str, tuple[float, str]] = {}
+        self._lock = threading.Lock()
+
+    def get_many(self, *keys: str) -> list[str | None]:
+        now = time.monotonic()
+        with self._lock:
+            entries = [self._data.get(key) for key in keys]
+        return [entry[1] if entry and entry[0] > now else None for entry in entries]
+
+    def set(self, key: str, value: str, seconds: int | None) -> None:
+        expires = time.monotonic() + seconds if seconds else float("inf")
+        with self._lock:
+            if len(self._data) >= self.MAX_ENTRIES:
+                self._data.clear()
+            self._data[key] = (expires, value)
+
+
+class RedisStore:
+    """The store all worker processes share."""
+
+    def __init__(self, url: str) -> None:
+        import redis
+
+        self._client = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
+
+    def get_many(self, *keys: str) -> list[str | None]:
+        return [value.decode() if value is not None else None for value in self._client.mget(keys)]
+
+    def set(self, key: str, value: str, seconds: int | None) -> None:
+        self._client.set(key, value.encode(), ex=seconds)
+
+
+class PageCache:
+    def __init__(self, store, prefix: str, seconds: int) -> None:
+        self.store = store
+        self.seconds = seconds
+        self.generation_key = f"{prefix}:generation"
+        self.page_prefix = f"{prefix}:page:"
+
+    def lookup(self, key: str) -> tuple[str, str | None]:
+        """(current generation, the stored page if it was rendered under that generation)."""
+        generation, stored = self.store.get_many(self.generation_key, self.page_prefix + key)
+        if generation is None:
+            generation = self.new_generation()
+        if stored is not None:
+            stored_generation, _, body = stored.partition("\n")
+            if stored_generation == generation:
+                return generation, body
+        return generation, None
+
+    def store_page(self, key: str, generation: str, body: str) -> None:
+        self.store.set(self.page_prefix + key, f"{generation}\n{body}", self.seconds)
+
+    def new_generation(self) -> str:
+        """Invalidate every stored page. The generation is a fresh random token, not a counter, so
+        a store that lost the key (a restart, an eviction) can never bring an old page back."""
+        generation = uuid.uuid4().hex
+        self.store.set(self.generation_key, generation, None)
+        return generation
+
+
+def init_app(app: Flask) -> None:
+    url = app.config.get("PAGE_CACHE_URL", "")
+    if not url:
+        return
+    store = MemoryStore() if url == "memory://" else RedisStore(url)
+    # One namespace per database, so that two sites sharing one Redis never serve each other's pages.
+    prefix = "page-cache:" + hashlib.sha256(app.config["SQLALCHEMY_DATABASE_URI"].encode()).hexdigest()[:16]
+    app.extensions["page_cache"] = PageCache(store, prefix, app.config.get("PAGE_CACHE_SECONDS", 60))
+
+
+def _cache() -> PageCache | None:
+    return current_app.extensions.get("page_cache")
+
+
+def _cacheable_request() -> bool:
+    return (
+        request.method == "GET"
+        and not current_user.is_authenticated
+        and not session.get("_flashes")
+        and set(request.args) <= _CACHEABLE_ARGS
+    )
+
+
+def public_page(view):
+    """Serve the view's page from the cache to visitors without an account (see the module text)."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        cache = _cache()
+        if cache is None or not _cacheable_request():
+            return view(*args, **kwargs)
+        from partner_portal import select_locale
+
+        key = f"{select_locale()}:{request.full_path}"
+        try:
+            generation, body = cache.lookup(key)
+        except Exception:  # an unreachable store must not take the site down
+            log.warning("Page cache unreachable; rendering without it", exc_info=True)
+            return view(*args, **kwargs)
+        if body is not None:
+            g.page_cache = "hit"
+            return Response(body.replace(_CSRF_MARK, generate_csrf()), mimetype="text/html")
+        response = current_app.make_response(view(*args, **kwargs))
+        if response.status_code == 200 and response.mimetype == "text/html" and not session.get("_flashes"):
+            g.page_cache = "miss"
+            body = response.get_data(as_text=True).replace(generate_csrf(), _CSRF_MARK)
+            try:
+                cache.store_page(key, generation, body)
+            except Exception:
+                log.warning("Page cache unreachable; page not stored", exc_info=True)
+        return response
+
+    return wrapper
+
+
+# Invalidation: a committed write changes the generation --------------------------------------
+
+
+@sa.event.listens_for(so.Session, "after_flush")
+def _flushed(session, flush_context) -> None:
+    session.info[_DIRTY] = True
+
+
+@sa.event.listens_for(so.Session, "do_orm_execute")
+def _executed(state) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info[_DIRTY] = True
+
+
+@sa.event.listens_for(so.Session, "after_commit")
+def _committed(session) -> None:
+    if not session.info.pop(_DIRTY, False) or not has_app_context():
+        return
+    cache = _cache()
+    if cache is not None:
+        try:
+            cache.new_generation()
+        except Exception:
+            # The pages stored before this write live on for at most PAGE_CACHE_SECONDS.
+            log.warning("Page cache unreachable; stored pages expire on their own", exc_info=True)
+
+
+@sa.event.listens_for(so.Session, "after_rollback")
+def _rolled_back(session) -> None:
+    session.info.pop(_DIRTY, None)

@@ -1,0 +1,173 @@
+"""The cache of rendered public pages: served to visitors without an account, invalidated by writes.
+
+Run against both stores: the in-process one and a real Redis on loopback (the production store).
+"""
+
+import os
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from partner_portal import demo
+from partner_portal.auth.models import StaffRole
+from partner_portal.consultations.models import Consultation
+from partner_portal.extensions import db
+from tests import factories
+from tests.conftest import post_form
+from tests.querycount import count_queries
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+REQUIRE_REDIS = os.environ.get("REQUIRE_REDIS") == "1"
+ASSEN = "/consultaties/binnenstad-assen"
+
+
+def _redis_problem() -> str | None:
+    try:
+        import redis
+
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+        return None
+    except Exception as exc:
+        return f"Redis at {REDIS_URL} is not reachable: {exc}".splitlines()[0]
+
+
+@pytest.fixture(params=["memory", "redis"])
+def cache_url(request):
+    if request.param == "memory":
+        return "memory://"
+    problem = _redis_problem()
+    if problem:
+        if REQUIRE_REDIS:
+            pytest.fail(f"REQUIRE_REDIS=1 but {problem}")
+        pytest.skip(problem)
+    return REDIS_URL
+
+
+@pytest.fixture
+def app(cache_url, database_url, backend, tmp_path, request):
+    """The usual app fixture, with the page cache on (in a namespace of its own per test)."""
+    from tests.conftest import ExpiringClient, _pg_schema_ready, _truncate_all, make_app
+
+    app = make_app(database_url, UPLOAD_FOLDER=str(tmp_path / "uploads"), PAGE_CACHE_URL=cache_url)
+    app.test_client_class = ExpiringClient
+    with app.app_context():
+        if backend == "sqlite" or database_url not in _pg_schema_ready:
+            db.create_all()
+            _pg_schema_ready.add(database_url)
+        app.extensions["page_cache"].new_generation()  # nothing from an earlier test's database
+        yield app
+        db.session.remove()
+        if backend == "postgresql":
+            _truncate_all()
+            db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def seeded(app):
+    demo.seed()
+    db.session.commit()
+    return db.session.scalar(sa.select(Consultation).where(Consultation.slug == "binnenstad-assen"))
+
+
+def _statements(client, url: str) -> tuple[int, str]:
+    with count_queries() as log:
+        response = client.get(url)
+    assert response.status_code == 200
+    return log.count, response.get_data(as_text=True)
+
+
+def _current_step(page: str) -> str:
+    start = page.index('aria-current="step"')
+    return page[start : page.index("</li>", start)]
+
+
+def test_a_public_page_is_rendered_once_then_served_without_the_database(client, seeded):
+    first, page = _statements(client, f"{ASSEN}/tijdlijn")
+    again, cached = _statements(client, f"{ASSEN}/tijdlijn")
+    assert first > 0 and again == 0
+    assert cached == page
+
+
+def test_a_committed_change_shows_at_once(app, client, login_as, seeded):
+    visitor = app.test_client()
+    assert "Reactie van partners" in _current_step(visitor.get(f"{ASSEN}/tijdlijn").get_data(as_text=True))
+    pm = factories.user(role=StaffRole.process_manager)
+    factories.commit()
+    login_as(pm)
+    manage = f"{ASSEN}/beheer"
+    response = post_form(client, f"{manage}/fase/volgende", {"version": seeded.version, "reason": ""}, form_url=manage)
+    assert response.status_code == 302
+    page = visitor.get(f"{ASSEN}/tijdlijn").get_data(as_text=True)
+    assert "Verwerking en besluitvorming" in _current_step(page)
+
+
+def test_a_refused_change_keeps_the_cache(app, client, seeded):
+    """A rolled-back transaction wrote nothing, so the stored page stays valid."""
+    client.get("/")
+    factories.sector_group("tijdelijk", "Tijdelijk")  # flushed, then rolled back
+    db.session.rollback()
+    assert _statements(client, "/")[0] == 0
+
+
+def test_logged_in_users_never_get_a_stored_page(client, login_as, seeded):
+    client.get("/")
+    person = factories.user(role=StaffRole.moderator, name="Mark de Moderator")
+    factories.commit()
+    login_as(person)
+    count, page = _statements(client, "/")
+    assert count > 0 and "Uitloggen" in page and "Inloggen" not in page
+
+
+def test_each_language_has_its_own_page(app, client, seeded):
+    dutch = client.get("/").get_data(as_text=True)
+    english_visitor = app.test_client()
+    post_form(english_visitor, "/taal", {"locale": "en", "next": "/"}, form_url="/")
+    english = english_visitor.get("/").get_data(as_text=True)
+    assert '<html lang="nl">' in dutch and '<html lang="en">' in english
+    assert '<html lang="nl">' in client.get("/").get_data(as_text=True)
+
+
+def test_every_visitor_gets_their_own_csrf_token_and_the_language_switch_works(app, seeded):
+    first, second = app.test_client(), app.test_client()
+    tokens = []
+    for visitor in (first, second):
+        page = visitor.get(ASSEN).get_data(as_text=True)
+        tokens.append(re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1))
+    assert tokens[0] != tokens[1] and "\x00" not in page
+    response = second.post("/taal", data={"csrf_token": tokens[1], "locale": "en", "next": ASSEN})
+    assert response.status_code == 302
+    assert '<html lang="en">' in second.get(ASSEN).get_data(as_text=True)
+
+
+def test_flash_messages_are_shown_once_and_never_stored(app, client, login_as, seeded):
+    person = factories.user(role=StaffRole.moderator)
+    factories.commit()
+    login_as(person)
+    post_form(client, "/logout", {}, form_url="/mijn")  # flashes "U bent uitgelogd" on the next page
+    with_flash = client.get("/").get_data(as_text=True)
+    other = app.test_client().get("/").get_data(as_text=True)
+    assert "flash" in with_flash and 'class="flash' not in other
+
+
+def test_query_arguments_other_than_paging_are_not_stored(client, seeded):
+    client.get("/?x=1")
+    assert _statements(client, "/?x=1")[0] > 0
+    client.get("/consultaties?page=1")
+    assert _statements(client, "/consultaties?page=1")[0] == 0
+
+
+def test_only_successful_pages_are_stored(client, seeded):
+    client.get("/consultaties/bestaat-niet")
+    with count_queries() as log:
+        assert client.get("/consultaties/bestaat-niet").status_code == 404
+    assert log.count > 0
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("cache_url", ["redis"], indirect=True)
+def test_an_unreachable_store_leaves_the_site_working(app, client, caplog):
+    app.extensions["page_cache"].store = type(app.extensions["page_cache"].store)("redis://127.0.0.1:1/0")
+    assert client.get("/").status_code == 200
+    assert "Page cache unreachable" in caplog.text

@@ -6,9 +6,12 @@ language, so it is rendered once and then served from the cache until:
   stored page only counts when it was rendered under the current token), or
 - PAGE_CACHE_SECONDS have passed (pages show the current stage, which moves with the date).
 
-Logged-in users, requests with pending flash messages and requests with query arguments other
-than paging are never served from the cache nor stored in it. The per-visitor CSRF token that a
-page carries (the language switch) is cut out before storing and put back on every hit.
+Parts of logged-in pages that every user allowed to see them sees alike (the moderation queue's
+list) are cached the same way with `shared_fragment`.
+
+Whole pages are never served to nor stored for logged-in users, requests with pending flash
+messages, or requests with query arguments other than paging. The per-visitor CSRF token that
+a page carries (the language switch) is cut out before storing and put back on every hit.
 
 PAGE_CACHE_URL selects the store: `redis://...` (shared by all processes: production),
 `memory://` (one process only: development) or empty (off: tests, unless a test turns it on).
@@ -22,12 +25,14 @@ import logging
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from functools import wraps
 
 import sqlalchemy as sa
 from flask import Flask, Response, current_app, g, has_app_context, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 from sqlalchemy import orm as so
 
 log = logging.getLogger(__name__)
@@ -127,6 +132,32 @@ def _cacheable_request() -> bool:
     )
 
 
+def _key(name: str) -> str:
+    from partner_portal import select_locale
+
+    return f"{name}:{select_locale()}:{request.full_path}"
+
+
+def _lookup(cache: PageCache, key: str) -> tuple[str | None, str | None]:
+    """(generation, stored body); (None, None) when the store cannot be reached."""
+    try:
+        generation, body = cache.lookup(key)
+    except Exception:  # an unreachable store must not take the site down
+        log.warning("Page cache unreachable; rendering without it", exc_info=True)
+        return None, None
+    g.page_cache = "hit" if body is not None else "miss"
+    return generation, body
+
+
+def _store(cache: PageCache, key: str, generation: str | None, body: str) -> None:
+    if generation is None:
+        return
+    try:
+        cache.store_page(key, generation, body)
+    except Exception:
+        log.warning("Page cache unreachable; page not stored", exc_info=True)
+
+
 def public_page(view):
     """Serve the view's page from the cache to visitors without an account (see the module text)."""
 
@@ -135,28 +166,32 @@ def public_page(view):
         cache = _cache()
         if cache is None or not _cacheable_request():
             return view(*args, **kwargs)
-        from partner_portal import select_locale
-
-        key = f"{select_locale()}:{request.full_path}"
-        try:
-            generation, body = cache.lookup(key)
-        except Exception:  # an unreachable store must not take the site down
-            log.warning("Page cache unreachable; rendering without it", exc_info=True)
-            return view(*args, **kwargs)
+        key = _key("page")
+        generation, body = _lookup(cache, key)
         if body is not None:
-            g.page_cache = "hit"
             return Response(body.replace(_CSRF_MARK, generate_csrf()), mimetype="text/html")
         response = current_app.make_response(view(*args, **kwargs))
         if response.status_code == 200 and response.mimetype == "text/html" and not session.get("_flashes"):
-            g.page_cache = "miss"
-            body = response.get_data(as_text=True).replace(generate_csrf(), _CSRF_MARK)
-            try:
-                cache.store_page(key, generation, body)
-            except Exception:
-                log.warning("Page cache unreachable; page not stored", exc_info=True)
+            _store(cache, key, generation, response.get_data(as_text=True).replace(generate_csrf(), _CSRF_MARK))
         return response
 
     return wrapper
+
+
+def shared_fragment(name: str, render: Callable[[], str]) -> Markup:
+    """`render()`'s HTML, cached like a public page (same URL and language, until a write or
+    PAGE_CACHE_SECONDS), for a part of a logged-in page that is the same for everyone allowed to
+    see it. The caller checks that permission first; the part holds no form token and nothing
+    personal (those stay in the layout around it). Errors raised by `render()` store nothing."""
+    cache = _cache()
+    if cache is None:
+        return Markup(render())  # noqa: S704 (a template rendered with autoescaping)
+    key = _key(name)
+    generation, body = _lookup(cache, key)
+    if body is None:
+        body = render()
+        _store(cache, key, generation, body)
+    return Markup(body)  # noqa: S704 (a template rendered with autoescaping, or that same text stored)
 
 
 # Invalidation: a committed write changes the generation --------------------------------------

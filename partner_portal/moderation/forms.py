@@ -5,6 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
 
+from partner_portal.core.forms import LeanSelect
 from partner_portal.responses.models import LABELS, SUBMITTED_STATES
 
 
@@ -12,10 +13,11 @@ class QueueFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    consultation = SelectField(_l("Consultatie"), coerce=str, default="")
-    group = SelectField(_l("Sectorgroep"), coerce=str, default="")
+    consultation = SelectField(_l("Consultatie"), coerce=str, default="", widget=LeanSelect())
+    group = SelectField(_l("Sectorgroep"), coerce=str, default="", widget=LeanSelect())
     state = SelectField(
         _l("Status"),
         choices=[SelectChoice("", _l("alle"))] + [SelectChoice(s.value, LABELS[s]) for s in SUBMITTED_STATES],
         default="",
+        widget=LeanSelect(),
     )

@@ -20,7 +20,7 @@ from partner_portal.consultations.forms import ConfirmForm, ReasonForm
 from partner_portal.consultations.models import Consultation, ConsultationStatus
 from partner_portal.core import workflow
 from partner_portal.core.errors import OperationError
-from partner_portal.core.pagecache import public_page
+from partner_portal.core.pagecache import public_page, shared_fragment
 from partner_portal.extensions import db
 from partner_portal.moderation import bp
 from partner_portal.moderation.forms import QueueFilterForm
@@ -32,7 +32,7 @@ from partner_portal.responses.models import LABELS, SUBMITTED_STATES, FormalResp
 from partner_portal.responses.views import last_moderator_message, load_consultation_light, load_response
 from partner_portal.responses.workflow import RESPONSE
 
-PER_PAGE = 25
+PER_PAGE = 20
 
 navigation.register("moderation.queue", _l("Moderatie"), permissions.can_moderate, order=65)
 navigation.set_start_page("moderator", "moderation.queue")
@@ -67,6 +67,11 @@ def _filter_consultations(selected: int | None) -> list:
 def queue():
     """Everything ever submitted (drafts are the group's own), oldest submission first, filtered."""
     _require_moderation()
+    # The list is the same for every gemeente user: rendered once per change (see core/pagecache.py).
+    return render_template("moderation/queue.html", content=shared_fragment("moderation-queue", _queue_content))
+
+
+def _queue_content() -> str:
     consultations = _filter_consultations(request.args.get("consultation", type=int))
     groups = db.session.execute(sa.select(SectorGroup.id, SectorGroup.name).order_by(SectorGroup.position)).all()
     form = QueueFilterForm(request.args)
@@ -91,9 +96,12 @@ def queue():
         query = query.where(FormalResponse.state == form.state.data)
     page = max(request.args.get("page", 1, type=int), 1)
     pagination = db.paginate(
-        query.options(so.joinedload(FormalResponse.sector_group), so.joinedload(FormalResponse.consultation)).order_by(
-            FormalResponse.submitted_at, FormalResponse.id
-        ),
+        query.options(
+            # Only what a row shows: the list is the moderators' busiest page.
+            so.load_only(FormalResponse.state, FormalResponse.publication, FormalResponse.submitted_at),
+            so.joinedload(FormalResponse.sector_group).load_only(SectorGroup.name),
+            so.joinedload(FormalResponse.consultation).load_only(Consultation.title),
+        ).order_by(FormalResponse.submitted_at, FormalResponse.id),
         page=page,
         per_page=PER_PAGE,
         error_out=False,
@@ -102,7 +110,7 @@ def queue():
     pagination.total = counts.get(form.state.data, 0) if form.state.data else sum(counts.values())
     filters = {k: v for k, v in request.args.items() if k in ("consultation", "group", "state") and v}
     return render_template(
-        "moderation/queue.html",
+        "moderation/_queue.html",
         form=form,
         pagination=pagination,
         counts=[(state, counts.get(state, 0)) for state in SUBMITTED_STATES],

@@ -12,8 +12,10 @@ from partner_portal.site import bp
 
 
 class LanguageForm(FlaskForm):
-    locale = HiddenField()
-    next = HiddenField()
+    # Hidden fields with explicit labels: a field without one has its default label translated,
+    # which loads the form library's catalogue on every request (this form is on every page).
+    locale = HiddenField("locale")
+    next = HiddenField("next")
 
 
 @bp.get("/")

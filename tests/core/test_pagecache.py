@@ -13,7 +13,10 @@ from partner_portal import demo
 from partner_portal.auth.models import StaffRole
 from partner_portal.consultations.models import Consultation
 from partner_portal.extensions import db
+from partner_portal.responses.models import ResponseState
 from tests import factories
+from tests.responses import factories as rf
+from tests.responses.conftest import world  # noqa: F401  (the fixture)
 from tests.conftest import post_form
 from tests.querycount import count_queries
 
@@ -171,3 +174,35 @@ def test_an_unreachable_store_leaves_the_site_working(app, client, caplog):
     app.extensions["page_cache"].store = type(app.extensions["page_cache"].store)("redis://127.0.0.1:1/0")
     assert client.get("/").status_code == 200
     assert "Page cache unreachable" in caplog.text
+
+
+# The moderation queue's list: one cached piece shared by the gemeente users -------------------
+
+
+def _queue_rows(page: str) -> str:
+    return page.split("<h2>Reacties</h2>")[1]
+
+
+def test_the_moderation_queue_is_shared_by_the_gemeente_and_current_after_every_step(app, client, login_as, world):
+    r = rf.response(world.consultation, world.group, ResponseState.submitted)
+    db.session.commit()
+    login_as(world.moderator)
+    pm = app.test_client()
+    post_form(pm, "/login", {"email": world.pm.email, "password": factories.PASSWORD})  # a login is a write too
+    first, page = _statements(client, "/beheer/reacties")
+    assert "ingediend" in _queue_rows(page) and "Mark de Moderator" in page  # the layout stays personal
+    count, pm_page = _statements(pm, "/beheer/reacties")
+    assert count < first and _queue_rows(pm_page) == _queue_rows(page)
+    url = f"/beheer/reacties/{r.id}"
+    post_form(client, f"{url}/stap/start_review", {"version": r.version}, form_url=url)
+    assert "in behandeling" in _queue_rows(pm.get("/beheer/reacties").get_data(as_text=True))
+
+
+def test_a_stored_queue_is_never_shown_to_someone_without_the_right(app, client, login_as, world):
+    rf.response(world.consultation, world.group, ResponseState.submitted)
+    db.session.commit()
+    login_as(world.moderator)
+    client.get("/beheer/reacties")
+    member = app.test_client()
+    post_form(member, "/login", {"email": world.member.email, "password": factories.PASSWORD})
+    assert member.get("/beheer/reacties").status_code == 403

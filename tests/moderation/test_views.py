@@ -2,13 +2,14 @@
 
 import csv
 import io
+import re
 import subprocess
 
 import pytest
 
 from partner_portal.extensions import db
 from partner_portal.responses.models import FormalResponse, ResponseState
-from tests.conftest import post_form
+from tests.conftest import csrf_token, post_form
 from tests.responses import factories as rf
 
 S = ResponseState
@@ -159,3 +160,25 @@ def test_nota_csv_has_a_row_per_response_and_theme_and_is_formula_safe(client, w
 def test_partners_and_mkb_get_404_before_publication(client, world, login_as, path):
     login_as(world.coordinator)
     assert client.get(f"/consultaties/{world.consultation.slug}/{path}").status_code == 404
+
+
+def test_the_consultation_filter_lists_the_newest_and_the_chosen_one(client, world, login_as):
+    """The filter stays short however many consultations there are; older ones are reached from
+    their own pages, whose Moderatie link filters the queue on them."""
+    from partner_portal.moderation.views import FILTER_CONSULTATIONS
+    from tests.consultations import factories as cf
+
+    newer = [cf.consultation(title=f"Nieuwere consultatie {n}") for n in range(FILTER_CONSULTATIONS)]
+    db.session.commit()
+    login_as(world.moderator)
+    select = re.search(r'<select[^>]*name="consultation".*?</select>', client.get("/beheer/reacties").text, re.S)
+    options = re.findall(r'<option value="(\d+)"', select.group(0))
+    assert len(options) == FILTER_CONSULTATIONS
+    assert str(newer[-1].id) in options and str(world.consultation.id) not in options
+    own_page = client.get(f"/consultaties/{world.consultation.slug}").get_data(as_text=True)
+    link = f'href="/beheer/reacties?consultation={world.consultation.id}"'
+    assert link in own_page
+    chosen = client.get(f"/beheer/reacties?consultation={world.consultation.id}").get_data(as_text=True)
+    assert f'<option value="{world.consultation.id}" selected>' in chosen
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/mijn")})
+    assert link not in client.get(f"/consultaties/{world.consultation.slug}").get_data(as_text=True)

@@ -15,10 +15,9 @@ from partner_portal.consultations.models import Consultation
 from partner_portal.extensions import db
 from partner_portal.responses.models import ResponseState
 from tests import factories
-from tests.responses import factories as rf
-from tests.responses.conftest import world  # noqa: F401  (the fixture)
 from tests.conftest import post_form
 from tests.querycount import count_queries
+from tests.responses import factories as rf
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 REQUIRE_REDIS = os.environ.get("REQUIRE_REDIS") == "1"

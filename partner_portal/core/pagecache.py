@@ -6,8 +6,8 @@ language, so it is rendered once and then served from the cache until:
   stored page only counts when it was rendered under the current token), or
 - PAGE_CACHE_SECONDS have passed (pages show the current stage, which moves with the date).
 
-Parts of logged-in pages that every user allowed to see them sees alike (the moderation queue's
-list) are cached the same way with `shared_fragment`.
+Parts of logged-in pages that every user allowed to see them sees alike (the moderation queue,
+the organisation list) are cached the same way with `shared_fragment`.
 
 Whole pages are never served to nor stored for logged-in users, requests with pending flash
 messages, or requests with query arguments other than paging. The per-visitor CSRF token that

@@ -13,6 +13,7 @@ from partner_portal.auth.links import send_invitation
 from partner_portal.auth.models import ORG_ROLE_LABELS, STAFF_ROLE_LABELS, OrgRole, StaffRole, User
 from partner_portal.auth.permissions import can_manage_people_of, can_manage_registry, can_manage_user
 from partner_portal.core.errors import OperationError
+from partner_portal.core.pagecache import shared_fragment
 from partner_portal.extensions import db
 from partner_portal.partners import bp, operations
 from partner_portal.partners.forms import (
@@ -127,6 +128,11 @@ def edit_sector_group(group_id: int):
 @login_required
 def organisations():
     require_admin()
+    # The list is the same for every administrator: rendered once per change (see core/pagecache.py).
+    return render_template("partners/organisations.html", content=shared_fragment("organisations", _organisations))
+
+
+def _organisations() -> str:
     q, page = _search_args()
     query = sa.select(Organisation).order_by(Organisation.name, Organisation.id)
     if q:
@@ -138,7 +144,7 @@ def organisations():
         per_page=PER_PAGE,
         error_out=False,
     )
-    return render_template("partners/organisations.html", pagination=pagination, q=q)
+    return render_template("partners/_organisations.html", pagination=pagination, q=q)
 
 
 def _organisation_form(org: Organisation | None) -> OrganisationForm:

@@ -205,3 +205,21 @@ def test_a_stored_queue_is_never_shown_to_someone_without_the_right(app, client,
     member = app.test_client()
     post_form(member, "/login", {"email": world.member.email, "password": factories.PASSWORD})
     assert member.get("/beheer/reacties").status_code == 403
+
+
+def test_the_organisation_list_is_shared_by_administrators_and_current_after_a_change(app, client, login_as):
+    admin = factories.user(role=StaffRole.administrator)
+    other_admin = factories.user(role=StaffRole.administrator)
+    member = factories.user(factories.organisation(name="Stadsbakkerij"))
+    factories.commit()
+    login_as(admin)
+    colleague, outsider = app.test_client(), app.test_client()
+    for visitor, person in ((colleague, other_admin), (outsider, member)):
+        post_form(visitor, "/login", {"email": person.email, "password": factories.PASSWORD})
+    first, page = _statements(client, "/beheer/organisaties")
+    again, colleague_page = _statements(colleague, "/beheer/organisaties")
+    assert "Stadsbakkerij" in page and again < first
+    assert outsider.get("/beheer/organisaties").status_code == 403
+    factories.organisation(name="Fietsenmaker De Vaart")
+    factories.commit()
+    assert "Fietsenmaker De Vaart" in colleague.get("/beheer/organisaties").text

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from partner_portal import demo
 from partner_portal.auth.models import StaffRole
 from partner_portal.consultations.models import Consultation
+from partner_portal.core import pagecache
 from partner_portal.extensions import db
 from partner_portal.responses.models import ResponseState
 from tests import factories
@@ -47,23 +48,12 @@ def cache_url(request):
 
 
 @pytest.fixture
-def app(cache_url, database_url, backend, tmp_path, request):
-    """The usual app fixture, with the page cache on (in a namespace of its own per test)."""
-    from tests.conftest import ExpiringClient, _pg_schema_ready, _truncate_all, make_app
-
-    app = make_app(database_url, UPLOAD_FOLDER=str(tmp_path / "uploads"), PAGE_CACHE_URL=cache_url)
-    app.test_client_class = ExpiringClient
-    with app.app_context():
-        if backend == "sqlite" or database_url not in _pg_schema_ready:
-            db.create_all()
-            _pg_schema_ready.add(database_url)
-        app.extensions["page_cache"].new_generation()  # nothing from an earlier test's database
-        yield app
-        db.session.remove()
-        if backend == "postgresql":
-            _truncate_all()
-            db.session.remove()
-        db.engine.dispose()
+def app(app, cache_url):
+    """The usual app with the page cache on, holding nothing from an earlier test."""
+    app.config["PAGE_CACHE_URL"] = cache_url
+    pagecache.init_app(app)
+    app.extensions["page_cache"].new_generation()
+    return app
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import Response, abort, current_app, render_template, request
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
@@ -20,6 +21,7 @@ from partner_portal.audit_log import bp
 from partner_portal.consultations.permissions import can_view_audit_log
 from partner_portal.core.audit import AuditEvent
 from partner_portal.core.forms import max_length, strip_filter
+from partner_portal.core.pagecache import shared_fragment
 from partner_portal.extensions import db
 from partner_portal.partners.models import Organisation
 
@@ -119,6 +121,11 @@ def _require_reader() -> None:
 def index():
     """Newest first, 50 a page; pages by id (keyset), so page 1000 is as fast as page 1 and no count is needed."""
     _require_reader()
+    # The same for every reader: rendered once per change (see core/pagecache.py).
+    return render_template("shared_list.html", title=_("Audittrail"), content=shared_fragment("audit-log", _events))
+
+
+def _events() -> str:
     form = AuditFilterForm(request.args)
     valid = form.validate() if request.args else True
     before = request.args.get("voor", type=int)
@@ -141,7 +148,7 @@ def index():
             rows = page[:PER_PAGE]
             has_newer = bool(before)
     return render_template(
-        "audit_log/index.html",
+        "audit_log/_events.html",
         form=form,
         rows=rows,
         has_newer=has_newer and bool(rows),

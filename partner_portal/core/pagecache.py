@@ -132,10 +132,10 @@ def _cacheable_request() -> bool:
     )
 
 
-def _key(name: str) -> str:
+def _key(name: str, variant: str = "") -> str:
     from partner_portal import select_locale
 
-    return f"{name}:{select_locale()}:{request.full_path}"
+    return f"{name}:{variant}:{select_locale()}:{request.full_path}"
 
 
 def _lookup(cache: PageCache, key: str) -> tuple[str | None, str | None]:
@@ -178,15 +178,16 @@ def public_page(view):
     return wrapper
 
 
-def shared_fragment(name: str, render: Callable[[], str]) -> Markup:
+def shared_fragment(name: str, render: Callable[[], str], *, variant: str = "") -> Markup:
     """`render()`'s HTML, cached like a public page (same URL and language, until a write or
-    PAGE_CACHE_SECONDS), for a part of a logged-in page that is the same for everyone allowed to
-    see it. The caller checks that permission first; the part holds no form token and nothing
-    personal (those stay in the layout around it). Errors raised by `render()` store nothing."""
+    PAGE_CACHE_SECONDS), for a part of a page that is the same for everyone allowed to see it,
+    or for everyone in one `variant` (e.g. with or without the gemeente's draft answers). The
+    caller checks the permission first; the part holds no form token and nothing personal
+    (those stay in the page around it). Errors raised by `render()` store nothing."""
     cache = _cache()
-    if cache is None:
+    if cache is None or request.method != "GET":  # a form shown again after an error: as it is now
         return Markup(render())  # noqa: S704 (a template rendered with autoescaping)
-    key = _key(name)
+    key = _key(name, variant)
     generation, body = _lookup(cache, key)
     if body is None:
         body = render()

@@ -29,7 +29,12 @@ from partner_portal.partners.models import SectorGroup
 from partner_portal.responses import operations, permissions
 from partner_portal.responses.forms import answer_form
 from partner_portal.responses.models import LABELS, SUBMITTED_STATES, FormalResponse, Publication, ResponseState
-from partner_portal.responses.views import last_moderator_message, load_consultation_light, load_response
+from partner_portal.responses.views import (
+    last_moderator_message,
+    load_consultation_light,
+    load_response,
+    response_content,
+)
 from partner_portal.responses.workflow import RESPONSE
 
 PER_PAGE = 20
@@ -68,7 +73,9 @@ def queue():
     """Everything ever submitted (drafts are the group's own), oldest submission first, filtered."""
     _require_moderation()
     # The list is the same for every gemeente user: rendered once per change (see core/pagecache.py).
-    return render_template("moderation/queue.html", content=shared_fragment("moderation-queue", _queue_content))
+    return render_template(
+        "shared_list.html", title=_("Moderatie"), content=shared_fragment("moderation-queue", _queue_content)
+    )
 
 
 def _queue_content() -> str:
@@ -142,6 +149,7 @@ def _review_page(response: FormalResponse, *, error: str | None = None, form=Non
             answer_form=form,
             answer_fields=[(t, form[f"verdict_{t.id}"], form[f"answer_{t.id}"]) for t in themes],
             moderator_message=last_moderator_message(response),
+            content=response_content(response, show_answers=False),
             error=error,
         ),
         status,
@@ -224,25 +232,40 @@ def answer(response_id: int):
 
 
 def _load_nota(slug: str):
-    """The consultation and its Nota content; before publication only for gemeente staff (404 for others)."""
+    """The consultation and its published Nota (None: a concept); before publication only for
+    gemeente staff (404 for others)."""
     consultation = load_consultation_light(slug)
     nota = operations.nota_of(consultation)
     if nota is None and not permissions.can_see_draft_nota(current_user):
         abort(404)
-    return consultation, nota_content(consultation, nota)
+    return consultation, nota
+
+
+def _nota_page(slug: str, *, error: str | None = None, status: int = 200):
+    consultation, nota = _load_nota(slug)
+
+    def document() -> str:
+        return render_template("moderation/_nota_document.html", content=nota_content(consultation, nota))
+
+    return (
+        render_template(
+            "moderation/nota.html",
+            consultation=consultation,
+            nota=nota,
+            # The same for everyone who may read it: rendered once per change (see core/pagecache.py).
+            document=shared_fragment("nota", document),
+            can_publish=permissions.can_publish_nota(current_user, consultation, nota),
+            confirm_form=ConfirmForm(),
+            error=error,
+        ),
+        status,
+    )
 
 
 @bp.get("/consultaties/<slug>/nota")
 @public_page
 def nota(slug: str):
-    consultation, content = _load_nota(slug)
-    return render_template(
-        "moderation/nota.html",
-        consultation=consultation,
-        content=content,
-        can_publish=permissions.can_publish_nota(current_user, consultation, content.nota),
-        confirm_form=ConfirmForm(),
-    )
+    return _nota_page(slug)
 
 
 def _period(consultation) -> str:
@@ -282,7 +305,8 @@ def _page_css(published: bool) -> str:
 def nota_pdf(slug: str):
     from weasyprint import CSS, HTML  # heavy import, only where a PDF is made
 
-    consultation, content = _load_nota(slug)
+    consultation, nota = _load_nota(slug)
+    content = nota_content(consultation, nota)
     html = render_template("moderation/nota_pdf.html", consultation=consultation, content=content, period=_period)
     stylesheets = [CSS(filename=str(PRINT_CSS)), CSS(string=_page_css(content.is_published))]
     pdf = HTML(string=html, base_url=request.url_root).write_pdf(stylesheets=stylesheets)
@@ -310,7 +334,8 @@ CSV_COLUMNS = [
 @bp.get("/consultaties/<slug>/nota.csv")
 def nota_csv(slug: str):
     """One row per accepted response and theme; non-public responses without their text. Formula-safe cells."""
-    consultation, content = _load_nota(slug)
+    consultation, nota = _load_nota(slug)
+    content = nota_content(consultation, nota)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
@@ -352,18 +377,7 @@ def publish_nota(slug: str):
         operations.publish_nota(current_user, consultation)
     except OperationError as exc:
         db.session.rollback()
-        consultation, content = _load_nota(slug)
-        return (
-            render_template(
-                "moderation/nota.html",
-                consultation=consultation,
-                content=content,
-                can_publish=permissions.can_publish_nota(current_user, consultation, content.nota),
-                confirm_form=ConfirmForm(),
-                error=exc.message,
-            ),
-            exc.status_code,
-        )
+        return _nota_page(slug, error=exc.message, status=exc.status_code)
     db.session.commit()
     flash(_("De Nota van beantwoording is gepubliceerd; alle partners krijgen bericht."), "success")
     return redirect(url_for("moderation.nota", slug=slug))

@@ -129,7 +129,9 @@ def edit_sector_group(group_id: int):
 def organisations():
     require_admin()
     # The list is the same for every administrator: rendered once per change (see core/pagecache.py).
-    return render_template("partners/organisations.html", content=shared_fragment("organisations", _organisations))
+    return render_template(
+        "shared_list.html", title=_("Organisaties"), content=shared_fragment("organisations", _organisations)
+    )
 
 
 def _organisations() -> str:

@@ -7,6 +7,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from sqlalchemy import orm as so
 
 from partner_portal import navigation
@@ -17,7 +18,7 @@ from partner_portal.consultations.views import diff_lines
 from partner_portal.core import uploads, workflow
 from partner_portal.core.audit import AuditEvent
 from partner_portal.core.errors import Conflict, OperationError
-from partner_portal.core.pagecache import public_page
+from partner_portal.core.pagecache import public_page, shared_fragment
 from partner_portal.extensions import db
 from partner_portal.partners.models import Organisation, OrganisationSector, SectorGroup
 from partner_portal.responses import bp, operations, permissions
@@ -199,6 +200,21 @@ def create(slug: str):
     return redirect(url_for("responses.edit", response_id=response.id))
 
 
+def response_content(response: FormalResponse, *, show_answers: bool) -> Markup:
+    """The response's text per theme (and the gemeente's answers, when shown): the same for everyone
+    who may see the page, so rendered once per change (see core/pagecache.py)."""
+
+    def render() -> str:
+        return render_template(
+            "responses/_content.html",
+            response=response,
+            consultation=response.consultation,
+            show_answers=show_answers,
+        )
+
+    return shared_fragment("response-content", render, variant="answers" if show_answers else "")
+
+
 def _show_page(response: FormalResponse, *, error: str | None = None, status: int = 200, submit_form=None):
     transitions = [
         t
@@ -228,6 +244,9 @@ def _show_page(response: FormalResponse, *, error: str | None = None, status: in
             submit_form=submit_form or SubmitForm(formdata=None, data={"version": response.version}),
             confirm_form=ConfirmForm(),
             moderator_message=last_moderator_message(response),
+            content=response_content(
+                response, show_answers=bool(response.answer_published_at or permissions.can_moderate(current_user))
+            ),
             error=error,
         ),
         status,

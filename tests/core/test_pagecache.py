@@ -214,3 +214,37 @@ def test_the_organisation_list_is_shared_by_administrators_and_current_after_a_c
     factories.organisation(name="Fietsenmaker De Vaart")
     factories.commit()
     assert "Fietsenmaker De Vaart" in colleague.get("/beheer/organisaties").text
+
+
+def _logged_in(app, person):
+    other = app.test_client()
+    post_form(other, "/login", {"email": person.email, "password": factories.PASSWORD})
+    return other
+
+
+def test_draft_answers_stay_with_the_gemeente_even_once_their_view_is_stored(app, client, login_as, world):
+    r = rf.response(world.consultation, world.group, ResponseState.accepted, answered=True)
+    db.session.commit()
+    partner, anonymous = _logged_in(app, world.other_member), app.test_client()
+    login_as(world.moderator)
+    assert "Overgenomen." in client.get(f"/reacties/{r.id}").text  # the gemeente sees its draft answers
+    for visitor in (partner, anonymous):
+        page = visitor.get(f"/reacties/{r.id}")
+        assert page.status_code == 200 and "Overgenomen." not in page.text
+
+
+def test_the_nota_concept_and_the_audit_log_follow_every_step(app, client, login_as, world):
+    from tests.moderation.test_views import _answer_all
+
+    r = rf.response(world.consultation, world.group, ResponseState.accepted)
+    db.session.commit()
+    login_as(world.moderator)
+    reader = _logged_in(app, world.pm)
+    nota = f"/consultaties/{world.consultation.slug}/nota"
+    assert "Antwoord op" not in reader.get(nota).text
+    audit_before = reader.get("/beheer/audittrail").text
+    assert _answer_all(client, world, r).status_code == 302
+    assert "Antwoord op De bereikbare binnenstad." in reader.get(nota).text
+    audit_after = reader.get("/beheer/audittrail").text
+    assert audit_after.count("<tr>") > audit_before.count("<tr>")
+    assert _logged_in(app, world.member).get("/beheer/audittrail").status_code == 403

@@ -33,7 +33,7 @@ from partner_portal.responses.views import (
     last_moderator_message,
     load_consultation_light,
     load_response,
-    response_content,
+    response_fragment,
 )
 from partner_portal.responses.workflow import RESPONSE
 
@@ -149,7 +149,7 @@ def _review_page(response: FormalResponse, *, error: str | None = None, form=Non
             answer_form=form,
             answer_fields=[(t, form[f"verdict_{t.id}"], form[f"answer_{t.id}"]) for t in themes],
             moderator_message=last_moderator_message(response),
-            content=response_content(response, show_answers=False),
+            content=response_fragment(response, "responses/_content.html", show_answers=False),
             error=error,
         ),
         status,

@@ -299,7 +299,7 @@ class ResponseAttachment(db.Model):
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 
     response: so.Mapped[FormalResponse] = so.relationship(back_populates="attachments")
-    file: so.Mapped[StoredFile] = so.relationship()
+    file: so.Mapped[StoredFile] = so.relationship(lazy="joined")  # an attachment is always shown with its file
 
 
 class Endorsement(db.Model):
@@ -317,7 +317,7 @@ class Endorsement(db.Model):
     endorsed_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, index=True)
 
     response: so.Mapped[FormalResponse] = so.relationship(back_populates="endorsements")
-    organisation: so.Mapped[Organisation] = so.relationship()
+    organisation: so.Mapped[Organisation] = so.relationship(lazy="joined")  # shown by name wherever listed
     endorsed_by: so.Mapped[User | None] = so.relationship()
 
 

@@ -67,14 +67,12 @@ def nota_visible(consultation) -> bool:
 
 
 def response_options():
-    """What every response page shows, in a fixed small number of queries. Answers, revisions and
-    stages load (each in one query) only where the page shows them to this user."""
+    """What every response page shows around the response's text, in one query. The text and the
+    lists (positions, answers, attachments, endorsements, revisions) load when a page renders
+    them, one query each, and not at all when it comes from the page cache."""
     return (
-        so.joinedload(FormalResponse.consultation).selectinload(Consultation.themes),
+        so.joinedload(FormalResponse.consultation),
         so.joinedload(FormalResponse.sector_group),
-        so.selectinload(FormalResponse.positions),
-        so.selectinload(FormalResponse.attachments).joinedload(ResponseAttachment.file),
-        so.selectinload(FormalResponse.endorsements).joinedload(Endorsement.organisation),
         so.joinedload(FormalResponse.submitted_by),
         so.joinedload(FormalResponse.last_edited_by),
     )
@@ -200,19 +198,14 @@ def create(slug: str):
     return redirect(url_for("responses.edit", response_id=response.id))
 
 
-def response_content(response: FormalResponse, *, show_answers: bool) -> Markup:
-    """The response's text per theme (and the gemeente's answers, when shown): the same for everyone
-    who may see the page, so rendered once per change (see core/pagecache.py)."""
+def response_fragment(response: FormalResponse, template: str, **flags: bool) -> Markup:
+    """`template` about the response, rendered once per change for everyone who may see the page
+    and sees it with the same `flags` (see core/pagecache.py); nothing personal goes in it."""
 
     def render() -> str:
-        return render_template(
-            "responses/_content.html",
-            response=response,
-            consultation=response.consultation,
-            show_answers=show_answers,
-        )
+        return render_template(template, response=response, consultation=response.consultation, **flags)
 
-    return shared_fragment("response-content", render, variant="answers" if show_answers else "")
+    return shared_fragment(template, render, variant=",".join(sorted(name for name, on in flags.items() if on)))
 
 
 def _show_page(response: FormalResponse, *, error: str | None = None, status: int = 200, submit_form=None):
@@ -244,8 +237,11 @@ def _show_page(response: FormalResponse, *, error: str | None = None, status: in
             submit_form=submit_form or SubmitForm(formdata=None, data={"version": response.version}),
             confirm_form=ConfirmForm(),
             moderator_message=last_moderator_message(response),
-            content=response_content(
-                response, show_answers=bool(response.answer_published_at or permissions.can_moderate(current_user))
+            body=response_fragment(
+                response,
+                "responses/_body.html",
+                show_answers=bool(response.answer_published_at or permissions.can_moderate(current_user)),
+                show_revisions=permissions.can_view_revisions(current_user, response),
             ),
             error=error,
         ),

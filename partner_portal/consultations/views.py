@@ -34,7 +34,7 @@ from partner_portal.consultations.workflow import CONSULTATION
 from partner_portal.core import uploads, workflow
 from partner_portal.core.audit import AuditEvent
 from partner_portal.core.errors import OperationError
-from partner_portal.core.pagecache import public_page
+from partner_portal.core.pagecache import public_page, shared_fragment
 from partner_portal.extensions import db
 
 PROCESS_LOG_PER_PAGE = 25
@@ -303,6 +303,13 @@ def vision_pdf(slug: str, number: int):
 def manage_index():
     if not can_manage_consultations(current_user):
         abort(403)
+    # The same for every process manager: rendered once per change (see core/pagecache.py).
+    return render_template(
+        "shared_list.html", title=_("Procesbeheer"), content=shared_fragment("consultations-manage", _manage_list)
+    )
+
+
+def _manage_list() -> str:
     page = max(request.args.get("page", 1, type=int), 1)
     pagination = db.paginate(
         sa.select(Consultation).options(so.selectinload(Consultation.stages)).order_by(Consultation.id.desc()),
@@ -310,7 +317,7 @@ def manage_index():
         per_page=20,
         error_out=False,
     )
-    return render_template("consultations/manage_index.html", pagination=pagination)
+    return render_template("consultations/_manage_list.html", pagination=pagination)
 
 
 def _manage_page(consultation: Consultation, *, error: str | None = None, status: int = 200):

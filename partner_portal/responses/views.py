@@ -90,12 +90,8 @@ def load_response(response_id: int, *, populate: bool = False) -> FormalResponse
 
 
 def load_consultation_light(slug: str) -> Consultation:
-    """The consultation with only its themes and stages (the response pages need no more), or 404."""
-    consultation = db.first_or_404(
-        sa.select(Consultation)
-        .where(Consultation.slug == slug)
-        .options(so.selectinload(Consultation.themes), so.selectinload(Consultation.stages))
-    )
+    """The consultation alone (its themes and stages load when used, one query each), or 404."""
+    consultation = db.first_or_404(sa.select(Consultation).where(Consultation.slug == slug))
     if not can_view_consultation(current_user, consultation):
         abort(404)
     return consultation

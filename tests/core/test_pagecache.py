@@ -248,3 +248,19 @@ def test_the_nota_concept_and_the_audit_log_follow_every_step(app, client, login
     audit_after = reader.get("/beheer/audittrail").text
     assert audit_after.count("<tr>") > audit_before.count("<tr>")
     assert _logged_in(app, world.member).get("/beheer/audittrail").status_code == 403
+
+
+def test_the_process_managers_list_is_shared_and_current(app, client, login_as, world):
+    from tests.consultations import factories as cf
+
+    other_pm = factories.user(role=StaffRole.process_manager)
+    factories.commit()
+    login_as(world.pm)
+    colleague = _logged_in(app, other_pm)
+    first, _page = _statements(client, "/beheer/consultaties")
+    again, page = _statements(colleague, "/beheer/consultaties")
+    assert again < first and world.consultation.title in page
+    cf.consultation(title="Binnenstad Emmen")
+    factories.commit()
+    assert "Binnenstad Emmen" in colleague.get("/beheer/consultaties").text
+    assert _logged_in(app, world.moderator).get("/beheer/consultaties").status_code == 403

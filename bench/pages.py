@@ -1,8 +1,8 @@
 """The key pages the benchmark measures; each feature appends its own.
 
 `url` is a path or a function of the app (in an app context) returning one, e.g. to pick an
-object id. `user` is the demo account to log in as (None: a public page). `http` pages are
-also measured over HTTP under gunicorn (20 s each, so only a representative few).
+object id. `user` is the demo account to log in as (None: a public page). Every page is
+measured in process and over HTTP under gunicorn.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ class Page:
     name: str
     url: str | Callable[[], str]
     user: str | None = None
-    http: bool = False
 
     def path(self) -> str:
         return self.url() if callable(self.url) else self.url
@@ -27,15 +26,15 @@ class Page:
 
 
 PAGES: list[Page] = [
-    Page("login page", "/login", http=True),
-    Page("start: administrator = organisations p1", "/beheer/organisaties", "admin@example.org", http=True),
+    Page("login page", "/login"),
+    Page("start: administrator = organisations p1", "/beheer/organisaties", "admin@example.org"),
     Page("start: moderator", "/mijn", "moderator@example.org"),
     Page("start: process manager = consultations", "/beheer/consultaties", "procesmanager@example.org"),
     Page("start: MKB staff", "/mijn", "mkb@example.org"),
-    Page("start: sector coordinator", "/mijn", "horeca@example.org", http=True),
-    Page("start: member", "/mijn", "lid.horeca@example.org", http=True),
+    Page("start: sector coordinator", "/mijn", "horeca@example.org"),
+    Page("start: member", "/mijn", "lid.horeca@example.org"),
     Page("start: signatory", "/mijn", "tekenbevoegd.horeca@example.org"),
-    Page("home (featured consultation)", "/", http=True),
+    Page("home (featured consultation)", "/"),
     Page("consultation timeline", "/consultaties/binnenstad-assen/tijdlijn"),
     Page("consultation procesverloop", "/consultaties/binnenstad-assen/procesverloop"),
     Page("audit log p1 (moderator)", "/beheer/audittrail", "moderator@example.org"),
@@ -75,9 +74,9 @@ def _bench_nota(suffix: str = "") -> Callable[[], str]:
 
 
 PAGES += [
-    Page("moderation queue p1 (moderator)", "/beheer/reacties", "moderator@example.org", http=True),
+    Page("moderation queue p1 (moderator)", "/beheer/reacties", "moderator@example.org"),
     Page("moderation queue filtered by state", "/beheer/reacties?state=submitted", "moderator@example.org"),
-    Page("response detail (public)", _accepted_response, http=True),
+    Page("response detail (public)", _accepted_response),
     Page("response detail (moderator)", _accepted_response, "moderator@example.org"),
     Page("Nota van beantwoording (moderator, concept)", _bench_nota(), "moderator@example.org"),
 ]

@@ -29,7 +29,7 @@ RESULTS = ROOT / "bench" / "RESULTS.md"
 QUICK = os.environ.get("BENCH_QUICK") == "1"
 REQUESTS = 100 if QUICK else 400
 WARMUP = 20
-HTTP_SECONDS = int(os.environ.get("BENCH_HTTP_SECONDS", "3" if QUICK else "20"))
+HTTP_SECONDS = int(os.environ.get("BENCH_HTTP_SECONDS", "3" if QUICK else "10"))
 SCALES = (1, 10)
 SECRET = "bench-only-secret-key-never-used-in-production"  # noqa: S105
 # The page cache's store for the HTTP runs, as in production (in process the pages are always rendered).
@@ -336,7 +336,7 @@ def main() -> None:
         for page in DOCUMENTS:
             documents[(kind, page.name)] = measure_document(apps, page)
         print(f"  {kind} 1x over HTTP (gunicorn -w 2, wrk {HTTP_SECONDS} s per page):", flush=True)
-        http_results[kind] = measure_http(apps[1], built[1][1], [p for p in PAGES if p.http])
+        http_results[kind] = measure_http(apps[1], built[1][1], PAGES)
         for app in apps.values():
             with app.app_context():
                 db.session.remove()

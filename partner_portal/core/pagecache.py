@@ -7,11 +7,17 @@ language, so it is rendered once and then served from the cache until:
 - PAGE_CACHE_SECONDS have passed (pages show the current stage, which moves with the date).
 
 Parts of logged-in pages that every user allowed to see them sees alike (the moderation queue,
-the organisation list) are cached the same way with `shared_fragment`.
+the audit log, the Nota, a response's text) are cached the same way with `shared_fragment`.
 
 Whole pages are never served to nor stored for logged-in users, requests with pending flash
 messages, or requests with query arguments other than paging. The per-visitor CSRF token that
 a page carries (the language switch) is cut out before storing and put back on every hit.
+
+Ordering: the generation is read before the page's data and replaced after a write commits,
+so a page rendered from data older than the current generation is never stored under it. On
+PostgreSQL (READ COMMITTED: each statement sees what is committed) that holds exactly; SQLite
+keeps one snapshot from a request's first read, so there a race with a concurrent write can
+keep an older page for up to PAGE_CACHE_SECONDS (development only).
 
 PAGE_CACHE_URL selects the store: `redis://...` (shared by all processes: production),
 `memory://` (one process only: development) or empty (off: tests, unless a test turns it on).

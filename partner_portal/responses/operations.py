@@ -60,15 +60,26 @@ def _duplicate_message(group: SectorGroup) -> str:
     )
 
 
+def check_round_open(consultation) -> None:
+    """Raise OperationError once the Nota van beantwoording is published: it answers the round,
+    so a response submitted later would never get a public answer."""
+    if nota_of(consultation) is not None:
+        raise OperationError(
+            _("De Nota van beantwoording is al gepubliceerd; er kunnen geen reacties meer worden ingediend.")
+        )
+
+
 def create_response(actor, consultation, group: SectorGroup) -> FormalResponse:
     """Start the group's response as a draft, with an open position on every theme.
 
     Precondition: actor is a person of an organisation of the group; the consultation is
-    published. Side effect: an audit event. Raises PermissionDenied, or Conflict when the group
-    already has a response (also when two people start one at the same moment).
+    published; its Nota is not. Side effect: an audit event. Raises PermissionDenied,
+    OperationError (Nota published), or Conflict when the group already has a response (also
+    when two people start one at the same moment).
     """
     if not permissions.can_create_response(actor, consultation, group.id):
         raise PermissionDenied(_("Alleen mensen van organisaties in deze sectorgroep kunnen namens haar reageren."))
+    check_round_open(consultation)
     existing = db.session.scalar(
         sa.select(FormalResponse.id).where(
             FormalResponse.consultation_id == consultation.id, FormalResponse.sector_group_id == group.id
@@ -154,11 +165,12 @@ def submit_response(actor, response: FormalResponse, *, version, publication: st
     """Submit the response on behalf of the group and freeze it as a new revision.
 
     Precondition: actor is the group's coordinator; the response is a draft or changes were
-    requested; the current stage opens responses; every theme has a position and the stance on
-    the collaboration is chosen; `publication` is "public" or "not_public". Transition: ->
-    submitted (submitted_at). Side effects: an immutable revision, an audit event, a
-    "response_submitted" notification to the moderators. Raises Conflict, PermissionDenied or
-    OperationError (stage, missing positions, bad publication choice).
+    requested; the current stage opens responses and the Nota is not published; every theme has
+    a position and the stance on the collaboration is chosen; `publication` is "public" or
+    "not_public". Transition: -> submitted (submitted_at). Side effects: an immutable revision,
+    an audit event, a "response_submitted" notification to the moderators. Raises Conflict,
+    PermissionDenied or OperationError (stage, Nota published, missing positions, bad
+    publication choice).
     """
     transition = RESPONSE.transition("submit")
     if (
@@ -167,6 +179,7 @@ def submit_response(actor, response: FormalResponse, *, version, publication: st
         and workflow.can_take(actor, response, RESPONSE, "submit")
     ):
         check_version(response, version)
+        check_round_open(response.consultation)
         problems = missing_for_submission(response)
         if problems:
             raise OperationError(" ".join(problems))

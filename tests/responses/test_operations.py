@@ -348,3 +348,27 @@ def test_answers_only_by_moderators_on_accepted_responses(world):
     with pytest.raises(PermissionDenied):
         operations.save_answers(world.pm, r2, {})
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ResponseRevision)) == 0
+
+
+def test_once_the_nota_is_published_no_response_can_be_started_or_submitted(world):
+    """The Nota answers the round. A response submitted after it would never get a public
+    answer, and the gemeente's draft answers to it would show in the published Nota."""
+    from partner_portal.auth.models import OrgRole
+    from tests import factories
+
+    late = _draft(world)
+    _fill(world, late)
+    rf.response(world.consultation, world.other_group, S.accepted, answered=True)
+    cultuur = factories.sector_group("cultuur", "Cultuur")
+    museum = factories.user(factories.organisation(cultuur, name="Drents Museum"), OrgRole.member)
+    db.session.commit()
+    operations.publish_nota(world.moderator, world.consultation)
+    db.session.commit()
+    with pytest.raises(OperationError, match="Nota van beantwoording is al gepubliceerd"):
+        operations.submit_response(world.coordinator, late, version=late.version, publication="public")
+    db.session.rollback()
+    with pytest.raises(OperationError, match="Nota van beantwoording is al gepubliceerd"):
+        operations.create_response(museum, world.consultation, cultuur)
+    db.session.rollback()
+    assert late.state == S.draft and late.submitted_at is None
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(FormalResponse)) == 2

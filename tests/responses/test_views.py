@@ -263,3 +263,18 @@ def test_mkb_staff_see_which_members_endorsed(client, world, login_as):
     page = client.get("/mkb/onderschrijvingen").get_data(as_text=True)
     assert "Grand Café De Brink" in page and "Het Koopmanshuis" not in page
     assert '<th scope="row">Grand Café De Brink</th>' in page
+
+
+def test_after_the_nota_the_pages_say_the_round_is_over(client, world, login_as):
+    from partner_portal.responses import operations
+
+    r = _start(client, login_as, world, world.coordinator)
+    _edit(client, r, {"version": r.version, "collaboration_stance": "joins", **_theme_data(world)})
+    operations.publish_nota(world.moderator, world.consultation)
+    db.session.commit()
+    page = client.get(f"/reacties/{r.id}").text
+    assert "Indienen kan nog niet: De Nota van beantwoording is al gepubliceerd" in page
+    partner = client.application.test_client()
+    log_in(partner, world.other_member)
+    index = partner.get(f"/consultaties/{world.consultation.slug}/reacties").text
+    assert "Reactie beginnen" not in index and "geen reactie" in index

@@ -6,7 +6,7 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, HiddenField, IntegerField, StringField, SubmitField, TextAreaField
 from wtforms.validators import Optional, ValidationError
 
-from partner_portal.core.forms import max_length, required, strip_filter
+from partner_portal.core.forms import max_length, required, strip_filter, version_field
 from partner_portal.core.workflow import REASON_MAX_LENGTH
 
 TEXT_MAX = 50_000
@@ -18,7 +18,7 @@ class StageForm(FlaskForm):
     opens_responses = BooleanField(_l("In deze fase kunnen sectorgroepen formeel reageren"))
     opens_initiatives = BooleanField(_l("In deze fase kunnen partners initiatieven indienen"))
     opens_signing = BooleanField(_l("In deze fase kunnen organisaties afspraken ondertekenen"))
-    version = HiddenField()
+    version = version_field()
     submit = SubmitField(_l("Fase opslaan"))
 
     def validate_ends_on(self, field):
@@ -29,7 +29,7 @@ class StageForm(FlaskForm):
 class ReasonForm(FlaskForm):
     """A workflow step or stage move: the version the user saw, and an optional or required reason."""
 
-    version = HiddenField()
+    version = version_field()
     reason = TextAreaField(_l("Reden"), validators=[max_length(REASON_MAX_LENGTH)], filters=[strip_filter])
 
 

@@ -4,7 +4,7 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
-from wtforms import ValidationError, widgets
+from wtforms import HiddenField, ValidationError, widgets
 from wtforms.validators import DataRequired, Email, Length
 
 KVK_RE = re.compile(r"^\d{8}$")
@@ -45,3 +45,10 @@ class LeanSelect(widgets.Select):
     def render_option(cls, choice, **kwargs):
         selected = Markup(" selected") if choice.selected else ""
         return Markup('<option value="{}"{}>{}</option>').format(choice.value, selected, choice.label or choice.value)
+
+
+def version_field() -> HiddenField:
+    """The version of the record the user saw (optimistic locking). The label is explicit because a
+    field without one has its default label translated, which loads the form library's own
+    catalogue from disk on every request that builds the form."""
+    return HiddenField("version")

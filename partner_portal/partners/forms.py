@@ -5,7 +5,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     EmailField,
-    HiddenField,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -18,7 +17,7 @@ from wtforms.validators import Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from partner_portal.auth.models import ORG_ROLE_LABELS, STAFF_ROLE_LABELS
-from partner_portal.core.forms import email_address, kvk_number, max_length, required, strip_filter
+from partner_portal.core.forms import email_address, kvk_number, max_length, required, strip_filter, version_field
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -30,7 +29,7 @@ class SectorGroupForm(FlaskForm):
     name = StringField(_l("Naam"), validators=[required(), max_length(120)], filters=[strip_filter])
     description = TextAreaField(_l("Omschrijving"), validators=[max_length(2000)], filters=[strip_filter])
     coordinators = MultiCheckboxField(_l("Coördinatoren"), coerce=int, validate_choice=True)
-    version = HiddenField()
+    version = version_field()
     submit = SubmitField(_l("Opslaan"))
 
 
@@ -54,7 +53,7 @@ class OrganisationForm(FlaskForm):
         description=_l("Leeg laten als de organisatie geen lid is."),
     )
     mkb_member_since = DateField(_l("Lid sinds"), validators=[Optional()])
-    version = HiddenField()
+    version = version_field()
     submit = SubmitField(_l("Opslaan"))
 
     def validate(self, extra_validators=None) -> bool:

@@ -3,11 +3,11 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import HiddenField, SelectField, TextAreaField
+from wtforms import SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Optional
 
-from partner_portal.core.forms import max_length, strip_filter
+from partner_portal.core.forms import max_length, strip_filter, version_field
 from partner_portal.responses.models import LABELS, CollaborationStance, Position, Publication, Verdict
 
 TEXT_MAX = 20_000
@@ -26,7 +26,7 @@ class CreateResponseForm(FlaskForm):
 class ResponseForm(FlaskForm):
     """The draft; `response_form(consultation)` adds position_<theme id> and explanation_<theme id>."""
 
-    version = HiddenField()
+    version = version_field()
     statement = TextAreaField(
         _l("Algemeen standpunt over de visie"),
         validators=[Optional(), max_length(TEXT_MAX)],
@@ -72,7 +72,7 @@ def response_form(consultation, **kwargs) -> ResponseForm:
 
 
 class SubmitForm(FlaskForm):
-    version = HiddenField()
+    version = version_field()
     publication = SelectField(
         _l("Publicatie"),
         choices=_choices(Publication, _l("kies")),

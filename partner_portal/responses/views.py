@@ -12,7 +12,7 @@ from sqlalchemy import orm as so
 
 from partner_portal import navigation
 from partner_portal.consultations.forms import ConfirmForm, ReasonForm
-from partner_portal.consultations.models import Consultation
+from partner_portal.consultations.models import Consultation, ConsultationStatus
 from partner_portal.consultations.permissions import can_view_consultation
 from partner_portal.consultations.views import diff_lines
 from partner_portal.core import uploads, workflow
@@ -74,7 +74,6 @@ def response_options():
         so.joinedload(FormalResponse.consultation),
         so.joinedload(FormalResponse.sector_group),
         so.joinedload(FormalResponse.submitted_by),
-        so.joinedload(FormalResponse.last_edited_by),
     )
 
 
@@ -142,8 +141,9 @@ def index(slug: str):
         per_page=PER_PAGE,
         error_out=False,
     )
-    own_groups, own = [], {}
+    own_groups, own, round_open = [], {}, False
     if current_user.is_authenticated and current_user.organisation_id is not None:
+        round_open = consultation.status == ConsultationStatus.published and operations.nota_of(consultation) is None
         own_groups = db.session.scalars(
             sa.select(SectorGroup)
             .join(OrganisationSector, OrganisationSector.sector_group_id == SectorGroup.id)
@@ -165,6 +165,7 @@ def index(slug: str):
         public=public,
         own_groups=own_groups,
         own=own,
+        round_open=round_open,
         create_form=CreateResponseForm(),
     )
 
@@ -217,6 +218,7 @@ def _show_page(response: FormalResponse, *, error: str | None = None, status: in
             from partner_portal.consultations.stages import stage_gate
 
             stage_gate(response.consultation, "responses")
+            operations.check_round_open(response.consultation)
         except OperationError as exc:
             submit_problem = exc.message
         missing = operations.missing_for_submission(response)

@@ -25,7 +25,6 @@ from partner_portal.responses import bp, operations, permissions
 from partner_portal.responses.forms import AttachmentForm, CreateResponseForm, SubmitForm, response_form
 from partner_portal.responses.heatmap import heatmap_for
 from partner_portal.responses.models import (
-    LABELS,
     Endorsement,
     FormalResponse,
     ResponseAttachment,
@@ -44,12 +43,9 @@ navigation.set_start_page("mkb_staff", "responses.mkb_endorsements")
 @bp.app_context_processor
 def response_helpers():
     return {
-        "response_labels": LABELS,
         "response_heatmap": heatmap_for,
         "can_view_response": permissions.can_view_response,
         "can_edit_response": permissions.can_edit_response,
-        "can_endorse": permissions.can_endorse,
-        "can_view_revisions": permissions.can_view_revisions,
         "can_moderate": permissions.can_moderate,
         "can_answer": permissions.can_answer,
         "nota_visible": nota_visible,
@@ -232,8 +228,10 @@ def _show_page(response: FormalResponse, *, error: str | None = None, status: in
             transitions=transitions,
             can_submit=can_submit,
             submit_problem=submit_problem,
-            submit_form=submit_form or SubmitForm(formdata=None, data={"version": response.version}),
-            confirm_form=ConfirmForm(),
+            # Forms only where the user gets them: each costs its construction on a busy page.
+            submit_form=submit_form
+            or (SubmitForm(formdata=None, data={"version": response.version}) if can_submit else None),
+            endorse_form=ConfirmForm() if permissions.can_endorse(current_user, response) else None,
             moderator_message=last_moderator_message(response),
             body=response_fragment(
                 response,

@@ -64,7 +64,7 @@ class MemoryStore:
         return [entry[1] if entry and entry[0] > now else None for entry in entries]
 
     def set(self, key: str, value: str, seconds: int | None) -> None:
-        expires = time.monotonic() + seconds if seconds else float("inf")
+        expires = float("inf") if seconds is None else time.monotonic() + seconds
         with self._lock:
             if len(self._data) >= self.MAX_ENTRIES:
                 self._data.clear()
@@ -87,6 +87,8 @@ class RedisStore:
 
 
 class PageCache:
+    """Stored pages and fragments under one generation token, in one store and namespace."""
+
     def __init__(self, store, prefix: str, seconds: int) -> None:
         self.store = store
         self.seconds = seconds
@@ -119,10 +121,15 @@ def init_app(app: Flask) -> None:
     url = app.config.get("PAGE_CACHE_URL", "")
     if not url:
         return
+    seconds = int(app.config.get("PAGE_CACHE_SECONDS", 60))
+    if seconds < 1:
+        raise SystemExit(
+            "Configuration error: PAGE_CACHE_SECONDS must be at least 1 (leave PAGE_CACHE_URL empty for no cache)."
+        )
     store = MemoryStore() if url == "memory://" else RedisStore(url)
     # One namespace per database, so that two sites sharing one Redis never serve each other's pages.
     prefix = "page-cache:" + hashlib.sha256(app.config["SQLALCHEMY_DATABASE_URI"].encode()).hexdigest()[:16]
-    app.extensions["page_cache"] = PageCache(store, prefix, app.config.get("PAGE_CACHE_SECONDS", 60))
+    app.extensions["page_cache"] = PageCache(store, prefix, seconds)
 
 
 def _cache() -> PageCache | None:

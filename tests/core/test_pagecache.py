@@ -264,3 +264,10 @@ def test_the_process_managers_list_is_shared_and_current(app, client, login_as, 
     factories.commit()
     assert "Binnenstad Emmen" in colleague.get("/beheer/consultaties").text
     assert _logged_in(app, world.moderator).get("/beheer/consultaties").status_code == 403
+
+
+def test_a_page_life_below_one_second_stops_start_up_with_a_clear_message():
+    from tests.conftest import make_app
+
+    with pytest.raises(SystemExit, match="PAGE_CACHE_SECONDS must be at least 1"):
+        make_app("sqlite://", PAGE_CACHE_URL="memory://", PAGE_CACHE_SECONDS=0)

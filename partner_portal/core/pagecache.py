@@ -7,7 +7,8 @@ language, so it is rendered once and then served from the cache until:
 - PAGE_CACHE_SECONDS have passed (pages show the current stage, which moves with the date).
 
 Parts of logged-in pages that every user allowed to see them sees alike (the moderation queue,
-the audit log, the Nota, a response's text) are cached the same way with `shared_fragment`.
+the audit log, the Nota, a response's text) are cached the same way with `shared_fragment`,
+and generated files (the Nota's PDF) with `shared_document`.
 
 Whole pages are never served to nor stored for logged-in users, requests with pending flash
 messages, or requests with query arguments other than paging. The per-visitor CSRF token that
@@ -26,6 +27,7 @@ When the store is unreachable the page is rendered as if there were no cache.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import logging
 import threading
@@ -197,15 +199,24 @@ def shared_fragment(name: str, render: Callable[[], str], *, variant: str = "") 
     or for everyone in one `variant` (e.g. with or without the gemeente's draft answers). The
     caller checks the permission first; the part holds no form token and nothing personal
     (those stay in the page around it). Errors raised by `render()` store nothing."""
+    return Markup(_shared(name, render, variant))  # noqa: S704 (a template rendered with autoescaping)
+
+
+def shared_document(name: str, render: Callable[[], bytes]) -> bytes:
+    """A generated file (the Nota's PDF), cached on the same terms as `shared_fragment`."""
+    return base64.b64decode(_shared(name, lambda: base64.b64encode(render()).decode("ascii"), ""))
+
+
+def _shared(name: str, render: Callable[[], str], variant: str) -> str:
     cache = _cache()
     if cache is None or request.method != "GET":  # a form shown again after an error: as it is now
-        return Markup(render())  # noqa: S704 (a template rendered with autoescaping)
+        return render()
     key = _key(name, variant)
     generation, body = _lookup(cache, key)
     if body is None:
         body = render()
         _store(cache, key, generation, body)
-    return Markup(body)  # noqa: S704 (a template rendered with autoescaping, or that same text stored)
+    return body
 
 
 # Invalidation: a committed write changes the generation --------------------------------------

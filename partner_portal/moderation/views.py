@@ -20,7 +20,7 @@ from partner_portal.consultations.forms import ConfirmForm, ReasonForm
 from partner_portal.consultations.models import Consultation, ConsultationStatus
 from partner_portal.core import workflow
 from partner_portal.core.errors import OperationError
-from partner_portal.core.pagecache import public_page, shared_fragment
+from partner_portal.core.pagecache import public_page, shared_document, shared_fragment
 from partner_portal.extensions import db
 from partner_portal.moderation import bp
 from partner_portal.moderation.forms import QueueFilterForm
@@ -303,14 +303,19 @@ def _page_css(published: bool) -> str:
 
 @bp.get("/consultaties/<slug>/nota.pdf")
 def nota_pdf(slug: str):
-    from weasyprint import CSS, HTML  # heavy import, only where a PDF is made
-
     consultation, nota = _load_nota(slug)
-    content = nota_content(consultation, nota)
-    html = render_template("moderation/nota_pdf.html", consultation=consultation, content=content, period=_period)
-    stylesheets = [CSS(filename=str(PRINT_CSS)), CSS(string=_page_css(content.is_published))]
-    pdf = HTML(string=html, base_url=request.url_root).write_pdf(stylesheets=stylesheets)
-    name = f"nota-van-beantwoording-{consultation.slug}{'' if content.is_published else '-concept'}.pdf"
+
+    def render() -> bytes:
+        from weasyprint import CSS, HTML  # heavy import, only where a PDF is made
+
+        content = nota_content(consultation, nota)
+        html = render_template("moderation/nota_pdf.html", consultation=consultation, content=content, period=_period)
+        stylesheets = [CSS(filename=str(PRINT_CSS)), CSS(string=_page_css(content.is_published))]
+        return HTML(string=html, base_url=request.url_root).write_pdf(stylesheets=stylesheets)
+
+    # About 0.3 s to make, and the same for everyone who may read it: made once per change.
+    pdf = shared_document("nota-pdf", render)
+    name = f"nota-van-beantwoording-{consultation.slug}{'' if nota else '-concept'}.pdf"
     return Response(
         pdf,
         mimetype="application/pdf",

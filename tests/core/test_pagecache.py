@@ -271,3 +271,21 @@ def test_a_page_life_below_one_second_stops_start_up_with_a_clear_message():
 
     with pytest.raises(SystemExit, match="PAGE_CACHE_SECONDS must be at least 1"):
         make_app("sqlite://", PAGE_CACHE_URL="memory://", PAGE_CACHE_SECONDS=0)
+
+
+def test_the_nota_pdf_is_made_once_per_change(app, client, login_as, world):
+    from tests.moderation.test_views import _answer_all
+
+    r = rf.response(world.consultation, world.group, ResponseState.accepted)
+    db.session.commit()
+    login_as(world.moderator)
+    reader = _logged_in(app, world.pm)
+    url = f"/consultaties/{world.consultation.slug}/nota.pdf"
+    first = client.get(url)
+    with count_queries() as log:
+        again = reader.get(url)
+    assert again.data == first.data and again.data.startswith(b"%PDF")
+    assert log.count <= 3  # the user, the consultation and its Nota: no PDF made
+    assert again.headers["Content-Disposition"].endswith('-concept.pdf"')
+    assert _answer_all(client, world, r).status_code == 302
+    assert reader.get(url).data != first.data

@@ -222,13 +222,13 @@ def wrk(port: int, path: str, cookie: str | None) -> float:
     return float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
 
 
-def measure_http(app, url: str, pages: list[Page]) -> tuple[dict, float, float]:
+def measure_http(app, url: str, pages: list[Page], cache_url: str) -> tuple[dict, float, float]:
     """req/s per page name, req/s of the bare endpoint, peak RSS of a worker in MB."""
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(ROOT), "PAGE_CACHE_URL": page_cache_url()}
-    if env["PAGE_CACHE_URL"]:
+    env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(ROOT), "PAGE_CACHE_URL": cache_url}
+    if cache_url:
         # A fresh generation: no page stored by an earlier run on a database of the same name.
-        create_bench_app({"SQLALCHEMY_DATABASE_URI": url, "PAGE_CACHE_URL": REDIS_URL}).extensions[
+        create_bench_app({"SQLALCHEMY_DATABASE_URI": url, "PAGE_CACHE_URL": cache_url}).extensions[
             "page_cache"
         ].new_generation()
     server = subprocess.Popen(
@@ -322,6 +322,7 @@ def main() -> None:
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed (apt-get install wrk); `make bench` installs it")
     kinds = ["SQLite"] + (["PostgreSQL"] if POSTGRES_URL else [])
+    cache_url = page_cache_url()
     print(f"Benchmark{' (quick)' if QUICK else ''} on {machine()}: {', '.join(kinds)}", flush=True)
     started = time.perf_counter()
     load_before = os.getloadavg()[0]
@@ -338,7 +339,7 @@ def main() -> None:
         for page in DOCUMENTS:
             documents[(kind, page.name)] = measure_document(apps, page)
         print(f"  {kind} 1x over HTTP (gunicorn -w 2, wrk {HTTP_SECONDS} s per page):", flush=True)
-        http_results[kind] = measure_http(apps[1], built[1][1], PAGES)
+        http_results[kind] = measure_http(apps[1], built[1][1], PAGES, cache_url)
         for app in apps.values():
             with app.app_context():
                 db.session.remove()
@@ -360,7 +361,7 @@ def main() -> None:
         f"over HTTP the public pages are served as in production, from the page cache in Redis ({REDIS_URL}),\n"
         "so wrk measures the stored page (rendered once, then served until a write or 60 s); in process every\n"
         "page is rendered, so p50/p95 and queries are the cost of rendering it."
-        if page_cache_url()
+        if cache_url
         else f"off: Redis at {REDIS_URL} did not answer, so every page is rendered, also over HTTP."
     )
     load = f"load average {load_before:.1f} at the start, {os.getloadavg()[0]:.1f} at the end"

@@ -60,10 +60,15 @@ def _duplicate_message(group: SectorGroup) -> str:
     )
 
 
+def round_open(consultation) -> bool:
+    """Responses can be started and submitted until the Nota van beantwoording is published: it
+    answers the round, so a response submitted later would never get a public answer."""
+    return nota_of(consultation) is None
+
+
 def check_round_open(consultation) -> None:
-    """Raise OperationError once the Nota van beantwoording is published: it answers the round,
-    so a response submitted later would never get a public answer."""
-    if nota_of(consultation) is not None:
+    """Raise OperationError when the round is over (see `round_open`)."""
+    if not round_open(consultation):
         raise OperationError(
             _("De Nota van beantwoording is al gepubliceerd; er kunnen geen reacties meer worden ingediend.")
         )

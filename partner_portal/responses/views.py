@@ -139,7 +139,7 @@ def index(slug: str):
     )
     own_groups, own, round_open = [], {}, False
     if current_user.is_authenticated and current_user.organisation_id is not None:
-        round_open = consultation.status == ConsultationStatus.published and operations.nota_of(consultation) is None
+        round_open = consultation.status == ConsultationStatus.published and operations.round_open(consultation)
         own_groups = db.session.scalars(
             sa.select(SectorGroup)
             .join(OrganisationSector, OrganisationSector.sector_group_id == SectorGroup.id)

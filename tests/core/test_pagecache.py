@@ -16,6 +16,7 @@ from partner_portal.core import pagecache
 from partner_portal.extensions import db
 from partner_portal.responses.models import ResponseState
 from tests import factories
+from tests.access import log_in
 from tests.conftest import post_form
 from tests.querycount import count_queries
 from tests.responses import factories as rf
@@ -68,6 +69,13 @@ def _statements(client, url: str) -> tuple[int, str]:
         response = client.get(url)
     assert response.status_code == 200
     return log.count, response.get_data(as_text=True)
+
+
+def _logged_in(app, person):
+    """A second browser with `person` logged in (the login form itself is tested elsewhere)."""
+    other = app.test_client()
+    log_in(other, person)
+    return other
 
 
 def _current_step(page: str) -> str:
@@ -176,8 +184,7 @@ def test_the_moderation_queue_is_shared_by_the_gemeente_and_current_after_every_
     r = rf.response(world.consultation, world.group, ResponseState.submitted)
     db.session.commit()
     login_as(world.moderator)
-    pm = app.test_client()
-    post_form(pm, "/login", {"email": world.pm.email, "password": factories.PASSWORD})  # a login is a write too
+    pm = _logged_in(app, world.pm)
     first, page = _statements(client, "/beheer/reacties")
     assert "ingediend" in _queue_rows(page) and "Mark de Moderator" in page  # the layout stays personal
     count, pm_page = _statements(pm, "/beheer/reacties")
@@ -192,8 +199,7 @@ def test_a_stored_queue_is_never_shown_to_someone_without_the_right(app, client,
     db.session.commit()
     login_as(world.moderator)
     client.get("/beheer/reacties")
-    member = app.test_client()
-    post_form(member, "/login", {"email": world.member.email, "password": factories.PASSWORD})
+    member = _logged_in(app, world.member)
     assert member.get("/beheer/reacties").status_code == 403
 
 
@@ -203,9 +209,7 @@ def test_the_organisation_list_is_shared_by_administrators_and_current_after_a_c
     member = factories.user(factories.organisation(name="Stadsbakkerij"))
     factories.commit()
     login_as(admin)
-    colleague, outsider = app.test_client(), app.test_client()
-    for visitor, person in ((colleague, other_admin), (outsider, member)):
-        post_form(visitor, "/login", {"email": person.email, "password": factories.PASSWORD})
+    colleague, outsider = _logged_in(app, other_admin), _logged_in(app, member)
     first, page = _statements(client, "/beheer/organisaties")
     again, colleague_page = _statements(colleague, "/beheer/organisaties")
     assert colleague_page.split("<h1>")[1] == page.split("<h1>")[1]  # the same list, from the cache
@@ -214,12 +218,6 @@ def test_the_organisation_list_is_shared_by_administrators_and_current_after_a_c
     factories.organisation(name="Fietsenmaker De Vaart")
     factories.commit()
     assert "Fietsenmaker De Vaart" in colleague.get("/beheer/organisaties").text
-
-
-def _logged_in(app, person):
-    other = app.test_client()
-    post_form(other, "/login", {"email": person.email, "password": factories.PASSWORD})
-    return other
 
 
 def test_draft_answers_stay_with_the_gemeente_even_once_their_view_is_stored(app, client, login_as, world):

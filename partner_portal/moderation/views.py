@@ -21,6 +21,7 @@ from partner_portal.consultations.models import Consultation, ConsultationStatus
 from partner_portal.core import workflow
 from partner_portal.core.errors import OperationError
 from partner_portal.core.pagecache import public_page, shared_document, shared_fragment
+from partner_portal.core.transaction import show_refusal
 from partner_portal.extensions import db
 from partner_portal.moderation import bp
 from partner_portal.moderation.forms import QueueFilterForm
@@ -178,8 +179,16 @@ STEP_MESSAGES = {
 }
 
 
+def _refused_review(error: OperationError, response_id: int, **_view_args):
+    """The review page again after a refused step or answer, with what is stored and what was typed."""
+    response = _load_for_review(response_id, populate=True)
+    form = answer_form(response.consultation) if request.endpoint == "moderation.answer" else None
+    return _review_page(response, form=form, error=error.message, status=error.status_code)
+
+
 @bp.post("/beheer/reacties/<int:response_id>/stap/<name>")
 @login_required
+@show_refusal(_refused_review)
 def step(response_id: int, name: str):
     response = _load_for_review(response_id)
     if name not in STEP_MESSAGES:
@@ -189,19 +198,14 @@ def step(response_id: int, name: str):
     form = ReasonForm()
     if not form.validate_on_submit():
         return _review_page(response, error=" ".join(str(e) for v in form.errors.values() for e in v), status=400)
-    try:
-        operations.take_step(current_user, response, name, version=form.version.data, reason=form.reason.data or "")
-    except OperationError as exc:
-        db.session.rollback()
-        response = _load_for_review(response_id, populate=True)
-        return _review_page(response, error=exc.message, status=exc.status_code)
-    db.session.commit()
+    operations.take_step(current_user, response, name, version=form.version.data, reason=form.reason.data or "")
     flash(str(STEP_MESSAGES[name]), "success")
     return redirect(url_for("moderation.review", response_id=response.id))
 
 
 @bp.post("/beheer/reacties/<int:response_id>/antwoord")
 @login_required
+@show_refusal(_refused_review)
 def answer(response_id: int):
     response = _load_for_review(response_id)
     if not permissions.can_answer(current_user, response):
@@ -210,17 +214,11 @@ def answer(response_id: int):
     if not form.validate_on_submit():
         return _review_page(response, form=form, status=400)
     themes = response.consultation.themes
-    try:
-        operations.save_answers(
-            current_user,
-            response,
-            {t.id: (form[f"verdict_{t.id}"].data or None, form[f"answer_{t.id}"].data) for t in themes},
-        )
-    except OperationError as exc:
-        db.session.rollback()
-        response = _load_for_review(response_id, populate=True)
-        return _review_page(response, form=form, error=exc.message, status=exc.status_code)
-    db.session.commit()
+    operations.save_answers(
+        current_user,
+        response,
+        {t.id: (form[f"verdict_{t.id}"].data or None, form[f"answer_{t.id}"].data) for t in themes},
+    )
     if response.answered_at:
         flash(_("Het antwoord is opgeslagen; elk thema is beantwoord. Het wordt openbaar met de Nota."), "success")
     else:
@@ -372,18 +370,14 @@ def nota_csv(slug: str):
 
 @bp.post("/consultaties/<slug>/nota/publiceren")
 @login_required
+@show_refusal(lambda error, slug: _nota_page(slug, error=error.message, status=error.status_code))
 def publish_nota(slug: str):
     consultation = load_consultation_light(slug)
     if not permissions.is_moderator(current_user):
         abort(403)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        operations.publish_nota(current_user, consultation)
-    except OperationError as exc:
-        db.session.rollback()
-        return _nota_page(slug, error=exc.message, status=exc.status_code)
-    db.session.commit()
+    operations.publish_nota(current_user, consultation)
     flash(_("De Nota van beantwoording is gepubliceerd; alle partners krijgen bericht."), "success")
     return redirect(url_for("moderation.nota", slug=slug))
 

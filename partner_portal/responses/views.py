@@ -19,6 +19,7 @@ from partner_portal.core import uploads, workflow
 from partner_portal.core.audit import AuditEvent
 from partner_portal.core.errors import Conflict, OperationError
 from partner_portal.core.pagecache import public_page, shared_fragment
+from partner_portal.core.transaction import refused, show_refusal
 from partner_portal.extensions import db
 from partner_portal.partners.models import Organisation, OrganisationSector, SectorGroup
 from partner_portal.responses import bp, operations, permissions
@@ -180,13 +181,8 @@ def create(slug: str):
     try:
         response = operations.create_response(current_user, consultation, group)
     except Conflict as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+        flash(refused(exc).message, "error")
         return redirect(url_for("responses.index", slug=slug)), 303
-    except OperationError as exc:
-        db.session.rollback()
-        return render_template("errors/operation.html", message=exc.message), exc.status_code
-    db.session.commit()
     flash(_("De reactie van sectorgroep %(group)s is begonnen.", group=group.name), "success")
     return redirect(url_for("responses.edit", response_id=response.id))
 
@@ -312,41 +308,46 @@ def edit(response_id: int):
     except Conflict as exc:
         # Someone else saved meanwhile: keep what this person typed, show the saved text next to it,
         # and let a next save (deliberately) replace the saved version.
-        db.session.rollback()
+        refused(exc)
         response = load_response(response_id, populate=True)
         form.version.data = response.version
         return _edit_page(response, form, error=exc.message, current=response, status=409)
     except OperationError as exc:
-        db.session.rollback()
-        response = load_response(response_id, populate=True)
-        return _edit_page(response, form, error=exc.message, status=exc.status_code)
-    db.session.commit()
+        refused(exc)
+        return _edit_page(load_response(response_id, populate=True), form, error=exc.message, status=exc.status_code)
     flash(_("De reactie is opgeslagen."), "success")
     return redirect(url_for("responses.show", response_id=response.id))
 
 
+def _refused_show(error: OperationError, response_id: int, **_view_args):
+    """The response's page again after a refused step, with what is stored (and the submit form as typed)."""
+    submit_form = SubmitForm() if request.endpoint == "responses.submit" else None
+    return _show_page(
+        load_response(response_id, populate=True),
+        error=error.message,
+        status=error.status_code,
+        submit_form=submit_form,
+    )
+
+
 @bp.post("/reacties/<int:response_id>/indienen")
 @login_required
+@show_refusal(_refused_show)
 def submit(response_id: int):
     response = load_response(response_id)
     form = SubmitForm()
     if not form.validate_on_submit():
         return _show_page(response, error=_form_error(form), status=400, submit_form=form)
-    try:
-        revision = operations.submit_response(
-            current_user, response, version=form.version.data, publication=form.publication.data
-        )
-    except OperationError as exc:
-        db.session.rollback()
-        response = load_response(response_id, populate=True)
-        return _show_page(response, error=exc.message, status=exc.status_code, submit_form=form)
-    db.session.commit()
+    revision = operations.submit_response(
+        current_user, response, version=form.version.data, publication=form.publication.data
+    )
     flash(_("De reactie is ingediend namens de sectorgroep (revisie %(number)d).", number=revision.number), "success")
     return redirect(url_for("responses.show", response_id=response.id))
 
 
 @bp.post("/reacties/<int:response_id>/stap/<name>")
 @login_required
+@show_refusal(_refused_show)
 def step(response_id: int, name: str):
     """The coordinator's withdrawal (moderation steps go through the moderation pages)."""
     response = load_response(response_id)
@@ -355,13 +356,7 @@ def step(response_id: int, name: str):
     form = ReasonForm()
     if not form.validate_on_submit():
         return _show_page(response, error=_form_error(form), status=400)
-    try:
-        operations.take_step(current_user, response, name, version=form.version.data, reason=form.reason.data or "")
-    except OperationError as exc:
-        db.session.rollback()
-        response = load_response(response_id, populate=True)
-        return _show_page(response, error=exc.message, status=exc.status_code)
-    db.session.commit()
+    operations.take_step(current_user, response, name, version=form.version.data, reason=form.reason.data or "")
     flash(_("De reactie is ingetrokken."), "success")
     return redirect(url_for("responses.show", response_id=response.id))
 
@@ -380,13 +375,11 @@ def add_attachment(response_id: int):
         try:
             operations.add_attachment(current_user, response, request.files.get("file"))
         except OperationError as exc:
-            db.session.rollback()
-            error = exc.message
+            error = refused(exc).message
     if error:
         response = load_response(response_id, populate=True)
         form = response_form(response.consultation, data=_form_data(response))
         return _edit_page(response, form, error=error, status=400)
-    db.session.commit()
     flash(_("De bijlage is toegevoegd."), "success")
     return redirect(url_for("responses.edit", response_id=response.id))
 
@@ -403,12 +396,7 @@ def remove_attachment(response_id: int, attachment_id: int):
     attachment = _attachment(response, attachment_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        operations.remove_attachment(current_user, response, attachment)
-    except OperationError as exc:
-        db.session.rollback()
-        return render_template("errors/operation.html", message=exc.message), exc.status_code
-    db.session.commit()
+    operations.remove_attachment(current_user, response, attachment)
     flash(_("De bijlage is verwijderd."), "success")
     return redirect(url_for("responses.edit", response_id=response.id))
 
@@ -424,6 +412,7 @@ def attachment(response_id: int, attachment_id: int):
 
 @bp.post("/reacties/<int:response_id>/onderschrijven")
 @login_required
+@show_refusal(_refused_show)
 def endorse(response_id: int):
     response = load_response(response_id)
     if not ConfirmForm().validate_on_submit():
@@ -431,14 +420,8 @@ def endorse(response_id: int):
     try:
         operations.endorse_response(current_user, response)
     except Conflict as exc:
-        db.session.rollback()
-        flash(exc.message, "info")
+        flash(refused(exc).message, "info")
         return redirect(url_for("responses.show", response_id=response_id)), 303
-    except OperationError as exc:
-        db.session.rollback()
-        response = load_response(response_id, populate=True)
-        return _show_page(response, error=exc.message, status=exc.status_code)
-    db.session.commit()
     flash(_("%(org)s onderschrijft deze reactie.", org=current_user.organisation.name), "success")
     return redirect(url_for("responses.show", response_id=response.id))
 

@@ -270,7 +270,7 @@ def test_after_the_nota_the_pages_say_the_round_is_over(client, world, login_as)
 
     r = _start(client, login_as, world, world.coordinator)
     _edit(client, r, {"version": r.version, "collaboration_stance": "joins", **_theme_data(world)})
-    operations.publish_nota(world.moderator, world.consultation)
+    operations.publish_nota(world.moderator, world.consultation, despite_open_stage=True)
     db.session.commit()
     page = client.get(f"/reacties/{r.id}").text
     assert "Indienen kan nog niet: De Nota van beantwoording is al gepubliceerd" in page
@@ -316,7 +316,7 @@ def test_a_withdrawn_response_cannot_be_reopened_after_the_nota(client, world, l
 
     r = rf.response(world.consultation, world.group, S.withdrawn)
     db.session.commit()
-    operations.publish_nota(world.moderator, world.consultation)
+    operations.publish_nota(world.moderator, world.consultation, despite_open_stage=True)
     db.session.commit()
     login_as(world.coordinator)
     page = client.get(f"/reacties/{r.id}").text

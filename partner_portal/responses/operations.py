@@ -116,10 +116,11 @@ def save_draft(
     """
     if not permissions.is_group_member(actor, response.sector_group_id):
         raise PermissionDenied(_("U mag deze reactie niet bewerken."))
-    if workflow.why_not(actor, response, RESPONSE, "edit"):
+    if response.state not in RESPONSE.action("edit").sources:
         raise OperationError(
             _("Deze reactie is %(state)s en kan niet meer worden gewijzigd.", state=response.state.label)
         )
+    workflow.require(actor, response, RESPONSE, "edit")  # the consultation runs, the round is open
     check_version(response, version)
     themes = {t.id: t for t in response.consultation.themes}
     if set(positions) - set(themes):

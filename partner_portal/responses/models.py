@@ -198,6 +198,20 @@ class FormalResponse(TimestampMixin, VersionedMixin, db.Model):
     def answer_for(self, theme_id: int) -> ThemeAnswer | None:
         return next((a for a in self.answers if a.theme_id == theme_id), None)
 
+    def field_values(self, themes) -> dict[str, str]:
+        """The draft as the edit form's fields: statement, stance, conditions, position_<theme id>
+        and explanation_<theme id> (empty strings for what is not filled in)."""
+        values = {
+            "statement": self.statement or "",
+            "collaboration_stance": self.collaboration_stance.value if self.collaboration_stance else "",
+            "collaboration_conditions": self.collaboration_conditions or "",
+        }
+        for theme in themes:
+            row = self.position_for(theme.id)
+            values[f"position_{theme.id}"] = row.position.value if row and row.position else ""
+            values[f"explanation_{theme.id}"] = row.explanation if row else ""
+        return values
+
     def snapshot(self, themes) -> dict[str, Any]:
         """The content as plain data, frozen into a revision at submission."""
         return {

@@ -19,7 +19,7 @@ from partner_portal import notifications
 from partner_portal.auth.links import external_url
 from partner_portal.auth.models import User
 from partner_portal.consultations.stages import is_open as stage_is_open
-from partner_portal.core import audit, uploads, workflow
+from partner_portal.core import audit, merge, uploads, workflow
 from partner_portal.core.errors import Conflict, OperationError, PermissionDenied, check_version, flush_or_conflict
 from partner_portal.core.models import utcnow
 from partner_portal.extensions import db
@@ -98,6 +98,39 @@ def create_response(actor, consultation, group: SectorGroup) -> FormalResponse:
     return response
 
 
+class DraftConflict(Conflict):
+    """Someone saved the draft meanwhile and changed some of the same fields differently.
+
+    `merge.conflicts` names exactly those fields; `merge.values` holds everything else merged
+    (and, for the conflicts, what this person typed); `theirs` is what is stored now.
+    """
+
+    def __init__(self, message: str, result: merge.Merge, theirs: dict[str, str]):
+        super().__init__(message)
+        self.merge = result
+        self.theirs = theirs
+
+
+def _draft_fields(statement, collaboration_stance, collaboration_conditions, positions) -> dict[str, str]:
+    """The draft as the edit form's fields (see FormalResponse.field_values)."""
+    fields = {
+        "statement": statement or "",
+        "collaboration_stance": collaboration_stance or "",
+        "collaboration_conditions": collaboration_conditions or "",
+    }
+    for theme_id, (position, explanation) in positions.items():
+        fields[f"position_{theme_id}"] = position or ""
+        fields[f"explanation_{theme_id}"] = explanation or ""
+    return fields
+
+
+def _is_stale(response, version) -> bool:
+    try:
+        return int(version) != response.version
+    except (TypeError, ValueError):
+        return True
+
+
 def save_draft(
     actor,
     response: FormalResponse,
@@ -107,12 +140,18 @@ def save_draft(
     collaboration_stance: str | None,
     collaboration_conditions: str,
     positions: dict[int, tuple[str | None, str]],
-) -> None:
+    base: dict[str, str] | None = None,
+) -> list[str]:
     """Save the text of a draft (or of a response the gemeente asked to change).
 
-    `positions` maps theme id to (position or None, explanation). Refuses a response that is
-    no longer editable (OperationError), someone outside the group (PermissionDenied), a stale
-    version (Conflict: the view shows both texts) and unknown values (OperationError).
+    `positions` maps theme id to (position or None, explanation). `base` holds the form's
+    fields as the editor first saw them: when someone else saved meanwhile (a stale
+    `version`), the fields are merged three ways (core/merge.py): what only the other person
+    changed is kept, what only this person changed is saved, and only fields both changed
+    differently stop the save (DraftConflict, with exactly those fields). Without a base a
+    stale version is a plain Conflict. Refuses a response that is no longer editable
+    (OperationError), someone outside the group (PermissionDenied) and unknown values
+    (OperationError). Returns the fields taken from the other person's save.
     """
     if not permissions.is_group_member(actor, response.sector_group_id):
         raise PermissionDenied(_("U mag deze reactie niet bewerken."))
@@ -121,6 +160,22 @@ def save_draft(
             _("Deze reactie is %(state)s en kan niet meer worden gewijzigd.", state=response.state.label)
         )
     workflow.require(actor, response, RESPONSE, "edit")  # the consultation runs, the round is open
+    taken: list[str] = []
+    if _is_stale(response, version):
+        theirs = response.field_values(response.consultation.themes)
+        result = merge.three_way(
+            base, _draft_fields(statement, collaboration_stance, collaboration_conditions, positions), theirs
+        )
+        if result.conflicts:
+            raise DraftConflict(
+                _("Iemand anders heeft deze reactie intussen gewijzigd, ook op plaatsen die u wijzigde."),
+                result,
+                theirs,
+            )
+        values, version, taken = result.values, response.version, result.theirs_changed
+        statement, collaboration_stance = values["statement"], values["collaboration_stance"] or None
+        collaboration_conditions = values["collaboration_conditions"]
+        positions = {tid: (values[f"position_{tid}"] or None, values[f"explanation_{tid}"]) for tid in positions}
     check_version(response, version)
     themes = {t.id: t for t in response.consultation.themes}
     if set(positions) - set(themes):
@@ -145,7 +200,8 @@ def save_draft(
         response.last_edited_by_id = actor.id
         response.updated_at = utcnow()  # a change only in a child row must still bump the version
     workflow.flush_versioned()
-    workflow.record_action(actor, response, RESPONSE, "edit")
+    workflow.record_action(actor, response, RESPONSE, "edit", details={"merged": taken} if taken else None)
+    return taken
 
 
 def submit_response(actor, response: FormalResponse, *, version, publication: str) -> ResponseRevision:

@@ -261,15 +261,25 @@ def _max_attachment_bytes() -> int:
     return current_app.config.get("RESPONSE_ATTACHMENT_MAX_BYTES", DEFAULT_ATTACHMENT_MAX_BYTES)
 
 
-def add_attachment(actor, response: FormalResponse, file: FileStorage | None) -> ResponseAttachment:
-    """Attach a PDF (checked by content, at most 10 MB, at most 5 per response) to an editable response."""
+def add_attachment(actor, response: FormalResponse, file: FileStorage | None) -> tuple[ResponseAttachment, bool]:
+    """Attach a PDF (checked by content, at most 10 MB, at most 5 per response) to an editable response.
+
+    The same file (by SHA-256) twice is attached once: the second time returns the existing
+    attachment and False, and stores nothing. Returns (attachment, added).
+    """
     if not workflow.can(actor, response, RESPONSE, "attach"):
         raise PermissionDenied(_("U mag aan deze reactie geen bijlagen toevoegen."))
     if file is None or not file.filename:
         raise OperationError(_("Kies een PDF-bestand om toe te voegen."))
+    stored = uploads.save_pdf(file, actor, max_bytes=_max_attachment_bytes())
+    existing = next((a for a in response.attachments if a.file.sha256 == stored.sha256), None)
+    if existing is not None:
+        db.session.delete(stored)
+        db.session.flush()
+        stored.path.unlink(missing_ok=True)
+        return existing, False
     if len(response.attachments) >= MAX_ATTACHMENTS:
         raise OperationError(_("Een reactie heeft hoogstens %(max)d bijlagen.", max=MAX_ATTACHMENTS))
-    stored = uploads.save_pdf(file, actor, max_bytes=_max_attachment_bytes())
     attachment = ResponseAttachment(file=stored)
     response.attachments.append(attachment)
     response.updated_at = utcnow()
@@ -277,7 +287,7 @@ def add_attachment(actor, response: FormalResponse, file: FileStorage | None) ->
     workflow.record_action(
         actor, response, RESPONSE, "attach", details={"file": stored.original_name, "sha256": stored.sha256}
     )
-    return attachment
+    return attachment, True
 
 
 def remove_attachment(actor, response: FormalResponse, attachment: ResponseAttachment) -> None:

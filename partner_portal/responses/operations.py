@@ -372,8 +372,10 @@ def save_answers(actor, response: FormalResponse, answers: dict[int, tuple[str |
 
 @dataclass(frozen=True)
 class NotaReadiness:
-    """What publishing the Nota would close: the groups that could still respond, and the stage."""
+    """Before publishing the Nota: what blocks it, and what publishing would close."""
 
+    pending: list[FormalResponse]  # still to be reviewed (blocks publication)
+    unanswered: list[FormalResponse]  # accepted, not answered on every theme (blocks publication)
     drafts: list[SectorGroup]  # a draft that can then never be submitted
     without_response: list[SectorGroup]
     responses_stage_open: bool  # the current stage still opens responses
@@ -381,21 +383,22 @@ class NotaReadiness:
 
 
 def nota_readiness(consultation) -> NotaReadiness:
-    """The groups with an unsubmitted draft or no response at all, and whether responding is still open."""
-    states = dict(
-        db.session.execute(
-            sa.select(FormalResponse.sector_group_id, FormalResponse.state).where(
-                FormalResponse.consultation_id == consultation.id
-            )
-        ).all()
-    )
+    """The responses that block publication, the groups with an unsubmitted draft or no response at
+    all, and whether responding is still open."""
+    responses = db.session.scalars(
+        sa.select(FormalResponse)
+        .where(FormalResponse.consultation_id == consultation.id)
+        .options(sa.orm.joinedload(FormalResponse.sector_group))
+    ).all()
+    by_group = {r.sector_group_id: r for r in responses}
     groups = db.session.scalars(sa.select(SectorGroup).order_by(SectorGroup.position, SectorGroup.id)).all()
-    stage = consultation.current_stage
     return NotaReadiness(
-        drafts=[g for g in groups if states.get(g.id) == ResponseState.draft],
-        without_response=[g for g in groups if g.id not in states],
+        pending=[r for r in responses if r.state in PENDING_STATES],
+        unanswered=[r for r in responses if r.state == ResponseState.accepted and r.answered_at is None],
+        drafts=[g for g in groups if g.id in by_group and by_group[g.id].state == ResponseState.draft],
+        without_response=[g for g in groups if g.id not in by_group],
         responses_stage_open=stage_is_open(consultation, "responses"),
-        stage=stage,
+        stage=consultation.current_stage,
     )
 
 

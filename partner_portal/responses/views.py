@@ -203,6 +203,12 @@ def response_fragment(response: FormalResponse, template: str, **flags: bool) ->
     return shared_fragment(template, render, variant=",".join(sorted(name for name, on in flags.items() if on)))
 
 
+def _submit_form(response: FormalResponse) -> SubmitForm:
+    """The submission form; a resubmission starts from the group's earlier publication choice."""
+    publication = response.publication.value if response.publication else ""
+    return SubmitForm(formdata=None, data={"version": response.version, "publication": publication})
+
+
 def _show_page(response: FormalResponse, *, error: str | None = None, status: int = 200, submit_form=None):
     # What the workflow table offers this user here: buttons, or the reason one is not there now.
     offers = workflow.offered(current_user, response, RESPONSE, side="partner")
@@ -215,8 +221,7 @@ def _show_page(response: FormalResponse, *, error: str | None = None, status: in
             transitions=[o.row for o in offers if o.row.is_transition and o.row.form != "own" and o.open],
             submit_offer=own,
             # Forms only where the user gets them: each costs its construction on a busy page.
-            submit_form=submit_form
-            or (SubmitForm(formdata=None, data={"version": response.version}) if own and own.open else None),
+            submit_form=submit_form or (_submit_form(response) if own and own.open else None),
             endorse_form=ConfirmForm() if may_endorse(current_user, response) else None,
             moderator_message=last_moderator_message(response),
             body=response_fragment(
@@ -506,7 +511,8 @@ def revision(response_id: int, number: int):
     if old_number == number or (old_number >= 1 and old_number not in revisions):
         abort(404)
     old = revisions.get(old_number)
-    lines = diff_lines(old.full_text() if old else "", new.full_text())
+    # Blank lines that came or went say nothing to a reader: only lines with text are marked.
+    lines = [(k, line) for k, line in diff_lines(old.full_text() if old else "", new.full_text()) if line.strip()]
     return render_template(
         "responses/revision.html",
         response=response,

@@ -519,3 +519,33 @@ def test_a_double_click_on_bijlage_toevoegen_stores_the_file_once_and_says_it_is
     r = db.session.get(FormalResponse, r.id)
     assert [a.file.original_name for a in r.attachments] == ["brief.pdf"]
     assert r.statement == "Getypt voor de upload."
+
+
+def test_the_revision_diff_shows_the_words_people_wrote_and_no_empty_lines(client, world, login_as):
+    """Issue 11.13: the diff showed raw Markdown ("##", "**") and empty "Verwijderd:" lines."""
+    from partner_portal.responses import operations
+
+    r = rf.response(world.consultation, world.group, S.draft)
+    r.statement = "**Vet** begin.\n\n- punt een"
+    db.session.commit()
+    operations.submit_response(world.coordinator, r, version=r.version, publication="public")
+    operations.take_step(world.moderator, r, "start_review", version=r.version)
+    operations.take_step(world.moderator, r, "request_changes", version=r.version, reason="Graag aanvullen.")
+    r.statement = "**Vet** begin.\n\n- punt twee"
+    r.positions[0].explanation = ""
+    db.session.commit()
+    operations.submit_response(world.coordinator, r, version=r.version, publication="public")
+    db.session.commit()
+    login_as(world.coordinator)
+    page = client.get(f"/reacties/{r.id}/revisies/2").text
+    assert "**" not in page and "## " not in page
+    assert "punt een" in page and "punt twee" in page and "Vet begin." in page
+    assert not re.search(r"Verwijderd:</span>\s*</del>", page) and not re.search(r"Toegevoegd:</span>\s*</ins>", page)
+
+
+def test_resubmission_preselects_the_earlier_publication_choice(client, world, login_as):
+    r = rf.response(world.consultation, world.group, S.changes_requested, publication="not_public")
+    db.session.commit()
+    login_as(world.coordinator)
+    page = client.get(f"/reacties/{r.id}").text
+    assert re.search(r'<option selected value="not_public">|<option value="not_public" selected', page)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -31,7 +31,7 @@ from partner_portal.responses.models import (
     ResponseAttachment,
     ResponseState,
 )
-from partner_portal.responses.workflow import RESPONSE, may_endorse
+from partner_portal.responses.workflow import RESPONSE, ROUND_CLOSED, may_endorse
 from partner_portal.responses.workflow import round_open as response_round_open
 
 PER_PAGE = 20
@@ -51,6 +51,7 @@ def response_helpers():
         "can": workflow.can,
         "RESPONSE": RESPONSE,
         "nota_visible": nota_visible,
+        "published_nota": published_nota,
     }
 
 
@@ -58,7 +59,15 @@ def nota_visible(consultation) -> bool:
     """Link to the Nota: once published for everyone, before that for gemeente staff (as a concept)."""
     if permissions.can_see_draft_nota(current_user):
         return True
-    return operations.nota_of(consultation) is not None
+    return published_nota(consultation) is not None
+
+
+def published_nota(consultation):
+    """The consultation's published Nota or None, looked up once per request (pages ask it twice)."""
+    cache = g.setdefault("published_notas", {})
+    if consultation.id not in cache:
+        cache[consultation.id] = operations.nota_of(consultation)
+    return cache[consultation.id]
 
 
 # Loading -------------------------------------------------------------------------------------
@@ -169,8 +178,16 @@ def index(slug: str):
         own_groups=own_groups,
         own=own,
         round_open=round_open,
+        start_refusal=None if round_open or not own_groups else _start_refusal(consultation),
         create_form=CreateResponseForm(),
     )
+
+
+def _start_refusal(consultation) -> str:
+    """Why a group without a response cannot start one."""
+    if consultation.status != ConsultationStatus.published:
+        return _("deze consultatie loopt niet.")
+    return str(ROUND_CLOSED)
 
 
 @bp.post("/consultaties/<slug>/reacties")

@@ -278,6 +278,11 @@ def test_after_the_nota_the_pages_say_the_round_is_over(client, world, login_as)
     log_in(partner, world.other_member)
     index = partner.get(f"/consultaties/{world.consultation.slug}/reacties").text
     assert "Reactie beginnen" not in index and "geen reactie" in index
+    assert "geen reactie</span>: De Nota van beantwoording is al gepubliceerd" in index  # and why (issue 11.12)
+    for url in ("/", f"/consultaties/{world.consultation.slug}"):
+        summary = partner.get(url).text
+        assert "De ronde is beantwoord" in summary, url
+        assert f'href="/consultaties/{world.consultation.slug}/nota"' in summary, url
 
 
 def test_withdrawing_asks_for_confirmation_and_can_be_undone_while_the_round_is_open(client, world, login_as):

@@ -554,3 +554,17 @@ def test_resubmission_preselects_the_earlier_publication_choice(client, world, l
     login_as(world.coordinator)
     page = client.get(f"/reacties/{r.id}").text
     assert re.search(r'<option selected value="not_public">|<option value="not_public" selected', page)
+
+
+def test_the_procesverloop_says_in_words_what_happened_to_which_group(client, world):
+    """Issue 11.10: the public procesverloop showed codes (in_review, accepted) and no group."""
+    from partner_portal.responses import operations
+
+    r = rf.response(world.consultation, world.group, S.in_review)
+    db.session.commit()
+    operations.take_step(world.moderator, r, "accept", version=r.version)
+    db.session.commit()
+    page = client.get(f"/consultaties/{world.consultation.slug}/procesverloop").text
+    row = page[page.index("Formele reactie: Accepteren") :].split("</tr>")[0]
+    assert "Reactie van sectorgroep Horeca" in row and "in behandeling" in row and "geaccepteerd" in row
+    assert "in_review" not in row and "accepted" not in row

@@ -31,6 +31,7 @@ from partner_portal.responses.models import (
     ResponseAttachment,
     ResponseState,
 )
+from partner_portal.responses.overview import next_steps
 from partner_portal.responses.workflow import RESPONSE, ROUND_CLOSED, may_endorse
 from partner_portal.responses.workflow import round_open as response_round_open
 
@@ -52,6 +53,7 @@ def response_helpers():
         "RESPONSE": RESPONSE,
         "nota_visible": nota_visible,
         "published_nota": published_nota,
+        "group_steps": group_steps,
     }
 
 
@@ -60,6 +62,14 @@ def nota_visible(consultation) -> bool:
     if permissions.can_see_draft_nota(current_user):
         return True
     return published_nota(consultation) is not None
+
+
+def group_steps(consultation) -> list:
+    """The partner's sector groups that can act on this consultation now, with their next step."""
+    if not (current_user.is_authenticated and current_user.organisation_id):
+        return []
+    rounds = next_steps(current_user, [consultation])
+    return [step for step in rounds[0][1] if step.todo] if rounds else []
 
 
 def published_nota(consultation):

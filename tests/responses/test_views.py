@@ -568,3 +568,31 @@ def test_the_procesverloop_says_in_words_what_happened_to_which_group(client, wo
     row = page[page.index("Formele reactie: Accepteren") :].split("</tr>")[0]
     assert "Reactie van sectorgroep Horeca" in row and "in behandeling" in row and "geaccepteerd" in row
     assert "in_review" not in row and "accepted" not in row
+
+
+def test_mijn_shows_each_group_s_response_and_the_next_step(client, world, login_as):
+    """Issue 11.9: partners did not see where to start."""
+    login_as(world.coordinator)
+    page = client.get("/mijn").text
+    slug = world.consultation.slug
+    row = page[page.index(">Horeca</th>") :].split("</tr>")[0]
+    assert "nog geen reactie" in row and f'href="/consultaties/{slug}/reacties">Reactie beginnen' in row
+    cta = client.get(f"/consultaties/{slug}").text
+    assert "Uw sectorgroep kan reageren" in cta and "Reactie beginnen" in cta
+    r = rf.response(world.consultation, world.group, S.draft)
+    db.session.commit()
+    assert f'href="/reacties/{r.id}/bewerken">Verder bewerken' in client.get("/mijn").text
+    r.state, r.submitted_at, r.publication = S.submitted, r.created_at, "public"
+    db.session.commit()
+    page = client.get("/mijn").text
+    assert "ingediend op" in page and "Uw sectorgroep kan reageren" not in client.get(f"/consultaties/{slug}").text
+    r.state, r.review_started_at, r.changes_requested_at = S.changes_requested, r.created_at, r.created_at
+    db.session.commit()
+    assert "wijzigingen gevraagd" in client.get("/mijn").text
+
+
+def test_the_public_and_staff_see_no_call_to_action(client, world, login_as):
+    slug = world.consultation.slug
+    assert "Uw sectorgroep kan reageren" not in client.get(f"/consultaties/{slug}").text
+    login_as(world.moderator)
+    assert "Uw sectorgroep kan reageren" not in client.get(f"/consultaties/{slug}").text

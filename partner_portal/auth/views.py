@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from partner_portal import navigation
-from partner_portal.auth import bp, operations, tokens
+from partner_portal.auth import bp, links, operations, tokens
 from partner_portal.auth.forms import (
     ChangePasswordForm,
     ConfirmForm,
@@ -118,8 +118,6 @@ def forgot_password():
     if form.validate_on_submit():
         user = operations.find_user_by_email(form.email.data)
         if user is not None and user.is_active and user.has_password:
-            from partner_portal.auth import links
-
             links.send_reset_link(user)
         # The same answer whether or not the address has an account.
         flash(

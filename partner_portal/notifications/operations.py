@@ -11,10 +11,10 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from partner_portal.auth.links import external_url
 from partner_portal.core import audit
 from partner_portal.core.errors import OperationError, PermissionDenied
 from partner_portal.core.models import utcnow
+from partner_portal.core.urls import external_url
 from partner_portal.extensions import db
 from partner_portal.notifications import permissions
 from partner_portal.notifications.kinds import DIGEST, KINDS, Kind, NotificationMode, get_kind, optional_kinds_for

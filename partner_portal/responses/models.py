@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import orm as so
 
 from partner_portal.core.models import TimestampMixin, UTCDateTime, VersionedMixin, utcnow
+from partner_portal.core.urls import external_url
 from partner_portal.extensions import db
 
 if TYPE_CHECKING:
@@ -196,8 +197,6 @@ class FormalResponse(TimestampMixin, VersionedMixin, db.Model):
         )
 
     def notification_url(self) -> str:
-        from partner_portal.auth.links import external_url
-
         return external_url("responses.show", response_id=self.id)
 
     def position_for(self, theme_id: int) -> ThemePosition | None:

@@ -12,7 +12,6 @@ from sqlalchemy import orm as so
 
 from partner_portal.core.models import TimestampMixin, UTCDateTime
 from partner_portal.extensions import db
-from partner_portal.partners.models import sector_coordinators
 
 if TYPE_CHECKING:
     from partner_portal.partners.models import Organisation, SectorGroup
@@ -91,7 +90,7 @@ class User(TimestampMixin, db.Model):
 
     organisation: so.Mapped[Organisation | None] = so.relationship(back_populates="users")
     coordinated_groups: so.Mapped[list[SectorGroup]] = so.relationship(
-        secondary=sector_coordinators, back_populates="coordinators"
+        secondary="sector_coordinator", back_populates="coordinators"
     )
 
     # Flask-Login protocol ---------------------------------------------------------------

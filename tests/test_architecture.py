@@ -163,3 +163,9 @@ def test_core_imports_no_feature(module):
     """Deferred imports count too: core is what every feature builds on."""
     imported = sorted(name for name in _internal(_all_imports(module), module) if _feature_of(name))
     assert imported == []
+
+
+@pytest.mark.parametrize("module", sorted(m for m in MODULES if m.endswith(".views")))
+def test_a_views_module_imports_no_other_views_module(module):
+    views = {name for name in _internal(_all_imports(module), module) if name.endswith(".views")}
+    assert views == set()

@@ -11,7 +11,6 @@ from partner_portal import navigation
 from partner_portal.auth import bp, links, operations, tokens
 from partner_portal.auth.forms import (
     ChangePasswordForm,
-    ConfirmForm,
     ForgotPasswordForm,
     LoginForm,
     ProfileForm,
@@ -19,6 +18,7 @@ from partner_portal.auth.forms import (
 )
 from partner_portal.auth.sessions import end_session, start_session
 from partner_portal.core.errors import OperationError
+from partner_portal.core.forms import ConfirmForm
 from partner_portal.core.transaction import refused
 from partner_portal.extensions import limiter
 

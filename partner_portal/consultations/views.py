@@ -12,7 +12,7 @@ from sqlalchemy import orm as so
 
 from partner_portal import navigation
 from partner_portal.consultations import bp, operations
-from partner_portal.consultations.forms import ConfirmForm, ReasonForm, StageForm, vision_form
+from partner_portal.consultations.forms import StageForm, vision_form
 from partner_portal.consultations.loading import load_consultation, stages_only
 from partner_portal.consultations.models import (
     Consultation,
@@ -29,6 +29,7 @@ from partner_portal.consultations.workflow import CONSULTATION
 from partner_portal.core import uploads, workflow
 from partner_portal.core.audit import AuditEvent
 from partner_portal.core.errors import OperationError
+from partner_portal.core.forms import ConfirmForm, ReasonForm
 from partner_portal.core.pagecache import public_page, shared_fragment
 from partner_portal.core.text import diff_lines
 from partner_portal.core.transaction import refused, show_refusal

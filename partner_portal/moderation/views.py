@@ -15,12 +15,12 @@ from sqlalchemy import orm as so
 from wtforms.fields.choices import SelectChoice
 
 from partner_portal import navigation
-from partner_portal.consultations.forms import ConfirmForm, ReasonForm
 from partner_portal.consultations.loading import load_consultation_light
 from partner_portal.consultations.models import Consultation, ConsultationStatus
 from partner_portal.core import workflow
 from partner_portal.core.errors import OperationError
 from partner_portal.core.exports import csv_safe
+from partner_portal.core.forms import ConfirmForm, ReasonForm
 from partner_portal.core.pagecache import public_page, shared_document, shared_fragment
 from partner_portal.core.transaction import show_refusal
 from partner_portal.extensions import db

@@ -10,11 +10,11 @@ from flask_login import current_user, login_required
 from sqlalchemy import orm as so
 
 from partner_portal import navigation
-from partner_portal.consultations.forms import ConfirmForm, ReasonForm
 from partner_portal.consultations.loading import load_consultation_light
 from partner_portal.consultations.models import ConsultationStatus
 from partner_portal.core import uploads, workflow
 from partner_portal.core.errors import Conflict, OperationError
+from partner_portal.core.forms import ConfirmForm, ReasonForm
 from partner_portal.core.pagecache import public_page
 from partner_portal.core.text import diff_lines
 from partner_portal.core.transaction import refused, show_refusal

@@ -169,3 +169,27 @@ def test_core_imports_no_feature(module):
 def test_a_views_module_imports_no_other_views_module(module):
     views = {name for name in _internal(_all_imports(module), module) if name.endswith(".views")}
     assert views == set()
+
+
+def test_roles_are_named_by_their_enum_not_by_string():
+    """Role groups live in auth/roles.py; elsewhere a role is its enum member, never a bare string."""
+    from partner_portal.auth.models import OrgRole, StaffRole
+
+    values = {str(r) for r in (*StaffRole, *OrgRole)}
+    owners = {f"{PACKAGE}.auth.models", f"{PACKAGE}.auth.roles"}
+    found = []
+    for module, path in MODULES.items():
+        if module in owners:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docstrings = {
+            id(node.body[0].value)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef) and ast.get_docstring(node) is not None
+        }
+        found += [
+            f"{module}:{node.lineno} {node.value!r}"
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Constant) and node.value in values and id(node) not in docstrings
+        ]
+    assert found == []

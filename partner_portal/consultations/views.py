@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import orm as so
 
 from partner_portal import navigation
+from partner_portal.auth.models import StaffRole
 from partner_portal.consultations import bp, operations
 from partner_portal.consultations.forms import StageForm, vision_form
 from partner_portal.consultations.loading import load_consultation, stages_only
@@ -39,7 +40,7 @@ PROCESS_LOG_PER_PAGE = 25
 
 navigation.register("consultations.index", _l("Consultaties"), lambda user: True, order=10)
 navigation.register("consultations.manage_index", _l("Procesbeheer"), can_manage_consultations, order=70)
-navigation.set_start_page("process_manager", "consultations.manage_index")
+navigation.set_start_page(StaffRole.process_manager, "consultations.manage_index")
 
 
 @bp.app_template_filter("euros")

@@ -2,11 +2,11 @@
 
 from flask_babel import lazy_gettext as _l
 
+from partner_portal.auth.roles import PROCESS_MANAGERS
 from partner_portal.consultations.models import Consultation, ConsultationStatus
 from partner_portal.core import workflow
 
 S = ConsultationStatus
-RUNNERS = {"process_manager", "administrator"}
 
 CONSULTATION = workflow.register(
     workflow.Workflow(
@@ -22,7 +22,7 @@ CONSULTATION = workflow.register(
                 "publish",
                 {S.draft},
                 S.published,
-                allowed=RUNNERS,
+                allowed=PROCESS_MANAGERS,
                 label=_l("Publiceren"),
                 is_public=True,
                 timestamp="published_at",
@@ -31,7 +31,7 @@ CONSULTATION = workflow.register(
                 "close",
                 {S.published},
                 S.closed,
-                allowed=RUNNERS,
+                allowed=PROCESS_MANAGERS,
                 label=_l("Afsluiten"),
                 reason_required=True,
                 is_public=True,
@@ -42,7 +42,7 @@ CONSULTATION = workflow.register(
                 "reopen",
                 {S.closed},
                 S.published,
-                allowed=RUNNERS,
+                allowed=PROCESS_MANAGERS,
                 label=_l("Heropenen"),
                 reason_required=True,
                 is_public=True,

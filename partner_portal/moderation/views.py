@@ -15,6 +15,7 @@ from sqlalchemy import orm as so
 from wtforms.fields.choices import SelectChoice
 
 from partner_portal import navigation
+from partner_portal.auth.models import StaffRole
 from partner_portal.consultations.loading import load_consultation_light
 from partner_portal.consultations.models import Consultation, ConsultationStatus
 from partner_portal.core import workflow
@@ -38,7 +39,7 @@ from partner_portal.responses.workflow import RESPONSE
 PER_PAGE = 20
 
 navigation.register("moderation.queue", _l("Moderatie"), permissions.can_moderate, order=65)
-navigation.set_start_page("moderator", "moderation.queue")
+navigation.set_start_page(StaffRole.moderator, "moderation.queue")
 
 
 def _require_moderation() -> None:

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
+from partner_portal.auth.roles import GEMEENTE
+
 
 class NotificationMode(enum.StrEnum):
     """How a person wants to receive one kind of notification."""
@@ -37,7 +39,7 @@ def _partners(user) -> bool:
 
 
 def _reviewers(user) -> bool:
-    return user.staff_role is not None and str(user.staff_role) in {"moderator", "process_manager", "administrator"}
+    return user.staff_role in GEMEENTE
 
 
 @dataclass(frozen=True)

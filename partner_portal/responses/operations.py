@@ -16,6 +16,7 @@ from werkzeug.datastructures import FileStorage
 
 from partner_portal import notifications
 from partner_portal.auth.models import User
+from partner_portal.auth.roles import ENDORSERS
 from partner_portal.core import audit, uploads, workflow
 from partner_portal.core.errors import Conflict, OperationError, PermissionDenied, check_version, flush_or_conflict
 from partner_portal.core.models import utcnow
@@ -275,7 +276,7 @@ def endorse_response(actor, response: FormalResponse) -> Endorsement:
     """
     if response.state not in permissions.ENDORSABLE_STATES:
         raise OperationError(_("Alleen een ingediende of geaccepteerde reactie kan worden onderschreven."))
-    if getattr(actor, "org_role", None) not in permissions.ENDORSERS or not permissions.is_group_member(
+    if getattr(actor, "org_role", None) not in ENDORSERS or not permissions.is_group_member(
         actor, response.sector_group_id
     ):
         raise PermissionDenied(

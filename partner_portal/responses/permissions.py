@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-from partner_portal.auth.models import OrgRole, StaffRole
+from partner_portal.auth.roles import ENDORSERS, GEMEENTE, MKB_READERS, MODERATORS
 from partner_portal.responses.models import EDITABLE_STATES, FormalResponse, ResponseState
 
-# Gemeente staff who read submitted responses and the draft Nota; MKB staff read only what is public.
-GEMEENTE = (StaffRole.moderator, StaffRole.process_manager, StaffRole.administrator)
-# Who takes the moderation steps and writes answers; the process manager follows along read-only.
-MODERATORS = (StaffRole.moderator, StaffRole.administrator)
-ENDORSERS = (OrgRole.signatory, OrgRole.org_admin)
 ENDORSABLE_STATES = (ResponseState.submitted, ResponseState.in_review, ResponseState.accepted)
 
 
@@ -108,4 +103,4 @@ def can_publish_nota(user, consultation, nota) -> bool:
 
 
 def can_view_mkb_endorsements(user) -> bool:
-    return _staff(user, (StaffRole.mkb_staff, StaffRole.administrator))
+    return _staff(user, MKB_READERS)

@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import orm as so
 
 from partner_portal import navigation
+from partner_portal.auth.models import StaffRole
 from partner_portal.consultations.loading import load_consultation_light
 from partner_portal.consultations.models import ConsultationStatus
 from partner_portal.core import uploads, workflow
@@ -38,7 +39,7 @@ PER_PAGE = 20
 navigation.register(
     "responses.mkb_endorsements", _l("Onderschrijvingen"), permissions.can_view_mkb_endorsements, order=75
 )
-navigation.set_start_page("mkb_staff", "responses.mkb_endorsements")
+navigation.set_start_page(StaffRole.mkb_staff, "responses.mkb_endorsements")
 
 
 @bp.app_context_processor

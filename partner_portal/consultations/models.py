@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import orm as so
 
 from partner_portal.core.models import TimestampMixin, UTCDateTime, VersionedMixin
+from partner_portal.core.urls import external_url
 from partner_portal.extensions import db
 
 
@@ -114,6 +115,10 @@ class Consultation(TimestampMixin, VersionedMixin, db.Model):
     @property
     def funding_total(self) -> int:
         return sum(f.amount_euros for f in self.funding_sources)
+
+    def notification_url(self) -> str:
+        """The consultation's page, linked from the mail about it (stage changes)."""
+        return external_url("consultations.show", slug=self.slug)
 
     def __repr__(self) -> str:
         return f"<Consultation {self.slug}>"

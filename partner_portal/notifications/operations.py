@@ -53,14 +53,22 @@ def _object_url(obj: Any) -> str | None:
     return method() if callable(method) else None
 
 
+def message_values(*, obj: Any = None, actor=None, context: dict | None = None) -> dict[str, Any]:
+    """What a kind's templates get from a notify() call: its context, with `title`, `url` (absolute)
+    and `actor_name` filled in from the object and the actor where the caller did not give them."""
+    context = dict(context or {})
+    url = absolute_url(context.pop("url", None) or _object_url(obj))
+    title = str(context.pop("title", None) or getattr(obj, "title", "") or "")
+    return {"title": title, "url": url, "actor_name": getattr(actor, "name", "") or "", **context}
+
+
 def queue_notifications(
     kind_name: str, recipients: Iterable, *, obj: Any = None, actor=None, context: dict | None = None
 ) -> None:
     """The body of notify(): see its docstring."""
     kind = get_kind(kind_name)
-    context = dict(context or {})
-    url = absolute_url(context.pop("url", None) or _object_url(obj))
-    title = str(context.pop("title", None) or getattr(obj, "title", "") or "")
+    values = message_values(obj=obj, actor=actor, context=context)
+    url, title = values["url"], values["title"]
     users = []
     seen: set[int] = set()
     for user in recipients:
@@ -73,7 +81,6 @@ def queue_notifications(
     if not users:
         return
     chosen = {} if kind.security else preferences_of(seen, kind.name)
-    values = {"title": title, "url": url, "actor_name": getattr(actor, "name", "") or "", **context}
     for user in users:
         mode = NotificationMode.immediate if kind.security else chosen.get(user.id, kind.default_mode)
         if mode == NotificationMode.off:

@@ -1,11 +1,13 @@
-"""Who may see and change formal responses, answers and the Nota: pure predicates, also used by templates."""
+"""Who may see formal responses, their revisions, the moderation queue and the Nota: pure predicates.
+
+What a user may *do* with a response in its current state (submit, edit, attach, endorse,
+answer, the moderation steps) is decided by the workflow table in responses/workflow.py.
+"""
 
 from __future__ import annotations
 
-from partner_portal.auth.roles import ENDORSERS, GEMEENTE, MKB_READERS, MODERATORS
-from partner_portal.responses.models import EDITABLE_STATES, FormalResponse, ResponseState
-
-ENDORSABLE_STATES = (ResponseState.submitted, ResponseState.in_review, ResponseState.accepted)
+from partner_portal.auth.roles import GEMEENTE, MKB_READERS, MODERATORS
+from partner_portal.responses.models import FormalResponse, ResponseState
 
 
 def _active(user) -> bool:
@@ -35,16 +37,6 @@ def is_group_coordinator(user, group_id: int) -> bool:
     return is_group_member(user, group_id) and any(g.id == group_id for g in user.coordinated_groups)
 
 
-def is_coordinator_of(user, response: FormalResponse) -> bool:
-    """Workflow rule: the sector coordinator of the response's group."""
-    return is_group_coordinator(user, response.sector_group_id)
-
-
-def is_moderator_rule(user, response: FormalResponse) -> bool:
-    """Workflow rule: a gemeente moderator (or the platform administrator)."""
-    return is_moderator(user)
-
-
 def can_create_response(user, consultation, group_id: int) -> bool:
     return consultation.status == "published" and is_group_member(user, group_id)
 
@@ -58,15 +50,6 @@ def can_view_response(user, response: FormalResponse) -> bool:
     return response.state != ResponseState.draft and is_gemeente(user)
 
 
-def can_edit_response(user, response: FormalResponse) -> bool:
-    """People of the group's organisations edit a draft, or a response the gemeente asked to change."""
-    return (
-        response.state in EDITABLE_STATES
-        and response.consultation.status == "published"
-        and is_group_member(user, response.sector_group_id)
-    )
-
-
 def can_view_revisions(user, response: FormalResponse) -> bool:
     """The coordinator and the group's people, and the gemeente once submitted, compare revisions."""
     return is_group_member(user, response.sector_group_id) or (
@@ -74,24 +57,9 @@ def can_view_revisions(user, response: FormalResponse) -> bool:
     )
 
 
-def can_endorse(user, response: FormalResponse) -> bool:
-    """Signatories (and organisation admins) of an organisation of the group, once the response is submitted."""
-    return (
-        response.state in ENDORSABLE_STATES
-        and user is not None
-        and getattr(user, "org_role", None) in ENDORSERS
-        and is_group_member(user, response.sector_group_id)
-        and all(e.organisation_id != user.organisation_id for e in response.endorsements)
-    )
-
-
 def can_moderate(user) -> bool:
     """Reads the moderation queue: every gemeente role (the process manager read-only)."""
     return is_gemeente(user)
-
-
-def can_answer(user, response: FormalResponse) -> bool:
-    return is_moderator(user) and response.state == ResponseState.accepted and response.answer_published_at is None
 
 
 def can_see_draft_nota(user) -> bool:

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import orm as so
 
-from partner_portal.core.models import TimestampMixin, UTCDateTime
+from partner_portal.core.models import TimestampMixin, UTCDateTime, enum_check
 from partner_portal.extensions import db
 
 if TYPE_CHECKING:
@@ -63,6 +63,8 @@ class User(TimestampMixin, db.Model):
         sa.CheckConstraint("(organisation_id IS NULL) = (org_role IS NULL)", name="org_role_with_organisation"),
         sa.CheckConstraint("(organisation_id IS NULL) != (staff_role IS NULL)", name="organisation_xor_staff"),
         sa.CheckConstraint("email = lower(email)", name="email_lowercase"),
+        enum_check("org_role", OrgRole),
+        enum_check("staff_role", StaffRole),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import orm as so
 
-from partner_portal.core.models import TimestampMixin, UTCDateTime, VersionedMixin
+from partner_portal.core.models import TimestampMixin, UTCDateTime, VersionedMixin, enum_check
 from partner_portal.core.urls import external_url
 from partner_portal.extensions import db
 
@@ -64,6 +64,7 @@ class Consultation(TimestampMixin, VersionedMixin, db.Model):
             postgresql_where=sa.text("is_featured"),
         ),
         sa.CheckConstraint("current_position IS NULL OR current_position >= 0", name="position_not_negative"),
+        enum_check("status", ConsultationStatus),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -197,7 +198,10 @@ class FundingSource(db.Model):
     """Money for the execution: who gives how much, and whether it is committed or only asked."""
 
     __tablename__ = "funding_source"
-    __table_args__ = (sa.CheckConstraint("amount_euros >= 0", name="amount_not_negative"),)
+    __table_args__ = (
+        sa.CheckConstraint("amount_euros >= 0", name="amount_not_negative"),
+        enum_check("status", FundingStatus),
+    )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     consultation_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("consultation.id", ondelete="CASCADE"), index=True)

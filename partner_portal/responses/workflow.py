@@ -205,7 +205,25 @@ RESPONSE = workflow.register(
                 label=_l("Intrekken"),
                 timestamp="withdrawn_at",
                 style="danger",
+                form="confirm",
+                explanation=_l(
+                    "De gemeente behandelt een ingetrokken reactie niet en neemt haar niet op in de Nota van "
+                    "beantwoording. De ingediende versies blijven bewaard. Zolang reageren in deze fase kan en "
+                    "de Nota niet is gepubliceerd, kan de sectorgroep de reactie weer openen als concept en "
+                    "opnieuw indienen."
+                ),
                 success=_l("De reactie is ingetrokken."),
+            ),
+            workflow.Transition(
+                "reopen",
+                {S.withdrawn},
+                S.draft,
+                allowed=is_coordinator_of,
+                label=_l("Weer openen als concept"),
+                guards=[responses_stage_open, round_is_open],
+                timestamp="reopened_at",
+                style="secondary",
+                success=_l("De reactie is weer een concept; u kunt haar bewerken en opnieuw indienen."),
             ),
         ],
         actions=[
@@ -241,6 +259,11 @@ RESPONSE = workflow.register(
                 label=_l("Onderschrijven namens mijn organisatie"),
                 is_public=_public,
                 form="confirm",
+                explanation=_l(
+                    "Uw organisatie steunt deze reactie van haar sectorgroep. Dat is openbaar zodra de reactie "
+                    "openbaar is: de naam van uw organisatie staat erbij, ook in de Nota van beantwoording. Een "
+                    "organisatie onderschrijft een reactie één keer."
+                ),
             ),
             workflow.Action(
                 "answer",

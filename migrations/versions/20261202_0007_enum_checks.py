@@ -6,7 +6,7 @@ ck_<table>_<column>_known like the mail tables' checks (core/models.py: enum_che
 are written out here: a migration keeps the values of its day, whatever the enums become.
 
 Revision ID: 0007_enum_checks
-Revises: 0005_timestamp_checks
+Revises: 0006_response_reopened
 Create Date: 2026-12-02 05:45:00
 
 """
@@ -14,7 +14,7 @@ Create Date: 2026-12-02 05:45:00
 from alembic import op
 
 revision = "0007_enum_checks"
-down_revision = "0005_timestamp_checks"
+down_revision = "0006_response_reopened"
 branch_labels = None
 depends_on = None
 

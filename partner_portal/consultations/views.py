@@ -27,7 +27,7 @@ from partner_portal.consultations.permissions import (
 )
 from partner_portal.consultations.stages import ACTIONS
 from partner_portal.consultations.workflow import CONSULTATION
-from partner_portal.core import uploads, workflow
+from partner_portal.core import audit, uploads, workflow
 from partner_portal.core.audit import AuditEvent
 from partner_portal.core.errors import OperationError
 from partner_portal.core.forms import ConfirmForm, ReasonForm
@@ -52,6 +52,7 @@ def euros(amount: int) -> str:
 def workflow_helpers():
     return {
         "action_label": workflow.action_label,
+        "state_text": workflow.state_text,
         "stage_actions": ACTIONS,
         "can_manage_consultation": can_manage_consultation,
     }
@@ -135,6 +136,7 @@ def process_log(slug: str):
         "consultations/process_log.html",
         consultation=consultation,
         events=events,
+        about=audit.describe(events),
         has_older=has_older,
         is_first_page=not before,
         stage_titles=stage_titles,

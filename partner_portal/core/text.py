@@ -2,6 +2,8 @@
 
 import difflib
 import functools
+import html as htmllib
+import re
 
 import nh3
 from markdown_it import MarkdownIt
@@ -95,3 +97,14 @@ def diff_lines(old_text: str, new_text: str) -> list[tuple[str, str]]:
             result.extend(("delete", line) for line in old_lines[i1:i2])
             result.extend(("insert", line) for line in new_lines[j1:j2])
     return result
+
+
+_BLOCK_END = re.compile(r"</(p|li|h[1-6]|blockquote|pre|tr)>|<br\s*/?>", re.I)
+
+
+def markdown_to_plain(text: str | None) -> str:
+    """User-written Markdown as the plain text a reader sees (for diffs and exports): no markers such
+    as **, #, or list dashes; one line per paragraph or list item."""
+    html = _BLOCK_END.sub("\n", str(render_markdown(text)))
+    plain = htmllib.unescape(nh3.clean(html, tags=set()))
+    return "\n".join(line.strip() for line in plain.splitlines() if line.strip())

@@ -24,10 +24,15 @@ def response_options():
     )
 
 
-def load_response(response_id: int, *, populate: bool = False) -> FormalResponse:
-    """The response, or 404 when it does not exist or the user may not see it (no hint that it exists)."""
+def load_response(response_id: int, *, populate: bool = False, lock: bool = False) -> FormalResponse:
+    """The response, or 404 when it does not exist or the user may not see it (no hint that it exists).
+
+    `lock` holds the response's row until the request commits (PostgreSQL): a second request on
+    it (a double click) waits, then reads what the first one stored."""
     query = sa.select(FormalResponse).where(FormalResponse.id == response_id).options(*response_options())
-    if populate:
+    if lock:
+        query = query.with_for_update(of=FormalResponse)
+    if populate or lock:
         query = query.execution_options(populate_existing=True)
     response = db.session.scalar(query)
     if response is None or not permissions.can_view_response(current_user, response):

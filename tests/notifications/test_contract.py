@@ -89,7 +89,7 @@ def _step(name: str, reason: str) -> Callable:
 
 
 def _nota(w):
-    response_ops.publish_nota(w.moderator, w.consultation)
+    response_ops.publish_nota(w.moderator, w.consultation, despite_open_stage=True)
 
 
 def _stage(w):

@@ -21,6 +21,7 @@ from partner_portal.audit_log import bp
 from partner_portal.consultations.permissions import can_view_audit_log
 from partner_portal.core import audit, workflow
 from partner_portal.core.audit import AuditEvent
+from partner_portal.core.exports import csv_safe
 from partner_portal.core.forms import max_length, strip_filter
 from partner_portal.core.pagecache import shared_fragment
 from partner_portal.extensions import db
@@ -160,14 +161,6 @@ def _events() -> str:
         has_older=has_older and bool(rows),
         filter_args=_filter_args(form) if valid else {},
     )
-
-
-def csv_safe(value) -> str:
-    """A cell that a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
 
 
 @bp.get("/beheer/audittrail.csv")

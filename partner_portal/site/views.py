@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField
 
 from partner_portal import database_ok
+from partner_portal.consultations.loading import featured_consultation
 from partner_portal.core.pagecache import public_page
 from partner_portal.extensions import csrf
 from partner_portal.responses.overview import next_steps
@@ -22,8 +23,6 @@ class LanguageForm(FlaskForm):
 @bp.get("/")
 @public_page
 def home():
-    from partner_portal.consultations.views import featured_consultation
-
     return render_template("site/home.html", consultation=featured_consultation())
 
 

@@ -165,7 +165,7 @@ def test_only_successful_pages_are_stored(client, seeded):
     assert log.count > 0
 
 
-@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+@pytest.mark.sqlite_only
 @pytest.mark.parametrize("cache_url", ["redis"], indirect=True)
 def test_an_unreachable_store_leaves_the_site_working(app, client, caplog):
     app.extensions["page_cache"].store = type(app.extensions["page_cache"].store)("redis://127.0.0.1:1/0")

@@ -212,7 +212,7 @@ def test_endorsements_show_on_the_response(client, world, login_as):
     assert "<li>Eetcafé Het Koopmanshuis</li>" in page and "Onderschrijven namens" not in page
 
 
-@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+@pytest.mark.postgres_only
 @pytest.mark.app_config(WTF_CSRF_ENABLED=False)
 def test_twenty_parallel_endorse_requests_leave_exactly_one(app, world):
     r = rf.response(world.consultation, world.group, S.submitted)

@@ -16,6 +16,9 @@ from partner_portal.notifications.models import DigestItem
 from tests import factories
 from tests.consultations import factories as cf
 
+# The workflow core's logic, the same on any database; the concurrency test at the end is postgres_only.
+pytestmark = pytest.mark.sqlite_only
+
 S = ConsultationStatus
 
 

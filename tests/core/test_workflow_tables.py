@@ -15,6 +15,8 @@ from tests import factories
 from tests.consultations import factories as cf
 from tests.responses import factories as rf
 
+pytestmark = pytest.mark.sqlite_only  # workflow tables and their diagrams, the same on any database
+
 README = Path(__file__).resolve().parents[2] / "README.md"
 
 

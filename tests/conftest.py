@@ -45,10 +45,21 @@ def _postgres_reachable() -> str | None:
 #   postgres_only  it needs what SQLite lacks (row locks, concurrent writers).
 # The closest mark wins (a test's own over its module's). The choice shows in the test id:
 # [sqlite] and [postgresql] for both, [sqlite-only] or [postgresql-only] for one.
+# `pytest --db=sqlite` (as `make test-fast` does) runs every database test on SQLite alone and
+# leaves out the postgres_only ones: a quick inner loop, not a replacement for the whole suite.
 ONE_DATABASE = {
     "sqlite_only": pytest.param("sqlite", id="sqlite-only"),
     "postgres_only": pytest.param("postgresql", id="postgresql-only"),
 }
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--db",
+        choices=("both", "sqlite"),
+        default="both",
+        help="databases for tests that use one: both (the default), or sqlite for a quick inner loop",
+    )
 
 
 def pytest_generate_tests(metafunc):
@@ -64,6 +75,11 @@ def pytest_generate_tests(metafunc):
             )
     chosen = next((m.name for m in metafunc.definition.iter_markers() if m.name in ONE_DATABASE), None)
     params = [ONE_DATABASE[chosen]] if chosen else BACKENDS
+    if metafunc.config.getoption("db") == "sqlite":
+        if chosen == "postgres_only":
+            params = [pytest.param("postgresql", id="postgresql-only", marks=pytest.mark.skip(reason="--db=sqlite"))]
+        else:
+            params = [param for param in params if param != "postgresql"]
     metafunc.parametrize("backend", params, indirect=True)
 
 
@@ -226,6 +242,7 @@ class ExpiringClient(FlaskClient):
 
 # Real browser ---------------------------------------------------------------------------------
 
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -246,7 +263,11 @@ def skip_or_fail_browser(reason: str):
 
 @pytest.fixture(scope="session")
 def browser():
-    """One Chromium for the whole session (Playwright allows one sync_playwright() per process)."""
+    """One Chromium per process (Playwright allows one sync_playwright() per process).
+
+    Under pytest-xdist each worker is a process with its own Chromium and live servers; spreading
+    the browser tests over the workers measured faster than keeping them on one.
+    """
     if not os.access(CHROMIUM, os.X_OK):
         skip_or_fail_browser(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
     from tests.browser.helpers import AXE_JS

@@ -1,4 +1,4 @@
-"""Every real workflow table: each (state, transition) pair, and the README diagrams."""
+"""Every real workflow table: each (state, transition) and (state, action) pair, and the README diagrams."""
 
 import importlib
 import re
@@ -11,27 +11,45 @@ from partner_portal.consultations.models import Consultation
 from partner_portal.core import workflow
 from partner_portal.core.errors import OperationError
 from partner_portal.extensions import db
+from partner_portal.responses.models import FormalResponse
 from tests import factories
 from tests.consultations import factories as cf
+from tests.responses import factories as rf
 
 pytestmark = pytest.mark.sqlite_only  # workflow tables and their diagrams, the same on any database
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
 
-# Workflows whose table has its own parametrised test, which checks more (the audit action, who
-# may not take a step, the queued mail): their pairs are tested there, and only there.
+# Workflows whose transitions have their own parametrised test, which checks more (the audit
+# action, who may not take a step, the queued mail): their (state, transition) pairs are tested
+# there, and only there. Their actions are tested here like every other table's.
 OWN_TABLE_TEST = {"formal_response": "tests.responses.test_workflow"}
 
-# How to build an object of each other workflow's model in a given state.
+
+def _response_in(state):
+    consultation = cf.consultation()
+    group = factories.sector_group()
+    response = rf.response(consultation, group, state)
+    response.publication = response.publication or "public"  # chosen at submission by the operation
+    return response
+
+
+# How to build an object of each workflow's model in a given state, with a stage that opens everything.
 BUILDERS = {
     Consultation: lambda state: cf.consultation(status=state),
+    FormalResponse: _response_in,
 }
 
 
 def _actor_for(obj, transition):
-    """The administrator: every rule of the tables tested here lets an administrator act."""
-    return factories.user(role=StaffRole.administrator)
+    """The administrator, or for a rule that only a group's coordinator meets, that coordinator."""
+    admin = factories.user(role=StaffRole.administrator)
+    if transition.permits(admin, obj):
+        return admin
+    if isinstance(obj, FormalResponse):
+        return factories.coordinator(obj.sector_group)
+    return admin
 
 
 def _open_all_stages(consultation) -> None:

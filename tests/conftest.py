@@ -85,7 +85,7 @@ def pytest_generate_tests(metafunc):
 
 @pytest.fixture
 def backend(request):
-    """ "sqlite" or "postgresql" (parametrized by pytest_generate_tests above)."""
+    """The database of this run, sqlite or postgresql (parametrized by pytest_generate_tests above)."""
     return request.param
 
 
@@ -98,8 +98,8 @@ def _no_stray_database_marks(request):
             pytest.fail(f"@pytest.mark.{own[0]} on a test that uses no database", pytrace=False)
 
 
-# Test databases need no durability: a crash loses a throw-away database anyway. Without waiting
-# for the disk on every commit, SQLite tests run several times faster; SQL behaviour is unchanged.
+# Test databases need no durability: a crash loses a throw-away database anyway. Not waiting for
+# the disk on every commit makes SQLite tests much faster; what SQL does is unchanged.
 @sa.event.listens_for(sa.engine.Engine, "connect")
 def _no_fsync_for_sqlite(dbapi_connection, connection_record):
     if isinstance(dbapi_connection, sqlite3.Connection):

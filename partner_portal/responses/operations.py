@@ -168,7 +168,7 @@ def save_draft(
         )
         if result.conflicts:
             raise DraftConflict(
-                _("Iemand anders heeft deze reactie intussen gewijzigd, ook op plaatsen die u wijzigde."),
+                _("Deze reactie is intussen door iemand anders gewijzigd, ook op plaatsen die u wijzigde."),
                 result,
                 theirs,
             )

@@ -12,6 +12,7 @@ from partner_portal.extensions import db
 from partner_portal.responses.models import FormalResponse, ResponseState
 from tests import factories
 from tests.conftest import csrf_token, post_form
+from tests.consultations import factories as cf
 from tests.responses import factories as rf
 
 S = ResponseState
@@ -140,7 +141,7 @@ def test_nota_pdf_has_cover_contents_sections_and_page_numbers(client, world, lo
         "Samenvatting",
         "Sectorgroep Horeca",
         "€ 1 per uur",
-        "Reactie van partners: 1 mei 2017 – 30 juni 2017",
+        f"Reactie van partners: {cf.period('reactie')}",
         "Pagina 2 van",
     ):
         assert expected in text, expected

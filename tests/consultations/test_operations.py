@@ -157,6 +157,7 @@ def test_a_database_constraint_refuses_an_end_before_the_start(app):
     db.session.rollback()
 
 
+@pytest.mark.sqlite_only
 def test_stage_gate(app):
     assert stage_gate(cf.consultation(current=1), "responses") is None
     with pytest.raises(OperationError) as early:

@@ -278,7 +278,7 @@ def test_endorse_once_per_organisation(world):
     assert sorted(e.organisation.name for e in r.endorsements) == ["Eetcafé Het Koopmanshuis", "Grand Café De Brink"]
 
 
-@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+@pytest.mark.postgres_only
 def test_twenty_parallel_endorsements_leave_one(world, app):
     r = rf.response(world.consultation, world.group, S.submitted)
     db.session.commit()

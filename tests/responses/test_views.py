@@ -212,7 +212,7 @@ def test_endorsements_show_on_the_response(client, world, login_as):
     assert "<li>Eetcafé Het Koopmanshuis</li>" in page and "Onderschrijven namens" not in page
 
 
-@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+@pytest.mark.postgres_only
 @pytest.mark.app_config(WTF_CSRF_ENABLED=False)
 def test_twenty_parallel_endorse_requests_leave_exactly_one(app, world):
     r = rf.response(world.consultation, world.group, S.submitted)
@@ -489,7 +489,7 @@ def test_adding_an_attachment_keeps_the_unsaved_text_whether_refused_or_accepted
     ]
 
 
-@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+@pytest.mark.postgres_only
 @pytest.mark.app_config(WTF_CSRF_ENABLED=False)
 def test_a_double_click_on_bijlage_toevoegen_stores_the_file_once_and_says_it_is_there(app, client, world):
     """Issue 11.4: two clicks 50 ms apart stored the file once, then showed "Kies een PDF-bestand"."""

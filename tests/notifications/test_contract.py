@@ -29,7 +29,7 @@ from tests.consultations import factories as cf
 from tests.responses import factories as rf
 
 # The contract is about templates and callers, not about the database: SQLite is enough.
-sqlite_only = pytest.mark.parametrize("backend", ["sqlite"])
+sqlite_only = pytest.mark.sqlite_only
 
 PACKAGE = pathlib.Path(__file__).resolve().parent.parent.parent / "partner_portal"
 TEMPLATES = ("subject.txt", "txt", "html")

@@ -1,7 +1,6 @@
 """Views for logging in and out, accepting invitations, resetting passwords and the profile."""
 
 import logging
-from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -19,6 +18,7 @@ from partner_portal.auth.forms import (
 )
 from partner_portal.auth.sessions import end_session, start_session
 from partner_portal.core.errors import OperationError
+from partner_portal.core.security import safe_next
 from partner_portal.core.transaction import refused
 from partner_portal.extensions import limiter
 
@@ -32,15 +32,6 @@ def _login_account_key() -> str:
 def _failed(response) -> bool:
     # Only failed attempts count towards the limits; a successful login redirects.
     return response.status_code != 302
-
-
-def _safe_next(target: str | None) -> str | None:
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -62,7 +53,7 @@ def login():
         if user is not None:
             start_session(user, remember=form.remember.data)
             flash(_("Welkom, %(name)s. U bent ingelogd.", name=user.name), "success")
-            return redirect(_safe_next(request.args.get("next")) or navigation.start_url_for(user))
+            return redirect(safe_next(request.args.get("next")) or navigation.start_url_for(user))
         login_error = _("Het e-mailadres of het wachtwoord klopt niet.")
     return render_template("auth/login.html", form=form, login_error=login_error)
 

@@ -35,9 +35,9 @@ def test_language_switch_refuses_foreign_redirect(client):
     assert response.headers["Location"] == "/"
 
 
-def test_request_id_header_is_set_and_propagated(client):
+def test_request_id_header_is_set_by_the_server(client):
     assert len(client.get("/").headers["X-Request-ID"]) >= 8
-    assert client.get("/", headers={"X-Request-ID": "abcdef123456"}).headers["X-Request-ID"] == "abcdef123456"
+    assert client.get("/", headers={"X-Request-ID": "abcdef123456"}).headers["X-Request-ID"] != "abcdef123456"
 
 
 def test_unknown_url_gives_dutch_404(client):

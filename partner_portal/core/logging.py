@@ -51,11 +51,11 @@ def escape_for_log(value: object) -> str:
 class EscapingFormatter(logging.Formatter):
     """Escapes control characters in the message; a traceback keeps its own lines."""
 
-    def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802 (logging's name)
+    def formatMessage(self, record: logging.LogRecord) -> str:
         record.message = escape_for_log(record.message)
         return super().formatMessage(record)
 
-    def formatException(self, ei) -> str:  # noqa: N802 (logging's name)
+    def formatException(self, ei) -> str:
         # Every line of a traceback is indented, so that an exception message with a line break
         # in it cannot start a line that looks like a log record of its own.
         return "\n".join("    " + line for line in super().formatException(ei).splitlines())

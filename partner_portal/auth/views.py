@@ -2,12 +2,12 @@
 
 import logging
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from partner_portal import navigation
-from partner_portal.auth import bp, operations, tokens
+from partner_portal.auth import bp, operations, throttle, tokens
 from partner_portal.auth.forms import (
     ChangePasswordForm,
     ConfirmForm,
@@ -25,37 +25,47 @@ from partner_portal.extensions import limiter
 log = logging.getLogger(__name__)
 
 
-def _login_account_key() -> str:
-    return "account:" + operations.normalise_email(request.form.get("email", ""))[:254]
-
-
-def _failed(response) -> bool:
-    # Only failed attempts count towards the limits; a successful login redirects.
-    return response.status_code != 302
-
-
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], methods=["POST"], deduct_when=_failed)
-@limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
-    key_func=_login_account_key,
-    methods=["POST"],
-    deduct_when=_failed,
-    scope="login-account",
-)
 def login():
     if current_user.is_authenticated:
         return redirect(navigation.start_url_for(current_user))
     form = LoginForm()
     login_error = None
+    status = 200
     if form.validate_on_submit():
-        user = operations.authenticate(form.email.data, form.password.data)
-        if user is not None:
-            start_session(user, remember=form.remember.data)
-            flash(_("Welkom, %(name)s. U bent ingelogd.", name=user.name), "success")
-            return redirect(safe_next(request.args.get("next")) or navigation.start_url_for(user))
-        login_error = _("Het e-mailadres of het wachtwoord klopt niet.")
-    return render_template("auth/login.html", form=form, login_error=login_error)
+        email = operations.normalise_email(form.email.data)
+        attempt = throttle.begin(email)
+        if attempt.refused is None:
+            user = operations.authenticate(email, form.password.data)
+            if user is not None:
+                throttle.succeeded(attempt)
+                start_session(user, remember=form.remember.data)
+                flash(_("Welkom, %(name)s. U bent ingelogd.", name=user.name), "success")
+                response = redirect(safe_next(request.args.get("next")) or navigation.start_url_for(user))
+                throttle.remember_device(response, email)
+                return response
+            login_error = _("Het e-mailadres of het wachtwoord klopt niet.")
+        else:
+            login_error = _refusal_message(attempt)
+            status = 429
+    return render_template("auth/login.html", form=form, login_error=login_error, limited=status == 429), status
+
+
+def _refusal_message(attempt: throttle.Attempt) -> str:
+    if attempt.refused == throttle.ACCOUNT:
+        return _(
+            "Te veel pogingen: voor dit account is te vaak een verkeerd wachtwoord ingevuld. "
+            "Vanaf dit apparaat kunt u over %(minutes)d minuten weer inloggen. Wilt u direct verder? "
+            "Vraag dan hieronder een link aan om een nieuw wachtwoord te kiezen; daarna kunt u meteen inloggen. "
+            "Op een apparaat waarop u eerder bent ingelogd, kunt u gewoon inloggen.",
+            minutes=attempt.retry_minutes,
+        )
+    return _(
+        "Te veel pogingen: vanaf uw netwerk zijn te veel verkeerde wachtwoorden ingevuld. "
+        "Probeer het over %(minutes)d minuten opnieuw. Op een apparaat waarop u eerder bent ingelogd, "
+        "kunt u gewoon inloggen.",
+        minutes=attempt.retry_minutes,
+    )
 
 
 @bp.post("/logout")
@@ -84,6 +94,7 @@ def _token_page(token: str, purpose: str):
         else:
             if current_user.is_authenticated:
                 end_session()
+            throttle.clear_account(user.email)  # a password set through a link lifts a login lock
             flash(_("Uw wachtwoord is opgeslagen. U kunt nu inloggen."), "success")
             return redirect(url_for("auth.login"))
     template = "auth/accept_invitation.html" if purpose == "invite" else "auth/reset_password.html"

@@ -72,6 +72,10 @@ class Config:
     PAGE_CACHE_URL = os.environ.get("PAGE_CACHE_URL", "")
     PAGE_CACHE_SECONDS = _int("PAGE_CACHE_SECONDS", 60)
 
+    # Words a password must not lean on besides the organisation's and the person's names: the
+    # site's name and the city (partner_portal/auth/passwords.py).
+    PASSWORD_CONTEXT_WORDS = os.environ.get("PASSWORD_CONTEXT_WORDS", "Partnerportaal Binnenstad Assen gemeente")
+
     INVITATION_MAX_AGE = timedelta(days=7)
     RESET_MAX_AGE = timedelta(hours=24)
 

@@ -89,9 +89,14 @@ def invite_user(
     return user
 
 
+def _password_context(user: User) -> tuple[str, ...]:
+    """Names a password of this person must not lean on: their organisation's and their own."""
+    return (user.organisation.name if user.organisation else "", user.name)
+
+
 def set_password_from_link(user: User, password: str, purpose: str) -> None:
     """Set a password through an invitation or reset link; ends every existing session."""
-    problem = passwords.password_problem(password, user.email)
+    problem = passwords.password_problem(password, user.email, _password_context(user))
     if problem:
         raise OperationError(problem)
     first_time = user.password_hash is None
@@ -107,7 +112,7 @@ def change_password(user: User, current: str, new: str) -> None:
     """Change one's own password; every other session of this user ends."""
     if not passwords.verify_password(user.password_hash, current):
         raise OperationError(_("Uw huidige wachtwoord klopt niet."))
-    problem = passwords.password_problem(new, user.email)
+    problem = passwords.password_problem(new, user.email, _password_context(user))
     if problem:
         raise OperationError(problem)
     user.password_hash = passwords.hash_password(new)

@@ -89,6 +89,9 @@ def test_weak_password_is_refused_and_link_stays_usable(client, login_as):
         ("kort", "minstens 12 tekens"),
         ("wachtwoord123", "te bekend"),
         ("aaaaaaaaaaaaaaaa", "te bekend"),
+        ("abcabcabcabc", "te bekend"),
+        ("assen2026assen", "lijkt te veel op"),
+        ("nieuw-nieuw-2026", "lijkt te veel op"),  # the address's local part
         ("nieuw@example.org", "gelijk zijn aan uw e-mailadres"),
     ]:
         response = post_form(client, link, {"password": weak, "confirm": weak})

@@ -137,3 +137,19 @@ def test_reset_link_of_deactivated_user_is_refused(client):
     person.is_active = False
     factories.commit()
     assert client.get(f"/wachtwoord-herstellen/{token}").status_code == 400
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_resending_an_invitation_is_audited_and_queues_a_mail(client, login_as):
+    org = factories.organisation()
+    admin = factories.user(org, OrgRole.org_admin)
+    invited = factories.user(org, OrgRole.member, password=None)
+    factories.commit()
+    login_as(admin)
+    response = post_form(client, f"/mensen/{invited.id}/uitnodiging", {}, form_url=f"/mensen/{invited.id}")
+    assert response.status_code == 200
+    assert "opnieuw verstuurd" in response.get_data(as_text=True)
+    event = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "user.resend_invitation")).one()
+    assert (event.actor_id, event.object_id, event.organisation_id) == (admin.id, invited.id, org.id)
+    mails = db.session.scalars(sa.select(OutboxMessage).filter_by(kind="invitation", recipient_email=invited.email))
+    assert len(mails.all()) == 1

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from partner_portal import navigation
-from partner_portal.auth import bp, operations, throttle, tokens
+from partner_portal.auth import bp, links, operations, throttle, tokens
 from partner_portal.auth.forms import (
     ChangePasswordForm,
     ConfirmForm,
@@ -118,12 +118,8 @@ def reset_password(token: str):
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        user = operations.find_user_by_email(form.email.data)
-        if user is not None and user.is_active and user.has_password:
-            from partner_portal.auth import links
-
-            links.send_reset_link(user)
-        # The same answer whether or not the address has an account.
+        # The same answer, after the same work, whether or not the address has an account:
+        # the look-up and the mail come after the response (links.send_reset_link_after).
         flash(
             _(
                 "Als dit e-mailadres bij ons bekend is, ontvangt u binnen enkele minuten een link "
@@ -131,7 +127,7 @@ def forgot_password():
             ),
             "info",
         )
-        return redirect(url_for("auth.login"))
+        return links.send_reset_link_after(redirect(url_for("auth.login")), form.email.data)
     return render_template("auth/forgot_password.html", form=form)
 
 

@@ -48,7 +48,7 @@ def test_the_login_limit_still_holds_in_memory(client):
 def test_password_reset_request_and_link_work_without_redis(app, client, caplog):
     person = factories.user()
     factories.commit()
-    assert post_form(client, "/wachtwoord-vergeten", {"email": person.email}).status_code == 302
+    assert post_form(client, "/wachtwoord-vergeten", {"email": person.email}, buffered=True).status_code == 302
     with app.test_request_context():
         path = links.reset_url(person).removeprefix(app.config["BASE_URL"])
     assert post_form(client, path, {"password": NEW, "confirm": NEW}).status_code == 302

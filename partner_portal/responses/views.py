@@ -267,11 +267,12 @@ def _edit_page(response, form, *, error=None, current=None, status=200):
 @login_required
 def edit(response_id: int):
     response = load_response(response_id)
-    if not workflow.can(current_user, response, RESPONSE, "edit"):
+    reason = workflow.why_not(current_user, response, RESPONSE, "edit")
+    if reason:
         if permissions.is_group_member(current_user, response.sector_group_id):
-            flash(
-                _("Deze reactie is %(state)s en kan niet meer worden gewijzigd.", state=response.state.label), "error"
-            )
+            if response.state not in RESPONSE.action("edit").sources:
+                reason = _("Deze reactie is %(state)s en kan niet meer worden gewijzigd.", state=response.state.label)
+            flash(reason, "error")
             return redirect(url_for("responses.show", response_id=response.id))
         abort(403)
     form = response_form(response.consultation, data=_form_data(response))

@@ -232,7 +232,7 @@ RESPONSE = workflow.register(
                 EDITABLE,
                 allowed=is_member_of_group,
                 label=_l("Reactie bewerken"),
-                guards=[consultation_runs],
+                guards=[consultation_runs, round_is_open],
                 audit_action="formal_response.save",
                 success=_l("De reactie is opgeslagen."),
             ),
@@ -241,7 +241,7 @@ RESPONSE = workflow.register(
                 EDITABLE,
                 allowed=is_member_of_group,
                 label=_l("Bijlage toevoegen"),
-                guards=[consultation_runs],
+                guards=[consultation_runs, round_is_open],
                 success=_l("De bijlage is toegevoegd."),
             ),
             workflow.Action(
@@ -249,7 +249,7 @@ RESPONSE = workflow.register(
                 EDITABLE,
                 allowed=is_member_of_group,
                 label=_l("Bijlage verwijderen"),
-                guards=[consultation_runs],
+                guards=[consultation_runs, round_is_open],
                 success=_l("De bijlage is verwijderd."),
             ),
             workflow.Action(

@@ -270,7 +270,7 @@ def test_after_the_nota_the_pages_say_the_round_is_over(client, world, login_as)
 
     r = _start(client, login_as, world, world.coordinator)
     _edit(client, r, {"version": r.version, "collaboration_stance": "joins", **_theme_data(world)})
-    operations.publish_nota(world.moderator, world.consultation)
+    operations.publish_nota(world.moderator, world.consultation, despite_open_stage=True)
     db.session.commit()
     page = client.get(f"/reacties/{r.id}").text
     assert "Indienen kan nog niet: De Nota van beantwoording is al gepubliceerd" in page
@@ -316,7 +316,7 @@ def test_a_withdrawn_response_cannot_be_reopened_after_the_nota(client, world, l
 
     r = rf.response(world.consultation, world.group, S.withdrawn)
     db.session.commit()
-    operations.publish_nota(world.moderator, world.consultation)
+    operations.publish_nota(world.moderator, world.consultation, despite_open_stage=True)
     db.session.commit()
     login_as(world.coordinator)
     page = client.get(f"/reacties/{r.id}").text
@@ -333,3 +333,23 @@ def test_a_step_without_a_confirmation_page_has_no_get(client, world, login_as):
     assert client.get(f"/reacties/{r.id}/stap/reopen").status_code == 405
     assert client.get(f"/reacties/{r.id}/stap/submit").status_code == 404
     assert client.get(f"/reacties/{r.id}/stap/accept").status_code == 404
+
+
+def test_after_the_nota_a_draft_is_no_longer_offered_for_editing_and_says_why(client, world, login_as):
+    """Issue 11.6: a draft that can never be submitted was still offered for editing."""
+    from partner_portal.responses import operations
+
+    r = rf.response(world.consultation, world.group, S.draft)
+    db.session.commit()
+    operations.publish_nota(world.moderator, world.consultation, despite_open_stage=True)
+    db.session.commit()
+    login_as(world.member)
+    page = client.get(f"/reacties/{r.id}").text
+    assert "Reactie bewerken" not in page
+    edit = client.get(f"/reacties/{r.id}/bewerken", follow_redirects=True)
+    assert "Nota van beantwoording is al gepubliceerd" in edit.text
+    refused = post_form(
+        client, f"/reacties/{r.id}/bewerken", {"version": r.version, "statement": "Nog iets."}, form_url="/profiel"
+    )
+    assert refused.status_code == 302  # back to the response page, with the reason
+    assert db.session.get(FormalResponse, r.id).statement == "Wij steunen de visie."

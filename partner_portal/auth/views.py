@@ -48,7 +48,7 @@ def login():
         else:
             login_error = _refusal_message(attempt)
             status = 429
-    return render_template("auth/login.html", form=form, login_error=login_error, limited=status == 429), status
+    return render_template("auth/login.html", form=form, login_error=login_error), status
 
 
 def _refusal_message(attempt: throttle.Attempt) -> str:

@@ -10,6 +10,9 @@ from flask_login import current_user
 # removed by browsers, so "/\t/evil" becomes "//evil"), DEL, backslash (read as "/"), and every
 # Unicode whitespace or format character.
 _UNSAFE_IN_TARGET = re.compile(r"[\x00-\x20\x7f-\xa0\\\u1680\u180e\u2000-\u200f\u2028-\u202f\u205f\u2060\u3000\ufeff]")
+# Once percent-decoded, a target may hold spaces (a search for two words) but nothing a
+# browser or a proxy could read as a line break or a slash.
+_UNSAFE_DECODED = re.compile(r"[\x00-\x1f\x7f\\]")
 MAX_TARGET_LENGTH = 2048
 
 CSP = "; ".join(
@@ -38,8 +41,8 @@ def safe_next(target: object) -> str | None:
     """
     if not isinstance(target, str) or not target or len(target) > MAX_TARGET_LENGTH:
         return None
-    for candidate in (target, unquote(target)):
-        if _UNSAFE_IN_TARGET.search(candidate):
+    for candidate, unsafe in ((target, _UNSAFE_IN_TARGET), (unquote(target), _UNSAFE_DECODED)):
+        if unsafe.search(candidate):
             return None
         if not candidate.startswith("/") or candidate.startswith("//"):
             return None

@@ -10,7 +10,6 @@ from partner_portal import navigation
 from partner_portal.auth import bp, links, operations, throttle, tokens
 from partner_portal.auth.forms import (
     ChangePasswordForm,
-    ConfirmForm,
     ForgotPasswordForm,
     LoginForm,
     ProfileForm,
@@ -18,6 +17,7 @@ from partner_portal.auth.forms import (
 )
 from partner_portal.auth.sessions import end_session, start_session
 from partner_portal.core.errors import OperationError
+from partner_portal.core.forms import ConfirmForm
 from partner_portal.core.security import safe_next
 from partner_portal.core.transaction import refused
 from partner_portal.extensions import limiter

@@ -15,11 +15,13 @@ from sqlalchemy import orm as so
 from wtforms.fields.choices import SelectChoice
 
 from partner_portal import navigation
-from partner_portal.audit_log.views import csv_safe
-from partner_portal.consultations.forms import ReasonForm
+from partner_portal.auth.models import StaffRole
+from partner_portal.consultations.loading import load_consultation_light
 from partner_portal.consultations.models import Consultation, ConsultationStatus
 from partner_portal.core import workflow
 from partner_portal.core.errors import Conflict, OperationError
+from partner_portal.core.exports import csv_safe
+from partner_portal.core.forms import ReasonForm
 from partner_portal.core.pagecache import public_page, shared_document, shared_fragment
 from partner_portal.core.transaction import show_refusal
 from partner_portal.extensions import db
@@ -29,19 +31,15 @@ from partner_portal.moderation.nota import nota_content
 from partner_portal.partners.models import SectorGroup
 from partner_portal.responses import operations, permissions
 from partner_portal.responses.forms import answer_form
+from partner_portal.responses.fragments import response_fragment
+from partner_portal.responses.loading import last_moderator_message, load_response
 from partner_portal.responses.models import LABELS, SUBMITTED_STATES, FormalResponse, Publication, ResponseState
-from partner_portal.responses.views import (
-    last_moderator_message,
-    load_consultation_light,
-    load_response,
-    response_fragment,
-)
 from partner_portal.responses.workflow import RESPONSE
 
 PER_PAGE = 20
 
 navigation.register("moderation.queue", _l("Moderatie"), permissions.can_moderate, order=65)
-navigation.set_start_page("moderator", "moderation.queue")
+navigation.set_start_page(StaffRole.moderator, "moderation.queue")
 
 
 def _require_moderation() -> None:
@@ -59,11 +57,15 @@ def _filter_consultations(selected: int | None) -> list:
     """The consultation filter's options: the newest ones and the one selected. Older consultations
     are reached from their own pages (the "Moderatie" link), so the list stays short at any size."""
     rows = db.session.execute(
-        sa.select(Consultation.id, Consultation.title).order_by(Consultation.id.desc()).limit(FILTER_CONSULTATIONS)
+        sa.select(Consultation.id, Consultation.title, Consultation.slug, Consultation.status)
+        .order_by(Consultation.id.desc())
+        .limit(FILTER_CONSULTATIONS)
     ).all()
     if selected and all(row.id != selected for row in rows):
         rows += db.session.execute(
-            sa.select(Consultation.id, Consultation.title).where(Consultation.id == selected)
+            sa.select(Consultation.id, Consultation.title, Consultation.slug, Consultation.status).where(
+                Consultation.id == selected
+            )
         ).all()
     return rows
 
@@ -124,13 +126,17 @@ def _queue_content() -> str:
         counts=[(state, counts.get(state, 0)) for state in SUBMITTED_STATES],
         total=sum(counts.values()),
         filters=filters,
+        # The Nota of each running consultation, reachable from the moderators' start page.
+        notas=[c for c in consultations if c.status != ConsultationStatus.draft][:5],
     )
 
 
 # Review ----------------------------------------------------------------------------------------
 
 
-def _review_page(response: FormalResponse, *, error: str | None = None, form=None, status: int = 200):
+def _review_page(
+    response: FormalResponse, *, error: str | None = None, form=None, status: int = 200, failed_step: str | None = None
+):
     themes = response.consultation.themes
     if form is None:
         data = {}
@@ -154,6 +160,9 @@ def _review_page(response: FormalResponse, *, error: str | None = None, form=Non
             moderator_message=last_moderator_message(response),
             content=response_fragment(response, "responses/_content.html", show_answers=False),
             error=error,
+            # A refused step keeps what was typed in its reason field, and marks that field.
+            failed_step=failed_step,
+            typed_reason=request.form.get("reason", "") if failed_step else "",
         ),
         status,
     )
@@ -177,7 +186,9 @@ def _refused_review(error: OperationError, response_id: int, **_view_args):
     """The review page again after a refused step or answer, with what is stored and what was typed."""
     response = _load_for_review(response_id, populate=True)
     form = answer_form(response.consultation) if request.endpoint == "moderation.answer" else None
-    return _review_page(response, form=form, error=error.message, status=error.status_code)
+    return _review_page(
+        response, form=form, error=error.message, status=error.status_code, failed_step=_view_args.get("name")
+    )
 
 
 @bp.post("/beheer/reacties/<int:response_id>/stap/<name>")

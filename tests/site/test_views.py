@@ -40,9 +40,9 @@ def test_language_switch_refuses_foreign_redirect(client):
 
 
 @pytest.mark.sqlite_only
-def test_request_id_header_is_set_and_propagated(client):
+def test_request_id_header_is_set_by_the_server(client):
     assert len(client.get("/").headers["X-Request-ID"]) >= 8
-    assert client.get("/", headers={"X-Request-ID": "abcdef123456"}).headers["X-Request-ID"] == "abcdef123456"
+    assert client.get("/", headers={"X-Request-ID": "abcdef123456"}).headers["X-Request-ID"] != "abcdef123456"
 
 
 @pytest.mark.sqlite_only

@@ -139,7 +139,7 @@ def test_reset_link_of_deactivated_user_is_refused(client):
     assert client.get(f"/wachtwoord-herstellen/{token}").status_code == 400
 
 
-@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+@pytest.mark.sqlite_only
 def test_resending_an_invitation_is_audited_and_queues_a_mail(client, login_as):
     org = factories.organisation()
     admin = factories.user(org, OrgRole.org_admin)
@@ -155,7 +155,7 @@ def test_resending_an_invitation_is_audited_and_queues_a_mail(client, login_as):
     assert len(mails.all()) == 1
 
 
-@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+@pytest.mark.sqlite_only
 def test_reset_request_does_the_same_work_for_known_and_unknown_addresses(app, client):
     """Not a timing test: the request's SQL and templates are the same; the mail comes after the answer."""
     from flask import template_rendered

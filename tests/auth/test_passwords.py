@@ -6,7 +6,7 @@ import pytest
 
 from partner_portal.auth import passwords
 
-pytestmark = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+pytestmark = pytest.mark.sqlite_only
 
 REFUSED_AS_COMMON = [
     "abcabcabcabc",

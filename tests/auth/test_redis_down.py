@@ -18,7 +18,7 @@ DEAD_REDIS = "redis://127.0.0.1:1/0"
 NEW = "een-gloednieuw-wachtwoord-9"
 
 pytestmark = [
-    pytest.mark.parametrize("backend", ["sqlite"], indirect=True),
+    pytest.mark.sqlite_only,
     pytest.mark.app_config(RATELIMIT_STORAGE_URI=DEAD_REDIS, LOGIN_LIMIT_PER_ACCOUNT="3 per 15 minutes"),
 ]
 

@@ -175,7 +175,7 @@ def _with_remember_cookie(app, value: str):
     return other
 
 
-@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+@pytest.mark.sqlite_only
 def test_a_copied_remember_cookie_expires_on_the_server_after_remember_days(app, client, monkeypatch):
     person = factories.user()
     factories.commit()
@@ -190,7 +190,7 @@ def test_a_copied_remember_cookie_expires_on_the_server_after_remember_days(app,
     assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
-@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+@pytest.mark.sqlite_only
 def test_a_restored_login_keeps_the_lifetime_of_the_original_login(app, client, monkeypatch):
     person = factories.user()
     factories.commit()
@@ -205,7 +205,7 @@ def test_a_restored_login_keeps_the_lifetime_of_the_original_login(app, client, 
     assert restored.get("/profiel").status_code == 302  # the session made from it ends with it
 
 
-@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+@pytest.mark.sqlite_only
 def test_a_remember_cookie_without_an_issue_time_or_with_a_forged_one_is_refused(app, client):
     from flask_login.utils import encode_cookie
 

@@ -20,7 +20,7 @@ from tests.conftest import LiveServer, post_form
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/10")
 REQUIRE_REDIS = os.environ.get("REQUIRE_REDIS") == "1"
 WRONG = "fout-fout-fout-fout"
-sqlite_only = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+sqlite_only = pytest.mark.sqlite_only
 
 
 def _login(client, email, password=factories.PASSWORD, **kwargs):

@@ -12,7 +12,7 @@ from partner_portal.extensions import db
 from tests import factories
 from tests.conftest import post_form
 
-sqlite_only = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+sqlite_only = pytest.mark.sqlite_only
 
 FAKE_LINE = "2026-12-02 06:00:00,000 INFO [0123456789abcdef] partner_portal.request: POST /beheer 302 user=1"
 

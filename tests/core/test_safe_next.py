@@ -58,7 +58,7 @@ def test_local_paths_are_kept(target):
     assert safe_next(target) == target
 
 
-@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+@pytest.mark.sqlite_only
 @pytest.mark.parametrize("target", [t for t in BYPASSES if t], ids=repr)
 def test_language_switch_never_redirects_away(client, target):
     response = post_form(client, "/taal", {"locale": "en", "next": target}, form_url="/")
@@ -66,7 +66,7 @@ def test_language_switch_never_redirects_away(client, target):
     assert response.headers["Location"] == "/"
 
 
-@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+@pytest.mark.sqlite_only
 @pytest.mark.parametrize("target", ["/\t/evil.example", "/\\evil.example", "https:evil.example", "///evil.example"])
 def test_login_never_redirects_away(client, target):
     from tests import factories
@@ -80,7 +80,7 @@ def test_login_never_redirects_away(client, target):
     assert response.headers["Location"] == "/mijn"
 
 
-@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+@pytest.mark.sqlite_only
 def test_not_found_page_does_not_echo_an_unsafe_path_into_the_language_form(client):
     page = client.get("/%09/evil.example").get_data(as_text=True)
     assert 'name="next" value="/"' in page

@@ -1,4 +1,4 @@
-"""State changes of formal responses: drafting, submission, moderation steps, attachments, endorsements,
+"""State changes of formal responses: drafting, submission, moderation steps, attachments,
 answers and the publication of the Nota.
 
 Each operation checks permission and stage, changes state, writes the audit event, queues
@@ -26,7 +26,6 @@ from partner_portal.responses import permissions
 from partner_portal.responses.models import (
     PENDING_STATES,
     CollaborationStance,
-    Endorsement,
     FormalResponse,
     Nota,
     Position,
@@ -264,38 +263,6 @@ def remove_attachment(actor, response: FormalResponse, attachment: ResponseAttac
     audit.record(
         actor, "formal_response.detach", response, consultation_id=response.consultation_id, details={"file": name}
     )
-
-
-def endorse_response(actor, response: FormalResponse) -> Endorsement:
-    """The actor's organisation endorses its group's submitted or accepted response.
-
-    Precondition: actor is a signatory (or organisation admin) of an organisation of the group.
-    One endorsement per organisation, enforced by a unique constraint: a second one (also a
-    concurrent one) is refused with Conflict and changes nothing.
-    """
-    if response.state not in permissions.ENDORSABLE_STATES:
-        raise OperationError(_("Alleen een ingediende of geaccepteerde reactie kan worden onderschreven."))
-    if getattr(actor, "org_role", None) not in permissions.ENDORSERS or not permissions.is_group_member(
-        actor, response.sector_group_id
-    ):
-        raise PermissionDenied(
-            _("Alleen tekenbevoegden van organisaties in deze sectorgroep kunnen de reactie onderschrijven.")
-        )
-    message = _("Uw organisatie heeft deze reactie al onderschreven.")
-    if any(e.organisation_id == actor.organisation_id for e in response.endorsements):
-        raise Conflict(message)
-    endorsement = Endorsement(response_id=response.id, organisation_id=actor.organisation_id, endorsed_by_id=actor.id)
-    db.session.add(endorsement)
-    flush_or_conflict(message)
-    audit.record(
-        actor,
-        "formal_response.endorse",
-        response,
-        consultation_id=response.consultation_id,
-        is_public=response.is_public,
-        details={"organisation": actor.organisation.name},
-    )
-    return endorsement
 
 
 def save_answers(actor, response: FormalResponse, answers: dict[int, tuple[str | None, str]]) -> None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
 from partner_portal.auth.models import OrgRole, StaffRole
+from partner_portal.core.errors import OperationError, PermissionDenied
 from partner_portal.responses.models import EDITABLE_STATES, FormalResponse, ResponseState
 
 # Gemeente staff who read submitted responses and the draft Nota; MKB staff read only what is public.
@@ -79,15 +82,19 @@ def can_view_revisions(user, response: FormalResponse) -> bool:
     )
 
 
-def can_endorse(user, response: FormalResponse) -> bool:
-    """Signatories (and organisation admins) of an organisation of the group, once the response is submitted."""
-    return (
-        response.state in ENDORSABLE_STATES
-        and user is not None
-        and getattr(user, "org_role", None) in ENDORSERS
-        and is_group_member(user, response.sector_group_id)
-        and all(e.organisation_id != user.organisation_id for e in response.endorsements)
-    )
+def check_endorse(user, response: FormalResponse) -> None:
+    """Raise the reason why `user` may not endorse `response` on behalf of their organisation.
+
+    The responses' rule for the endorsements feature (registered in endorsements/kinds.py):
+    signatories and organisation admins of an organisation of the group, once the response is
+    submitted. Whether the organisation already endorsed it is the endorsements feature's check.
+    """
+    if response.state not in ENDORSABLE_STATES:
+        raise OperationError(_("Alleen een ingediende of geaccepteerde reactie kan worden onderschreven."))
+    if getattr(user, "org_role", None) not in ENDORSERS or not is_group_member(user, response.sector_group_id):
+        raise PermissionDenied(
+            _("Alleen tekenbevoegden van organisaties in deze sectorgroep kunnen de reactie onderschrijven.")
+        )
 
 
 def can_moderate(user) -> bool:
@@ -105,7 +112,3 @@ def can_see_draft_nota(user) -> bool:
 
 def can_publish_nota(user, consultation, nota) -> bool:
     return is_moderator(user) and nota is None and consultation.status != "draft"
-
-
-def can_view_mkb_endorsements(user) -> bool:
-    return _staff(user, (StaffRole.mkb_staff, StaffRole.administrator))

@@ -1,4 +1,4 @@
-"""Who may see, edit, submit, endorse and answer a response, per role and state."""
+"""Who may see, edit, submit and answer a response, per role and state."""
 
 import pytest
 
@@ -70,15 +70,6 @@ def test_moderation_steps_are_for_moderators_and_the_administrator(world):
     assert p.can_moderate(world.pm) and not p.can_moderate(world.mkb) and not p.can_moderate(world.coordinator)
 
 
-def test_signatories_and_org_admins_of_the_group_endorse_once(world):
-    r = rf.response(world.consultation, world.group, S.submitted)
-    assert p.can_endorse(world.signatory, r) and p.can_endorse(world.coordinator, r)  # org admin
-    assert not p.can_endorse(world.member, r) and not p.can_endorse(world.other_signatory, r)
-    assert not p.can_endorse(world.moderator, r)
-    draft = rf.response(world.consultation, world.other_group, S.draft)
-    assert not p.can_endorse(world.other_signatory, draft)
-
-
 def test_answers_by_moderators_until_published(world):
     r = rf.response(world.consultation, world.group, S.accepted)
     assert p.can_answer(world.moderator, r) and not p.can_answer(world.pm, r)
@@ -100,8 +91,3 @@ def test_inactive_people_and_archived_organisations_lose_access(world):
     world.org2.is_active = False
     assert not p.can_view_response(world.member, r)
     assert not p.can_edit_response(world.signatory, r)
-
-
-def test_mkb_overview_for_mkb_staff_and_administrators(world):
-    assert p.can_view_mkb_endorsements(world.mkb) and p.can_view_mkb_endorsements(world.admin)
-    assert not p.can_view_mkb_endorsements(world.moderator) and not p.can_view_mkb_endorsements(world.signatory)

@@ -1,0 +1,58 @@
+"""Who may endorse an item, withdraw an endorsement and read the overview: pure predicates, also used by templates."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from partner_portal.auth.models import OrgRole, StaffRole
+from partner_portal.core.errors import OperationError
+from partner_portal.endorsements.kinds import kind_of
+from partner_portal.endorsements.models import Endorsement
+from partner_portal.extensions import db
+
+# Who speaks for the endorsing organisation when it withdraws (endorsing itself is the item's rule).
+WITHDRAWERS = (OrgRole.signatory, OrgRole.org_admin)
+OVERVIEW_ROLES = (StaffRole.mkb_staff, StaffRole.administrator)
+
+
+def _active(user) -> bool:
+    return bool(user and getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def active_endorsement(organisation_id: int | None, item) -> Endorsement | None:
+    """The organisation's active endorsement of `item`, if any."""
+    if organisation_id is None:
+        return None
+    return db.session.scalar(
+        sa.select(Endorsement).where(
+            Endorsement.of(item), Endorsement.organisation_id == organisation_id, Endorsement.withdrawn_at.is_(None)
+        )
+    )
+
+
+def can_endorse(user, item) -> bool:
+    """The item's own rule allows it, and the user's organisation has no active endorsement of it yet."""
+    if not _active(user):
+        return False
+    try:
+        kind_of(item).check(user, item)
+    except OperationError:
+        return False
+    return active_endorsement(user.organisation_id, item) is None
+
+
+def can_withdraw(user, endorsement: Endorsement) -> bool:
+    """A signatory or organisation admin of the endorsing organisation, while the endorsement is active."""
+    return (
+        _active(user)
+        and endorsement.is_active
+        and user.organisation_id == endorsement.organisation_id
+        and getattr(user, "org_role", None) in WITHDRAWERS
+        and user.organisation is not None
+        and user.organisation.is_active
+    )
+
+
+def can_view_overview(user) -> bool:
+    """The overview of every endorsement: MKB staff and administrators."""
+    return _active(user) and user.staff_role in OVERVIEW_ROLES

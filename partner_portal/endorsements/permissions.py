@@ -23,6 +23,9 @@ def active_endorsement(organisation_id: int | None, item) -> Endorsement | None:
     """The organisation's active endorsement of `item`, if any."""
     if organisation_id is None:
         return None
+    if hasattr(type(item), "endorsements"):
+        # The item's list of active endorsements, which its page loads anyway: no extra query.
+        return next((e for e in item.endorsements if e.organisation_id == organisation_id), None)
     return db.session.scalar(
         sa.select(Endorsement).where(
             Endorsement.of(item), Endorsement.organisation_id == organisation_id, Endorsement.withdrawn_at.is_(None)

@@ -82,17 +82,6 @@ def _refused_endorse(error: OperationError, item_id: int, kind: str, **_view_arg
     return _confirm_page(registered, item, error=error)
 
 
-for _kind in KINDS:
-    # One rule per kind under the item's own URL, one endpoint: url_for("endorsements.endorse", kind=..., item_id=...).
-    bp.add_url_rule(
-        f"{_kind.path}/onderschrijven",
-        endpoint="endorse",
-        methods=["GET", "POST"],
-        defaults={"kind": _kind.name},
-    )
-
-
-@bp.endpoint("endorse")
 @login_required
 @show_refusal(_refused_endorse)
 def endorse(item_id: int, kind: str):
@@ -109,6 +98,17 @@ def endorse(item_id: int, kind: str):
         return redirect(registered.url(item)), 303
     flash(_("%(org)s onderschrijft dit nu.", org=current_user.organisation.name), "success")
     return redirect(registered.url(item))
+
+
+for _kind in KINDS:
+    # One rule per kind under the item's own URL, one endpoint: url_for("endorsements.endorse", kind=..., item_id=...).
+    bp.add_url_rule(
+        f"{_kind.path}/onderschrijven",
+        endpoint="endorse",
+        view_func=endorse,
+        methods=["GET", "POST"],
+        defaults={"kind": _kind.name},
+    )
 
 
 def _withdraw_page(endorsement: Endorsement, form: WithdrawForm, *, error: str | None = None, status: int = 200):

@@ -23,7 +23,7 @@ WORLD_BUILDERS.append(build)
 
 def withdraw_own(allowed: int) -> dict[str, int]:
     """A's signatories and admins get `allowed`, A's member 403, staff 404 (they cannot see A's draft)."""
-    result = {role: 404 for role in ROLES}
+    result = dict.fromkeys(ROLES, 404)
     result.update(dict.fromkeys(ENDORSERS_A, allowed), member=403, anonymous=302)
     return result
 

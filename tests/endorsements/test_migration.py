@@ -1,6 +1,6 @@
 """The endorsements migration keeps every row: down to the old response_endorsement table and up again."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from flask_migrate import downgrade, upgrade
@@ -10,13 +10,13 @@ from partner_portal.endorsements.models import Endorsement
 from partner_portal.extensions import db
 from partner_portal.responses.models import ResponseState
 from tests import factories
-from tests.consultations import factories as cf
 from tests.conftest import make_app
+from tests.consultations import factories as cf
 from tests.responses import factories as rf
 from tests.test_migrations import empty_database_url  # noqa: F401  (fixture)
 
 BEFORE = "0004_responses"
-WHEN = datetime(2026, 11, 30, 9, 15, tzinfo=timezone.utc)
+WHEN = datetime(2026, 11, 30, 9, 15, tzinfo=UTC)
 
 
 def _rows(sql: str) -> list[tuple]:
@@ -27,7 +27,7 @@ def _as_utc(value):
     """SQLite hands timestamps back as text or naive datetimes; compare them as aware UTC."""
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def test_rows_survive_downgrade_and_upgrade(empty_database_url):  # noqa: F811
@@ -61,8 +61,7 @@ def test_rows_survive_downgrade_and_upgrade(empty_database_url):  # noqa: F811
 
         upgrade()
         new = _rows(
-            "SELECT id, formal_response_id, organisation_id, endorsed_by_id, endorsed_at, withdrawn_at"
-            " FROM endorsement"
+            "SELECT id, formal_response_id, organisation_id, endorsed_by_id, endorsed_at, withdrawn_at FROM endorsement"
         )
         assert sorted(row[:4] for row in new) == expected
         assert all(_as_utc(row[4]) == WHEN and row[5] is None for row in new)

@@ -1,6 +1,5 @@
 """Operations on responses: drafting, conflicts, submission with revisions, attachments, answers, Nota."""
 
-
 import pytest
 import sqlalchemy as sa
 

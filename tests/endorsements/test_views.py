@@ -166,3 +166,17 @@ def test_the_overview_is_paginated(client, world, login_as, monkeypatch):
     assert "Pagina 1 van 2" in first
     second = client.get("/mkb/onderschrijvingen?page=2").get_data(as_text=True)
     assert "Pagina 2 van 2" in second
+
+
+def test_the_nota_names_the_endorsing_organisations_of_public_responses(client, world, login_as):
+    r = rf.response(world.consultation, world.group, S.accepted)
+    hidden = rf.response(world.consultation, world.other_group, S.accepted, publication="not_public")
+    operations.endorse(world.signatory, r)
+    withdrawn = operations.endorse(world.coordinator, r)
+    operations.withdraw_endorsement(world.coordinator, withdrawn)
+    operations.endorse(world.other_signatory, hidden)
+    db.session.commit()
+    login_as(world.moderator)
+    page = client.get(f"/consultaties/{world.consultation.slug}/nota").get_data(as_text=True)
+    assert "<td>Eetcafé Het Koopmanshuis</td>" in page  # active only: not Grand Café De Brink
+    assert "Grand Café De Brink" not in page and "Boekhandel Het Forum" not in page

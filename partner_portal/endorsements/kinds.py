@@ -17,6 +17,7 @@ from typing import Any
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 
+from partner_portal.responses import operations as response_operations
 from partner_portal.responses import permissions as response_permissions
 from partner_portal.responses.models import FormalResponse
 
@@ -62,7 +63,7 @@ KINDS: tuple[Kind, ...] = (
         endpoint="responses.show",
         id_arg="response_id",
         title=_response_title,
-        check=response_permissions.check_endorse,
+        check=response_operations.check_endorse,
         can_view=response_permissions.can_view_response,
     ),
 )

@@ -145,7 +145,9 @@ def _review_page(response: FormalResponse, *, error: str | None = None, form=Non
             response=response,
             consultation=response.consultation,
             transitions=[
-                t for t in workflow.available_transitions(current_user, response, RESPONSE) if t.name != "withdraw"
+                o.row
+                for o in workflow.offered(current_user, response, RESPONSE, side="gemeente")
+                if o.row.is_transition and o.open
             ],
             answer_form=form,
             answer_fields=[(t, form[f"verdict_{t.id}"], form[f"answer_{t.id}"]) for t in themes],
@@ -171,14 +173,6 @@ def review(response_id: int):
     return _review_page(_load_for_review(response_id))
 
 
-STEP_MESSAGES = {
-    "start_review": _l("De reactie is in behandeling genomen."),
-    "request_changes": _l("De sectorgroep is gevraagd de reactie te wijzigen."),
-    "accept": _l("De reactie is geaccepteerd."),
-    "reject": _l("De reactie is niet-ontvankelijk verklaard."),
-}
-
-
 def _refused_review(error: OperationError, response_id: int, **_view_args):
     """The review page again after a refused step or answer, with what is stored and what was typed."""
     response = _load_for_review(response_id, populate=True)
@@ -191,7 +185,8 @@ def _refused_review(error: OperationError, response_id: int, **_view_args):
 @show_refusal(_refused_review)
 def step(response_id: int, name: str):
     response = _load_for_review(response_id)
-    if name not in STEP_MESSAGES:
+    transition = RESPONSE.transition(name)
+    if transition is None or transition.side != "gemeente":
         abort(404)
     if not permissions.is_moderator(current_user):
         abort(403)  # the process manager follows the queue read-only
@@ -199,7 +194,7 @@ def step(response_id: int, name: str):
     if not form.validate_on_submit():
         return _review_page(response, error=" ".join(str(e) for v in form.errors.values() for e in v), status=400)
     operations.take_step(current_user, response, name, version=form.version.data, reason=form.reason.data or "")
-    flash(str(STEP_MESSAGES[name]), "success")
+    flash(str(transition.success), "success")
     return redirect(url_for("moderation.review", response_id=response.id))
 
 
@@ -208,7 +203,7 @@ def step(response_id: int, name: str):
 @show_refusal(_refused_review)
 def answer(response_id: int):
     response = _load_for_review(response_id)
-    if not permissions.can_answer(current_user, response):
+    if not workflow.can(current_user, response, RESPONSE, "answer"):
         abort(403)
     form = answer_form(response.consultation)
     if not form.validate_on_submit():

@@ -103,7 +103,6 @@ SUBMITTED_STATES = (
     ResponseState.rejected,
     ResponseState.withdrawn,
 )
-EDITABLE_STATES = (ResponseState.draft, ResponseState.changes_requested)
 PENDING_STATES = (ResponseState.submitted, ResponseState.in_review, ResponseState.changes_requested)
 
 
@@ -117,15 +116,7 @@ class FormalResponse(TimestampMixin, VersionedMixin, db.Model):
     __tablename__ = "formal_response"
     __table_args__ = (
         sa.UniqueConstraint("consultation_id", "sector_group_id", name="uq_formal_response_group"),
-        sa.CheckConstraint("state = 'draft' OR submitted_at IS NOT NULL", name="submitted_has_timestamp"),
         sa.CheckConstraint("state = 'draft' OR publication IS NOT NULL", name="submitted_has_publication"),
-        sa.CheckConstraint("state != 'in_review' OR review_started_at IS NOT NULL", name="review_has_timestamp"),
-        sa.CheckConstraint(
-            "state != 'changes_requested' OR changes_requested_at IS NOT NULL", name="changes_has_timestamp"
-        ),
-        sa.CheckConstraint("state != 'accepted' OR accepted_at IS NOT NULL", name="accepted_has_timestamp"),
-        sa.CheckConstraint("state != 'rejected' OR rejected_at IS NOT NULL", name="rejected_has_timestamp"),
-        sa.CheckConstraint("state != 'withdrawn' OR withdrawn_at IS NOT NULL", name="withdrawn_has_timestamp"),
         sa.CheckConstraint(
             "answer_published_at IS NULL OR answered_at IS NOT NULL", name="published_answer_was_drafted"
         ),

@@ -37,12 +37,11 @@ from partner_portal.responses.models import (
     ThemePosition,
     Verdict,
 )
-from partner_portal.responses.workflow import RESPONSE
+from partner_portal.responses.workflow import RESPONSE, ROUND_CLOSED, nota_of, round_open
 
 TEXT_MAX = 20_000
 MAX_ATTACHMENTS = 5
 DEFAULT_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
-MODERATION_STEPS = ("start_review", "request_changes", "accept", "reject", "withdraw")
 
 
 def _clean(text: str | None, label: str) -> str:
@@ -59,18 +58,10 @@ def _duplicate_message(group: SectorGroup) -> str:
     )
 
 
-def round_open(consultation) -> bool:
-    """Responses can be started and submitted until the Nota van beantwoording is published: it
-    answers the round, so a response submitted later would never get a public answer."""
-    return nota_of(consultation) is None
-
-
 def check_round_open(consultation) -> None:
-    """Raise OperationError when the round is over (see `round_open`)."""
+    """Raise OperationError when the round is over (see `responses.workflow.round_open`)."""
     if not round_open(consultation):
-        raise OperationError(
-            _("De Nota van beantwoording is al gepubliceerd; er kunnen geen reacties meer worden ingediend.")
-        )
+        raise OperationError(str(ROUND_CLOSED))
 
 
 def create_response(actor, consultation, group: SectorGroup) -> FormalResponse:
@@ -122,7 +113,7 @@ def save_draft(
     """
     if not permissions.is_group_member(actor, response.sector_group_id):
         raise PermissionDenied(_("U mag deze reactie niet bewerken."))
-    if not permissions.can_edit_response(actor, response):
+    if workflow.why_not(actor, response, RESPONSE, "edit"):
         raise OperationError(
             _("Deze reactie is %(state)s en kan niet meer worden gewijzigd.", state=response.state.label)
         )
@@ -150,19 +141,7 @@ def save_draft(
         response.last_edited_by_id = actor.id
         response.updated_at = utcnow()  # a change only in a child row must still bump the version
     workflow.flush_versioned()
-    audit.record(actor, "formal_response.save", response, consultation_id=response.consultation_id)
-
-
-def missing_for_submission(response: FormalResponse) -> list[str]:
-    """What still has to be filled in before the response can be submitted (Dutch messages)."""
-    problems = []
-    for theme in response.consultation.themes:
-        row = response.position_for(theme.id)
-        if row is None or row.position is None:
-            problems.append(_("Kies een standpunt bij het thema '%(theme)s'.", theme=theme.title))
-    if response.collaboration_stance is None:
-        problems.append(_("Kies het standpunt over de structurele samenwerking."))
-    return problems
+    workflow.record_action(actor, response, RESPONSE, "edit")
 
 
 def submit_response(actor, response: FormalResponse, *, version, publication: str) -> ResponseRevision:
@@ -176,22 +155,13 @@ def submit_response(actor, response: FormalResponse, *, version, publication: st
     PermissionDenied or OperationError (stage, Nota published, missing positions, bad
     publication choice).
     """
-    transition = RESPONSE.transition("submit")
-    if (
-        response.state in transition.sources
-        and transition.permits(actor, response)
-        and workflow.can_take(actor, response, RESPONSE, "submit")
-    ):
-        check_version(response, version)
-        check_round_open(response.consultation)
-        problems = missing_for_submission(response)
-        if problems:
-            raise OperationError(" ".join(problems))
-        try:
-            response.publication = Publication(publication)
-        except ValueError:
-            raise OperationError(_("Kies of de reactie openbaar wordt of niet.")) from None
-        response.submitted_by_id = actor.id
+    check_version(response, version)
+    workflow.require(actor, response, RESPONSE, "submit")
+    try:
+        response.publication = Publication(publication)
+    except ValueError:
+        raise OperationError(_("Kies of de reactie openbaar wordt of niet.")) from None
+    response.submitted_by_id = actor.id
     workflow.apply_transition(
         actor,
         response,
@@ -214,13 +184,15 @@ def submit_response(actor, response: FormalResponse, *, version, publication: st
 
 
 def take_step(actor, response: FormalResponse, name: str, *, version, reason: str = "") -> None:
-    """A moderation step (start_review, request_changes, accept, reject) or the coordinator's withdrawal.
+    """A step offered as a plain button: the moderation steps and the coordinator's withdrawal.
 
     All rules come from the workflow table (responses/workflow.py): who, from which state,
-    whether a reason is required, timestamp, audit event and notification. Submission has its
-    own operation (it needs the publication choice and freezes a revision).
+    guards, whether a reason is required, timestamp, audit event and notification. A step
+    with its own form (submission: the publication choice and a frozen revision) has its own
+    operation and is refused here.
     """
-    if name not in MODERATION_STEPS:
+    transition = RESPONSE.transition(name)
+    if transition is None or transition.form == "own":
         raise OperationError(_("Deze stap bestaat niet."))
     workflow.apply_transition(actor, response, RESPONSE, name, version=version, reason=reason)
 
@@ -231,7 +203,7 @@ def _max_attachment_bytes() -> int:
 
 def add_attachment(actor, response: FormalResponse, file: FileStorage | None) -> ResponseAttachment:
     """Attach a PDF (checked by content, at most 10 MB, at most 5 per response) to an editable response."""
-    if not permissions.can_edit_response(actor, response):
+    if not workflow.can(actor, response, RESPONSE, "attach"):
         raise PermissionDenied(_("U mag aan deze reactie geen bijlagen toevoegen."))
     if file is None or not file.filename:
         raise OperationError(_("Kies een PDF-bestand om toe te voegen."))
@@ -242,27 +214,39 @@ def add_attachment(actor, response: FormalResponse, file: FileStorage | None) ->
     response.attachments.append(attachment)
     response.updated_at = utcnow()
     workflow.flush_versioned()
-    audit.record(
-        actor,
-        "formal_response.attach",
-        response,
-        consultation_id=response.consultation_id,
-        details={"file": stored.original_name, "sha256": stored.sha256},
+    workflow.record_action(
+        actor, response, RESPONSE, "attach", details={"file": stored.original_name, "sha256": stored.sha256}
     )
     return attachment
 
 
 def remove_attachment(actor, response: FormalResponse, attachment: ResponseAttachment) -> None:
     """Remove an attachment from an editable response (the file stays referenced by nothing)."""
-    if not permissions.can_edit_response(actor, response) or attachment.response_id != response.id:
+    if not workflow.can(actor, response, RESPONSE, "detach") or attachment.response_id != response.id:
         raise PermissionDenied(_("U mag deze bijlage niet verwijderen."))
     name = attachment.file.original_name
     response.attachments.remove(attachment)
     response.updated_at = utcnow()
     workflow.flush_versioned()
-    audit.record(
-        actor, "formal_response.detach", response, consultation_id=response.consultation_id, details={"file": name}
-    )
+    workflow.record_action(actor, response, RESPONSE, "detach", details={"file": name})
+
+
+def check_endorse(actor, response: FormalResponse) -> None:
+    """The responses' rule for endorsing (registered in endorsements/kinds.py), from the table's
+    "endorse" row: raises OperationError when the response is not submitted, in review or
+    accepted (or a guard refuses), PermissionDenied when the actor is not a signatory or
+    organisation admin of an organisation of the group. Whether the organisation already
+    endorsed it is the endorsements feature's check."""
+    row = RESPONSE.action("endorse")
+    if response.state not in row.sources:
+        raise OperationError(_("Alleen een ingediende of geaccepteerde reactie kan worden onderschreven."))
+    if not row.permits(actor, response):
+        raise PermissionDenied(
+            _("Alleen tekenbevoegden van organisaties in deze sectorgroep kunnen de reactie onderschrijven.")
+        )
+    reason = row.refusal(actor, response)
+    if reason:
+        raise OperationError(reason)
 
 
 def save_answers(actor, response: FormalResponse, answers: dict[int, tuple[str | None, str]]) -> None:
@@ -273,7 +257,7 @@ def save_answers(actor, response: FormalResponse, answers: dict[int, tuple[str |
     Raises PermissionDenied (not a moderator, not accepted, or already published) and
     OperationError for unknown themes or verdicts, or an explanation without a verdict.
     """
-    if not permissions.can_answer(actor, response):
+    if not workflow.can(actor, response, RESPONSE, "answer"):
         raise PermissionDenied(_("Op deze reactie kunt u (nu) geen antwoord opstellen."))
     themes = {t.id: t for t in response.consultation.themes}
     if set(answers) - set(themes):
@@ -307,17 +291,7 @@ def save_answers(actor, response: FormalResponse, answers: dict[int, tuple[str |
     elif not complete:
         response.answered_at = None
     workflow.flush_versioned()
-    audit.record(
-        actor,
-        "formal_response.answer",
-        response,
-        consultation_id=response.consultation_id,
-        details={"answered": complete},
-    )
-
-
-def nota_of(consultation) -> Nota | None:
-    return db.session.scalar(sa.select(Nota).where(Nota.consultation_id == consultation.id))
+    workflow.record_action(actor, response, RESPONSE, "answer", details={"answered": complete})
 
 
 def publish_nota(actor, consultation) -> Nota:

@@ -29,6 +29,7 @@ from partner_portal.responses.models import (
     ResponseState,
 )
 from partner_portal.responses.workflow import RESPONSE
+from partner_portal.responses.workflow import round_open as response_round_open
 
 PER_PAGE = 20
 
@@ -38,9 +39,9 @@ def response_helpers():
     return {
         "response_heatmap": heatmap_for,
         "can_view_response": permissions.can_view_response,
-        "can_edit_response": permissions.can_edit_response,
         "can_moderate": permissions.can_moderate,
-        "can_answer": permissions.can_answer,
+        "can": workflow.can,
+        "RESPONSE": RESPONSE,
         "nota_visible": nota_visible,
     }
 
@@ -132,7 +133,7 @@ def index(slug: str):
     )
     own_groups, own, round_open = [], {}, False
     if current_user.is_authenticated and current_user.organisation_id is not None:
-        round_open = consultation.status == ConsultationStatus.published and operations.round_open(consultation)
+        round_open = consultation.status == ConsultationStatus.published and response_round_open(consultation)
         own_groups = db.session.scalars(
             sa.select(SectorGroup)
             .join(OrganisationSector, OrganisationSector.sector_group_id == SectorGroup.id)
@@ -190,35 +191,19 @@ def response_fragment(response: FormalResponse, template: str, **flags: bool) ->
 
 
 def _show_page(response: FormalResponse, *, error: str | None = None, status: int = 200, submit_form=None):
-    transitions = [
-        t
-        for t in workflow.available_transitions(current_user, response, RESPONSE)
-        if t.name == "withdraw"  # submission has its own form; moderation steps are on the review page
-    ]
-    can_submit = workflow.can_take(current_user, response, RESPONSE, "submit", check_stage=False)
-    submit_problem = None
-    if can_submit:
-        try:
-            from partner_portal.consultations.stages import stage_gate
-
-            stage_gate(response.consultation, "responses")
-            operations.check_round_open(response.consultation)
-        except OperationError as exc:
-            submit_problem = exc.message
-        missing = operations.missing_for_submission(response)
-        if missing and not submit_problem:
-            submit_problem = " ".join(missing)
+    # What the workflow table offers this user here: buttons, or the reason one is not there now.
+    offers = workflow.offered(current_user, response, RESPONSE, side="partner")
+    own = next((o for o in offers if o.row.is_transition and o.row.form == "own"), None)
     return (
         render_template(
             "responses/show.html",
             response=response,
             consultation=response.consultation,
-            transitions=transitions,
-            can_submit=can_submit,
-            submit_problem=submit_problem,
+            transitions=[o.row for o in offers if o.row.is_transition and o.row.form == "button" and o.open],
+            submit_offer=own,
             # Forms only where the user gets them: each costs its construction on a busy page.
             submit_form=submit_form
-            or (SubmitForm(formdata=None, data={"version": response.version}) if can_submit else None),
+            or (SubmitForm(formdata=None, data={"version": response.version}) if own and own.open else None),
             moderator_message=last_moderator_message(response),
             body=response_fragment(
                 response,
@@ -273,7 +258,7 @@ def _edit_page(response, form, *, error=None, current=None, status=200):
 @login_required
 def edit(response_id: int):
     response = load_response(response_id)
-    if not permissions.can_edit_response(current_user, response):
+    if not workflow.can(current_user, response, RESPONSE, "edit"):
         if permissions.is_group_member(current_user, response.sector_group_id):
             flash(
                 _("Deze reactie is %(state)s en kan niet meer worden gewijzigd.", state=response.state.label), "error"
@@ -306,7 +291,7 @@ def edit(response_id: int):
     except OperationError as exc:
         refused(exc)
         return _edit_page(load_response(response_id, populate=True), form, error=exc.message, status=exc.status_code)
-    flash(_("De reactie is opgeslagen."), "success")
+    flash(str(RESPONSE.action("edit").success), "success")
     return redirect(url_for("responses.show", response_id=response.id))
 
 
@@ -332,7 +317,7 @@ def submit(response_id: int):
     revision = operations.submit_response(
         current_user, response, version=form.version.data, publication=form.publication.data
     )
-    flash(_("De reactie is ingediend namens de sectorgroep (revisie %(number)d).", number=revision.number), "success")
+    flash(str(RESPONSE.transition("submit").success) % {"number": revision.number}, "success")
     return redirect(url_for("responses.show", response_id=response.id))
 
 
@@ -340,15 +325,16 @@ def submit(response_id: int):
 @login_required
 @show_refusal(_refused_show)
 def step(response_id: int, name: str):
-    """The coordinator's withdrawal (moderation steps go through the moderation pages)."""
+    """A step the group takes with a plain button (moderation steps go through the moderation pages)."""
     response = load_response(response_id)
-    if name != "withdraw":
+    transition = RESPONSE.transition(name)
+    if transition is None or transition.side != "partner" or transition.form != "button":
         abort(404)
     form = ReasonForm()
     if not form.validate_on_submit():
         return _show_page(response, error=_form_error(form), status=400)
     operations.take_step(current_user, response, name, version=form.version.data, reason=form.reason.data or "")
-    flash(_("De reactie is ingetrokken."), "success")
+    flash(str(transition.success), "success")
     return redirect(url_for("responses.show", response_id=response.id))
 
 
@@ -356,7 +342,7 @@ def step(response_id: int, name: str):
 @login_required
 def add_attachment(response_id: int):
     response = load_response(response_id)
-    if not permissions.can_edit_response(current_user, response):
+    if not workflow.can(current_user, response, RESPONSE, "attach"):
         abort(403)
     form = AttachmentForm()
     error = None
@@ -371,7 +357,7 @@ def add_attachment(response_id: int):
         response = load_response(response_id, populate=True)
         form = response_form(response.consultation, data=_form_data(response))
         return _edit_page(response, form, error=error, status=400)
-    flash(_("De bijlage is toegevoegd."), "success")
+    flash(str(RESPONSE.action("attach").success), "success")
     return redirect(url_for("responses.edit", response_id=response.id))
 
 
@@ -388,7 +374,7 @@ def remove_attachment(response_id: int, attachment_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     operations.remove_attachment(current_user, response, attachment)
-    flash(_("De bijlage is verwijderd."), "success")
+    flash(str(RESPONSE.action("detach").success), "success")
     return redirect(url_for("responses.edit", response_id=response.id))
 
 

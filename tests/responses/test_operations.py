@@ -3,6 +3,7 @@
 import pytest
 import sqlalchemy as sa
 
+from partner_portal.core import workflow
 from partner_portal.core.audit import AuditEvent
 from partner_portal.core.errors import Conflict, OperationError, PermissionDenied
 from partner_portal.extensions import db
@@ -15,6 +16,7 @@ from partner_portal.responses.models import (
     ResponseRevision,
     ResponseState,
 )
+from partner_portal.responses.workflow import RESPONSE
 from tests.consultations import factories as cf
 from tests.responses import factories as rf
 
@@ -307,8 +309,14 @@ def test_once_the_nota_is_published_no_response_can_be_started_or_submitted(worl
     cultuur = factories.sector_group("cultuur", "Cultuur")
     museum = factories.user(factories.organisation(cultuur, name="Drents Museum"), OrgRole.member)
     db.session.commit()
+    assert workflow.can(world.coordinator, late, RESPONSE, "submit")
     operations.publish_nota(world.moderator, world.consultation)
     db.session.commit()
+    # The table itself says no, with the reason: pages and the operation read the same answer.
+    assert not workflow.can(world.coordinator, late, RESPONSE, "submit")
+    assert workflow.why_not(world.coordinator, late, RESPONSE, "submit") == (
+        "De Nota van beantwoording is al gepubliceerd; er kunnen geen reacties meer worden ingediend."
+    )
     with pytest.raises(OperationError, match="Nota van beantwoording is al gepubliceerd"):
         operations.submit_response(world.coordinator, late, version=late.version, publication="public")
     db.session.rollback()

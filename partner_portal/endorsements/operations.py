@@ -24,10 +24,6 @@ for _kind in KINDS:
     workflow.label_action(f"{_kind.name}.withdraw_endorsement", _l("Onderschrijving ingetrokken"))
 
 
-def _already_message() -> str:
-    return _("Uw organisatie heeft dit al onderschreven.")
-
-
 def _refresh_lists(item) -> None:
     """The item's list of active endorsements (if it has one) reads the new state next time."""
     if hasattr(type(item), "endorsements"):
@@ -55,13 +51,13 @@ def endorse(actor, item) -> Endorsement:
     made it first (the partial unique index decides; nothing changes).
     """
     kind = kind_of(item)
-    kind.check(actor, item)
-    if permissions.active_endorsement(actor.organisation_id, item) is not None:
-        raise Conflict(_already_message())
+    error = permissions.endorse_refusal(actor, item)
+    if error is not None:
+        raise error
     endorsement = Endorsement(organisation_id=actor.organisation_id, endorsed_by_id=actor.id)
     setattr(endorsement, kind.column, item.id)
     db.session.add(endorsement)
-    flush_or_conflict(_already_message())
+    flush_or_conflict(permissions.already_endorsed_message())
     _refresh_lists(item)
     details = {"organisation": actor.organisation.name, "endorsement": endorsement.id}
     _audit(actor, f"{kind.name}.endorse", item, details=details)
@@ -81,12 +77,12 @@ def withdraw_endorsement(actor, endorsement: Endorsement, reason: str = "") -> E
     reason = (reason or "").strip()
     if len(reason) > REASON_MAX:
         raise OperationError(_("Toelichting: gebruik hoogstens %(max)d tekens.", max=REASON_MAX))
-    if not endorsement.is_active:
-        raise Conflict(_("Deze onderschrijving is al ingetrokken."))
-    if not permissions.can_withdraw(actor, endorsement):
+    if not permissions.speaks_for(actor, endorsement.organisation_id):
         raise PermissionDenied(
             _("Alleen tekenbevoegden en beheerders van de onderschrijvende organisatie kunnen dit intrekken.")
         )
+    if not endorsement.is_active:
+        raise Conflict(_("Deze onderschrijving is al ingetrokken."))
     now = utcnow()
     changed = db.session.execute(
         sa.update(Endorsement)

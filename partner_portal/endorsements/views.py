@@ -56,14 +56,7 @@ def _load_endorsement(endorsement_id: int) -> Endorsement:
 
 def _confirm_page(kind: Kind, item, *, error: OperationError | None = None, status: int = 200):
     """What endorsing means, and the button; or why the user cannot endorse (with that status)."""
-    problem = error
-    if problem is None:
-        try:
-            kind.check(current_user, item)
-            if permissions.active_endorsement(current_user.organisation_id, item) is not None:
-                raise Conflict(_("Uw organisatie heeft dit al onderschreven."))
-        except OperationError as exc:
-            problem = exc
+    problem = error or permissions.endorse_refusal(current_user, item)
     return (
         render_template(
             "endorsements/confirm.html",
@@ -137,19 +130,24 @@ def _refused_withdraw(error: OperationError, endorsement_id: int, **_view_args):
 def withdraw(endorsement_id: int):
     """GET: confirm the withdrawal (with an optional explanation); POST: withdraw."""
     endorsement = _load_endorsement(endorsement_id)
+    item_url = endorsement.kind.url(endorsement.item)
+    if not permissions.speaks_for(current_user, endorsement.organisation_id):
+        abort(403)
     if not endorsement.is_active:
         flash(_("Deze onderschrijving is al ingetrokken."), "info")
-        return redirect(endorsement.kind.url(endorsement.item)), 303
-    if not permissions.can_withdraw(current_user, endorsement):
-        abort(403)
+        return redirect(item_url), 303
     form = WithdrawForm()
     if request.method == "GET":
         return _withdraw_page(endorsement, form)
     if not form.validate_on_submit():
         return _withdraw_page(endorsement, form, status=400)
-    operations.withdraw_endorsement(current_user, endorsement, form.reason.data)
+    try:
+        operations.withdraw_endorsement(current_user, endorsement, form.reason.data)
+    except Conflict as exc:  # withdrawn by a concurrent request
+        flash(refused(exc).message, "info")
+        return redirect(item_url), 303
     flash(_("De onderschrijving van %(org)s is ingetrokken.", org=endorsement.organisation.name), "success")
-    return redirect(endorsement.kind.url(endorsement.item))
+    return redirect(item_url)
 
 
 @bp.get("/mkb/onderschrijvingen")

@@ -107,8 +107,8 @@ class Row:
     order after the state and the permission. `is_public` may be a predicate on the object.
     `recipients(obj, actor)` returns the users to notify with kind `notify`. `success` is the
     message shown after the step; `form` says how a page offers it ("button", "confirm" for a
-    separate confirmation page, or "own" when the feature has its own form); `side` says whose
-    page offers it ("partner" or "gemeente").
+    separate confirmation page that shows `explanation`: what the step means, or "own" when the
+    feature has its own form); `side` says whose page offers it ("partner" or "gemeente").
     """
 
     name: str
@@ -121,6 +121,7 @@ class Row:
     notify: str | None = None
     recipients: Callable[[Any, Any], Iterable] | None = None
     success: Any = None
+    explanation: Any = None
     form: str = "button"
     side: str = "partner"
     style: str = "primary"  # or "danger", "secondary": the button's look
@@ -139,6 +140,8 @@ class Row:
             object.__setattr__(self, key, tuple(value) if key == "guards" else value)
         if self.form not in self.FORMS or self.side not in self.SIDES:
             raise ValueError(f"{name}: form must be one of {sorted(self.FORMS)}, side one of {sorted(self.SIDES)}")
+        if self.form == "confirm" and not self.explanation:
+            raise ValueError(f"{name}: a confirmation page needs an explanation of what the step means")
 
     @property
     def is_transition(self) -> bool:

@@ -16,15 +16,15 @@ from wtforms.fields.choices import SelectChoice
 
 from partner_portal import navigation
 from partner_portal.audit_log.views import csv_safe
-from partner_portal.consultations.forms import ConfirmForm, ReasonForm
+from partner_portal.consultations.forms import ReasonForm
 from partner_portal.consultations.models import Consultation, ConsultationStatus
 from partner_portal.core import workflow
-from partner_portal.core.errors import OperationError
+from partner_portal.core.errors import Conflict, OperationError
 from partner_portal.core.pagecache import public_page, shared_document, shared_fragment
 from partner_portal.core.transaction import show_refusal
 from partner_portal.extensions import db
 from partner_portal.moderation import bp
-from partner_portal.moderation.forms import QueueFilterForm
+from partner_portal.moderation.forms import PublishNotaForm, QueueFilterForm
 from partner_portal.moderation.nota import nota_content
 from partner_portal.partners.models import SectorGroup
 from partner_portal.responses import operations, permissions
@@ -248,7 +248,6 @@ def _nota_page(slug: str, *, error: str | None = None, status: int = 200):
             # The same for everyone who may read it: rendered once per change (see core/pagecache.py).
             document=shared_fragment("nota", document),
             can_publish=permissions.can_publish_nota(current_user, consultation, nota),
-            confirm_form=ConfirmForm(),
             error=error,
         ),
         status,
@@ -363,16 +362,43 @@ def nota_csv(slug: str):
     )
 
 
-@bp.post("/consultaties/<slug>/nota/publiceren")
+def _refused_publish(error: OperationError, slug: str):
+    if isinstance(error, Conflict):  # published meanwhile (a second click, a colleague): show the Nota
+        flash(error.message, "info")
+        return redirect(url_for("moderation.nota", slug=slug)), 303
+    return _publish_page(slug, form=PublishNotaForm(), error=error.message, status=error.status_code)
+
+
+def _publish_page(slug: str, *, form=None, error: str | None = None, status: int = 200):
+    """The confirmation page of publishing the Nota: what it does, and what is still open."""
+    consultation, nota = _load_nota(slug)
+    if not permissions.can_publish_nota(current_user, consultation, nota):
+        abort(403)
+    return (
+        render_template(
+            "moderation/publish_nota.html",
+            consultation=consultation,
+            readiness=operations.nota_readiness(consultation),
+            form=form or PublishNotaForm(formdata=None),
+            error=error,
+        ),
+        status,
+    )
+
+
+@bp.route("/consultaties/<slug>/nota/publiceren", methods=["GET", "POST"])
 @login_required
-@show_refusal(lambda error, slug: _nota_page(slug, error=error.message, status=error.status_code))
+@show_refusal(_refused_publish)
 def publish_nota(slug: str):
-    consultation = load_consultation_light(slug)
     if not permissions.is_moderator(current_user):
         abort(403)
-    if not ConfirmForm().validate_on_submit():
+    if request.method == "GET":
+        return _publish_page(slug)
+    consultation = load_consultation_light(slug)
+    form = PublishNotaForm()
+    if not form.validate_on_submit():
         abort(400)
-    operations.publish_nota(current_user, consultation)
+    operations.publish_nota(current_user, consultation, despite_open_stage=form.despite_open_stage.data)
     flash(_("De Nota van beantwoording is gepubliceerd; alle partners krijgen bericht."), "success")
     return redirect(url_for("moderation.nota", slug=slug))
 

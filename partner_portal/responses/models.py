@@ -149,6 +149,7 @@ class FormalResponse(TimestampMixin, VersionedMixin, db.Model):
     accepted_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     rejected_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     withdrawn_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    reopened_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     # "Answered": the gemeente has drafted an answer on every theme (internal until published).
     answered_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     # "Answer published": the Nota with this answer was published.

@@ -8,6 +8,7 @@ notifications and flushes; the request commits once.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import current_app
@@ -17,6 +18,7 @@ from werkzeug.datastructures import FileStorage
 from partner_portal import notifications
 from partner_portal.auth.links import external_url
 from partner_portal.auth.models import User
+from partner_portal.consultations.stages import is_open as stage_is_open
 from partner_portal.core import audit, uploads, workflow
 from partner_portal.core.errors import Conflict, OperationError, PermissionDenied, check_version, flush_or_conflict
 from partner_portal.core.models import utcnow
@@ -113,10 +115,11 @@ def save_draft(
     """
     if not permissions.is_group_member(actor, response.sector_group_id):
         raise PermissionDenied(_("U mag deze reactie niet bewerken."))
-    if workflow.why_not(actor, response, RESPONSE, "edit"):
+    if response.state not in RESPONSE.action("edit").sources:
         raise OperationError(
             _("Deze reactie is %(state)s en kan niet meer worden gewijzigd.", state=response.state.label)
         )
+    workflow.require(actor, response, RESPONSE, "edit")  # the consultation runs, the round is open
     check_version(response, version)
     themes = {t.id: t for t in response.consultation.themes}
     if set(positions) - set(themes):
@@ -294,13 +297,44 @@ def save_answers(actor, response: FormalResponse, answers: dict[int, tuple[str |
     workflow.record_action(actor, response, RESPONSE, "answer", details={"answered": complete})
 
 
-def publish_nota(actor, consultation) -> Nota:
-    """Publish the Nota van beantwoording: every drafted answer becomes public at once.
+@dataclass(frozen=True)
+class NotaReadiness:
+    """What publishing the Nota would close: the groups that could still respond, and the stage."""
+
+    drafts: list[SectorGroup]  # a draft that can then never be submitted
+    without_response: list[SectorGroup]
+    responses_stage_open: bool  # the current stage still opens responses
+    stage: object | None  # the current stage
+
+
+def nota_readiness(consultation) -> NotaReadiness:
+    """The groups with an unsubmitted draft or no response at all, and whether responding is still open."""
+    states = dict(
+        db.session.execute(
+            sa.select(FormalResponse.sector_group_id, FormalResponse.state).where(
+                FormalResponse.consultation_id == consultation.id
+            )
+        ).all()
+    )
+    groups = db.session.scalars(sa.select(SectorGroup).order_by(SectorGroup.position, SectorGroup.id)).all()
+    stage = consultation.current_stage
+    return NotaReadiness(
+        drafts=[g for g in groups if states.get(g.id) == ResponseState.draft],
+        without_response=[g for g in groups if g.id not in states],
+        responses_stage_open=stage_is_open(consultation, "responses"),
+        stage=stage,
+    )
+
+
+def publish_nota(actor, consultation, *, despite_open_stage: bool = False) -> Nota:
+    """Publish the Nota van beantwoording: every drafted answer becomes public at once, and the round closes.
 
     Precondition: actor is a moderator; no response waits for review or changes; every
-    accepted response is answered on every theme. Side effects: answer_published_at on the
-    accepted responses, a public audit event, a "nota_published" notification to every partner.
-    Raises PermissionDenied, Conflict (already published) or OperationError naming what is missing.
+    accepted response is answered on every theme; while the current stage still opens
+    responses, the actor confirmed explicitly (`despite_open_stage`) that publishing closes it
+    for every group. Side effects: answer_published_at on the accepted responses, a public
+    audit event, a "nota_published" notification to every partner. Raises PermissionDenied,
+    Conflict (already published) or OperationError naming what is missing.
     """
     if not permissions.is_moderator(actor):
         raise PermissionDenied(_("Alleen een moderator van de gemeente kan de Nota publiceren."))
@@ -308,6 +342,14 @@ def publish_nota(actor, consultation) -> Nota:
         raise OperationError(_("Deze consultatie is nog niet gepubliceerd."))
     if nota_of(consultation) is not None:
         raise Conflict(_("De Nota van beantwoording is al gepubliceerd."))
+    if stage_is_open(consultation, "responses") and not despite_open_stage:
+        raise OperationError(
+            _(
+                "De fase '%(stage)s' staat nog open voor reacties. Bevestig dat u de Nota toch nu wilt "
+                "publiceren: daarna kan geen sectorgroep meer reageren.",
+                stage=consultation.current_stage.title,
+            )
+        )
     responses = db.session.scalars(
         sa.select(FormalResponse)
         .where(FormalResponse.consultation_id == consultation.id)

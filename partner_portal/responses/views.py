@@ -199,7 +199,7 @@ def _show_page(response: FormalResponse, *, error: str | None = None, status: in
             "responses/show.html",
             response=response,
             consultation=response.consultation,
-            transitions=[o.row for o in offers if o.row.is_transition and o.row.form == "button" and o.open],
+            transitions=[o.row for o in offers if o.row.is_transition and o.row.form != "own" and o.open],
             submit_offer=own,
             # Forms only where the user gets them: each costs its construction on a busy page.
             submit_form=submit_form
@@ -258,11 +258,12 @@ def _edit_page(response, form, *, error=None, current=None, status=200):
 @login_required
 def edit(response_id: int):
     response = load_response(response_id)
-    if not workflow.can(current_user, response, RESPONSE, "edit"):
+    reason = workflow.why_not(current_user, response, RESPONSE, "edit")
+    if reason:
         if permissions.is_group_member(current_user, response.sector_group_id):
-            flash(
-                _("Deze reactie is %(state)s en kan niet meer worden gewijzigd.", state=response.state.label), "error"
-            )
+            if response.state not in RESPONSE.action("edit").sources:
+                reason = _("Deze reactie is %(state)s en kan niet meer worden gewijzigd.", state=response.state.label)
+            flash(reason, "error")
             return redirect(url_for("responses.show", response_id=response.id))
         abort(403)
     form = response_form(response.consultation, data=_form_data(response))
@@ -321,15 +322,27 @@ def submit(response_id: int):
     return redirect(url_for("responses.show", response_id=response.id))
 
 
-@bp.post("/reacties/<int:response_id>/stap/<name>")
+@bp.route("/reacties/<int:response_id>/stap/<name>", methods=["GET", "POST"])
 @login_required
 @show_refusal(_refused_show)
 def step(response_id: int, name: str):
-    """A step the group takes with a plain button (moderation steps go through the moderation pages)."""
+    """A step the group takes from the response's page (moderation steps go through the moderation
+    pages). A step declared with a confirmation page shows it on GET; the POST takes the step."""
     response = load_response(response_id)
     transition = RESPONSE.transition(name)
-    if transition is None or transition.side != "partner" or transition.form != "button":
+    if transition is None or transition.side != "partner" or transition.form == "own":
         abort(404)
+    if request.method == "GET":
+        if transition.form != "confirm":
+            abort(405)
+        workflow.require(current_user, response, RESPONSE, name)
+        return render_template(
+            "responses/confirm_step.html",
+            response=response,
+            consultation=response.consultation,
+            transition=transition,
+            form=ReasonForm(formdata=None, data={"version": response.version}),
+        )
     form = ReasonForm()
     if not form.validate_on_submit():
         return _show_page(response, error=_form_error(form), status=400)

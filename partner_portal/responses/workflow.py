@@ -198,7 +198,25 @@ RESPONSE = workflow.register(
                 label=_l("Intrekken"),
                 timestamp="withdrawn_at",
                 style="danger",
+                form="confirm",
+                explanation=_l(
+                    "De gemeente behandelt een ingetrokken reactie niet en neemt haar niet op in de Nota van "
+                    "beantwoording. De ingediende versies blijven bewaard. Zolang reageren in deze fase kan en "
+                    "de Nota niet is gepubliceerd, kan de sectorgroep de reactie weer openen als concept en "
+                    "opnieuw indienen."
+                ),
                 success=_l("De reactie is ingetrokken."),
+            ),
+            workflow.Transition(
+                "reopen",
+                {S.withdrawn},
+                S.draft,
+                allowed=is_coordinator_of,
+                label=_l("Weer openen als concept"),
+                guards=[responses_stage_open, round_is_open],
+                timestamp="reopened_at",
+                style="secondary",
+                success=_l("De reactie is weer een concept; u kunt haar bewerken en opnieuw indienen."),
             ),
         ],
         actions=[
@@ -207,7 +225,7 @@ RESPONSE = workflow.register(
                 EDITABLE,
                 allowed=is_member_of_group,
                 label=_l("Reactie bewerken"),
-                guards=[consultation_runs],
+                guards=[consultation_runs, round_is_open],
                 audit_action="formal_response.save",
                 success=_l("De reactie is opgeslagen."),
             ),
@@ -216,7 +234,7 @@ RESPONSE = workflow.register(
                 EDITABLE,
                 allowed=is_member_of_group,
                 label=_l("Bijlage toevoegen"),
-                guards=[consultation_runs],
+                guards=[consultation_runs, round_is_open],
                 success=_l("De bijlage is toegevoegd."),
             ),
             workflow.Action(
@@ -224,7 +242,7 @@ RESPONSE = workflow.register(
                 EDITABLE,
                 allowed=is_member_of_group,
                 label=_l("Bijlage verwijderen"),
-                guards=[consultation_runs],
+                guards=[consultation_runs, round_is_open],
                 success=_l("De bijlage is verwijderd."),
             ),
             workflow.Action(
@@ -234,6 +252,11 @@ RESPONSE = workflow.register(
                 label=_l("Onderschrijven namens mijn organisatie"),
                 is_public=_public,
                 form="confirm",
+                explanation=_l(
+                    "Uw organisatie steunt deze reactie van haar sectorgroep. Dat is openbaar zodra de reactie "
+                    "openbaar is: de naam van uw organisatie staat erbij, ook in de Nota van beantwoording. Een "
+                    "organisatie onderschrijft een reactie één keer."
+                ),
             ),
             workflow.Action(
                 "answer",

@@ -255,7 +255,7 @@ def test_answers_are_drafted_then_published_with_the_nota(world):
     db.session.commit()
     assert r.answered_at is None and r.answer_published_at is None
     with pytest.raises(OperationError, match="Stel eerst bij elk thema"):
-        operations.publish_nota(world.moderator, world.consultation)
+        operations.publish_nota(world.moderator, world.consultation, despite_open_stage=True)
     db.session.rollback()
     with pytest.raises(OperationError, match="ook of het standpunt is overgenomen"):
         operations.save_answers(world.moderator, r, {themes[1].id: (None, "Uitleg zonder oordeel.")})
@@ -263,7 +263,7 @@ def test_answers_are_drafted_then_published_with_the_nota(world):
     operations.save_answers(world.moderator, r, {t.id: ("partly_adopted", "Deels.") for t in themes})
     db.session.commit()
     assert r.answered_at is not None
-    nota = operations.publish_nota(world.moderator, world.consultation)
+    nota = operations.publish_nota(world.moderator, world.consultation, despite_open_stage=True)
     db.session.commit()
     assert r.answer_published_at == nota.published_at
     event = _events("nota.publish")[0]
@@ -272,7 +272,7 @@ def test_answers_are_drafted_then_published_with_the_nota(world):
     assert world.coordinator.email in recipients and world.other_member.email in recipients
     assert world.moderator.email not in recipients
     with pytest.raises(Conflict, match="al gepubliceerd"):
-        operations.publish_nota(world.moderator, world.consultation)
+        operations.publish_nota(world.moderator, world.consultation, despite_open_stage=True)
     with pytest.raises(PermissionDenied):
         operations.save_answers(world.moderator, r, {})
 
@@ -280,9 +280,9 @@ def test_answers_are_drafted_then_published_with_the_nota(world):
 def test_the_nota_waits_for_every_pending_response(world):
     rf.response(world.consultation, world.group, S.submitted)
     with pytest.raises(OperationError, match="nog open: Horeca"):
-        operations.publish_nota(world.moderator, world.consultation)
+        operations.publish_nota(world.moderator, world.consultation, despite_open_stage=True)
     with pytest.raises(PermissionDenied):
-        operations.publish_nota(world.pm, world.consultation)
+        operations.publish_nota(world.pm, world.consultation, despite_open_stage=True)
     db.session.rollback()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Nota)) == 0
 
@@ -310,7 +310,7 @@ def test_once_the_nota_is_published_no_response_can_be_started_or_submitted(worl
     museum = factories.user(factories.organisation(cultuur, name="Drents Museum"), OrgRole.member)
     db.session.commit()
     assert workflow.can(world.coordinator, late, RESPONSE, "submit")
-    operations.publish_nota(world.moderator, world.consultation)
+    operations.publish_nota(world.moderator, world.consultation, despite_open_stage=True)
     db.session.commit()
     # The table itself says no, with the reason: pages and the operation read the same answer.
     assert not workflow.can(world.coordinator, late, RESPONSE, "submit")

@@ -219,7 +219,7 @@ def test_after_the_nota_the_pages_say_the_round_is_over(client, world, login_as)
 
     r = _start(client, login_as, world, world.coordinator)
     _edit(client, r, {"version": r.version, "collaboration_stance": "joins", **_theme_data(world)})
-    operations.publish_nota(world.moderator, world.consultation)
+    operations.publish_nota(world.moderator, world.consultation, despite_open_stage=True)
     db.session.commit()
     page = client.get(f"/reacties/{r.id}").text
     assert "Indienen kan nog niet: De Nota van beantwoording is al gepubliceerd" in page
@@ -227,3 +227,78 @@ def test_after_the_nota_the_pages_say_the_round_is_over(client, world, login_as)
     log_in(partner, world.other_member)
     index = partner.get(f"/consultaties/{world.consultation.slug}/reacties").text
     assert "Reactie beginnen" not in index and "geen reactie" in index
+
+
+def test_withdrawing_asks_for_confirmation_and_can_be_undone_while_the_round_is_open(client, world, login_as):
+    """Issue 11.5: "Intrekken" was one click and final; the group could never respond again."""
+    from partner_portal.core.audit import AuditEvent
+
+    r = rf.response(world.consultation, world.group, S.submitted)
+    db.session.commit()
+    login_as(world.coordinator)
+    page = client.get(f"/reacties/{r.id}").text
+    # The response page links to a confirmation page instead of withdrawing at once.
+    assert f'href="/reacties/{r.id}/stap/withdraw"' in page
+    assert f'action="/reacties/{r.id}/stap/withdraw"' not in page
+    confirm = client.get(f"/reacties/{r.id}/stap/withdraw")
+    assert confirm.status_code == 200
+    assert "Wat dit betekent" in confirm.text and "weer openen als concept" in confirm.text
+    assert db.session.get(FormalResponse, r.id).state == S.submitted  # looking changes nothing
+    done = post_form(client, f"/reacties/{r.id}/stap/withdraw", {"version": r.version})
+    assert done.status_code == 302
+    r = db.session.get(FormalResponse, r.id)
+    assert r.state == S.withdrawn
+    # Started again as a draft: history kept, audited, editable again.
+    page = client.get(f"/reacties/{r.id}").text
+    assert "Weer openen als concept" in page
+    again = post_form(client, f"/reacties/{r.id}/stap/reopen", {"version": r.version}, form_url=f"/reacties/{r.id}")
+    assert again.status_code == 302
+    r = db.session.get(FormalResponse, r.id)
+    assert r.state == S.draft and r.reopened_at is not None and r.withdrawn_at is not None
+    actions = list(db.session.scalars(sa.select(AuditEvent.action).order_by(AuditEvent.id)))
+    assert actions[-2:] == ["formal_response.withdraw", "formal_response.reopen"]
+    assert client.get(f"/reacties/{r.id}/bewerken").status_code == 200
+
+
+def test_a_withdrawn_response_cannot_be_reopened_after_the_nota(client, world, login_as):
+    from partner_portal.responses import operations
+
+    r = rf.response(world.consultation, world.group, S.withdrawn)
+    db.session.commit()
+    operations.publish_nota(world.moderator, world.consultation, despite_open_stage=True)
+    db.session.commit()
+    login_as(world.coordinator)
+    page = client.get(f"/reacties/{r.id}").text
+    assert "Weer openen als concept" not in page
+    refused = post_form(client, f"/reacties/{r.id}/stap/reopen", {"version": r.version}, form_url="/profiel")
+    assert refused.status_code == 400 and "Nota van beantwoording is al gepubliceerd" in refused.text
+    assert db.session.get(FormalResponse, r.id).state == S.withdrawn
+
+
+def test_a_step_without_a_confirmation_page_has_no_get(client, world, login_as):
+    r = rf.response(world.consultation, world.group, S.withdrawn)
+    db.session.commit()
+    login_as(world.coordinator)
+    assert client.get(f"/reacties/{r.id}/stap/reopen").status_code == 405
+    assert client.get(f"/reacties/{r.id}/stap/submit").status_code == 404
+    assert client.get(f"/reacties/{r.id}/stap/accept").status_code == 404
+
+
+def test_after_the_nota_a_draft_is_no_longer_offered_for_editing_and_says_why(client, world, login_as):
+    """Issue 11.6: a draft that can never be submitted was still offered for editing."""
+    from partner_portal.responses import operations
+
+    r = rf.response(world.consultation, world.group, S.draft)
+    db.session.commit()
+    operations.publish_nota(world.moderator, world.consultation, despite_open_stage=True)
+    db.session.commit()
+    login_as(world.member)
+    page = client.get(f"/reacties/{r.id}").text
+    assert "Reactie bewerken" not in page
+    edit = client.get(f"/reacties/{r.id}/bewerken", follow_redirects=True)
+    assert "Nota van beantwoording is al gepubliceerd" in edit.text
+    refused = post_form(
+        client, f"/reacties/{r.id}/bewerken", {"version": r.version, "statement": "Nog iets."}, form_url="/profiel"
+    )
+    assert refused.status_code == 302  # back to the response page, with the reason
+    assert db.session.get(FormalResponse, r.id).statement == "Wij steunen de visie."

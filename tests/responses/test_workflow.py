@@ -13,7 +13,7 @@ from partner_portal.responses.workflow import RESPONSE
 from tests.responses import factories as rf
 
 PAIRS = [(state, t.name) for state in ResponseState for t in RESPONSE.transitions]
-COORDINATOR_STEPS = {"submit", "withdraw"}
+COORDINATOR_STEPS = {"submit", "withdraw", "reopen"}
 NOTIFIES = {
     "submit": "response_submitted",
     "request_changes": "changes_requested",

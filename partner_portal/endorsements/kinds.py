@@ -37,6 +37,9 @@ class Kind:
     # the actor may not endorse the item in its current state; returns None otherwise.
     check: Callable[[Any, Any], None]
     can_view: Callable[[Any, Any], bool]  # may the user see the item (links, 404 otherwise)
+    # record(actor, item, details): the audit event (and any notification) of an endorsement,
+    # when the owning feature's workflow table declares them; None: a plain `<name>.endorse` event.
+    record: Callable[[Any, Any, dict], Any] | None = None
 
     @property
     def column(self) -> str:
@@ -65,6 +68,7 @@ KINDS: tuple[Kind, ...] = (
         title=_response_title,
         check=response_operations.check_endorse,
         can_view=response_permissions.can_view_response,
+        record=response_operations.record_endorsement,
     ),
 )
 

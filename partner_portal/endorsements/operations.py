@@ -45,7 +45,8 @@ def endorse(actor, item) -> Endorsement:
     """The actor's organisation endorses `item` (any registered kind).
 
     Precondition: the item's own rule (`Kind.check`) allows the actor, in the item's state.
-    Side effects: a new active endorsement row; the audit event `<kind>.endorse` on the item.
+    Side effects: a new active endorsement row; the audit event `<kind>.endorse` on the item
+    (through the kind's `record`, e.g. its workflow table's row, when it has one).
     Raises: what the item's rule raises (PermissionDenied / OperationError); Conflict when the
     organisation already has an active endorsement of the item, also when a concurrent request
     made it first (the partial unique index decides; nothing changes).
@@ -60,7 +61,10 @@ def endorse(actor, item) -> Endorsement:
     flush_or_conflict(permissions.already_endorsed_message())
     _refresh_lists(item)
     details = {"organisation": actor.organisation.name, "endorsement": endorsement.id}
-    _audit(actor, f"{kind.name}.endorse", item, details=details)
+    if kind.record is not None:
+        kind.record(actor, item, details)
+    else:
+        _audit(actor, f"{kind.name}.endorse", item, details=details)
     return endorsement
 
 

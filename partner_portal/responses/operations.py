@@ -252,6 +252,11 @@ def check_endorse(actor, response: FormalResponse) -> None:
         raise OperationError(reason)
 
 
+def record_endorsement(actor, response: FormalResponse, details: dict) -> None:
+    """The audit event (and notification, if any) that the table's "endorse" row declares."""
+    workflow.record_action(actor, response, RESPONSE, "endorse", details=details)
+
+
 def save_answers(actor, response: FormalResponse, answers: dict[int, tuple[str | None, str]]) -> None:
     """Draft the gemeente's answer per theme (internal until the Nota is published).
 

@@ -15,7 +15,7 @@ from tests.consultations import factories as cf
 from tests.responses import factories as rf
 from tests.test_migrations import empty_database_url  # noqa: F401  (fixture)
 
-BEFORE = "0005_timestamp_checks"
+BEFORE = "0006_response_reopened"
 WHEN = datetime(2026, 11, 30, 9, 15, tzinfo=UTC)
 
 

@@ -5,8 +5,8 @@ and time, as active endorsements of the formal response) and drops the old table
 downgrade moves the active endorsements of formal responses back; withdrawn ones have no
 place in the old table and are dropped with the new one.
 
-Revision ID: 0006_endorsements
-Revises: 0005_timestamp_checks
+Revision ID: 0007_endorsements
+Revises: 0006_response_reopened
 Create Date: 2026-12-02 05:45:00
 
 """
@@ -16,8 +16,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = "0006_endorsements"
-down_revision = "0005_timestamp_checks"
+revision = "0007_endorsements"
+down_revision = "0006_response_reopened"
 branch_labels = None
 depends_on = None
 

@@ -182,6 +182,13 @@ class Stage(VersionedMixin, db.Model):
         return bool(getattr(self, f"opens_{action}", False))
 
     @property
+    def has_ended(self) -> bool:
+        """Its end date has passed (in the gemeente's time zone): what it opens is closed."""
+        from partner_portal.consultations.stages import local_today
+
+        return self.ends_on < local_today()
+
+    @property
     def opened_actions(self) -> list[str]:
         from partner_portal.consultations.stages import ACTIONS
 

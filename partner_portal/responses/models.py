@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import orm as so
 
 from partner_portal.core.models import TimestampMixin, UTCDateTime, VersionedMixin, utcnow
+from partner_portal.core.text import markdown_to_plain
 from partner_portal.extensions import db
 
 if TYPE_CHECKING:
@@ -205,6 +206,20 @@ class FormalResponse(TimestampMixin, VersionedMixin, db.Model):
     def answer_for(self, theme_id: int) -> ThemeAnswer | None:
         return next((a for a in self.answers if a.theme_id == theme_id), None)
 
+    def field_values(self, themes) -> dict[str, str]:
+        """The draft as the edit form's fields: statement, stance, conditions, position_<theme id>
+        and explanation_<theme id> (empty strings for what is not filled in)."""
+        values = {
+            "statement": self.statement or "",
+            "collaboration_stance": self.collaboration_stance.value if self.collaboration_stance else "",
+            "collaboration_conditions": self.collaboration_conditions or "",
+        }
+        for theme in themes:
+            row = self.position_for(theme.id)
+            values[f"position_{theme.id}"] = row.position.value if row and row.position else ""
+            values[f"explanation_{theme.id}"] = row.explanation if row else ""
+        return values
+
     def snapshot(self, themes) -> dict[str, Any]:
         """The content as plain data, frozen into a revision at submission."""
         return {
@@ -267,15 +282,20 @@ class ResponseRevision(db.Model):
     def full_text(self) -> str:
         """The revision as readable lines, for the diff between revisions."""
         data = self.data
-        lines = [str(_l("Algemeen standpunt")), data.get("statement") or "—", ""]
+        lines = [str(_l("Algemeen standpunt")), markdown_to_plain(data.get("statement")) or "—", ""]
         for item in data.get("themes", []):
             position = LABELS[Position(item["position"])] if item.get("position") else _l("geen keuze")
-            lines += [f"## {item['title']}", f"{_l('Standpunt')}: {position}", item.get("explanation") or "", ""]
+            lines += [
+                f"{_l('Thema')}: {item['title']}",
+                f"{_l('Standpunt')}: {position}",
+                markdown_to_plain(item.get("explanation")),
+                "",
+            ]
         stance = data.get("collaboration_stance")
         lines += [
-            f"## {_l('Structurele samenwerking')}",
+            f"{_l('Structurele samenwerking')}",
             f"{_l('Standpunt')}: {LABELS[CollaborationStance(stance)] if stance else '—'}",
-            data.get("collaboration_conditions") or "",
+            markdown_to_plain(data.get("collaboration_conditions")),
         ]
         if data.get("attachments"):
             lines += ["", f"{_l('Bijlagen')}: " + ", ".join(data["attachments"])]

@@ -19,7 +19,7 @@ from partner_portal import notifications
 from partner_portal.auth.links import external_url
 from partner_portal.auth.models import User
 from partner_portal.consultations.stages import is_open as stage_is_open
-from partner_portal.core import audit, uploads, workflow
+from partner_portal.core import audit, merge, uploads, workflow
 from partner_portal.core.errors import Conflict, OperationError, PermissionDenied, check_version, flush_or_conflict
 from partner_portal.core.models import utcnow
 from partner_portal.extensions import db
@@ -97,6 +97,39 @@ def create_response(actor, consultation, group: SectorGroup) -> FormalResponse:
     return response
 
 
+class DraftConflict(Conflict):
+    """Someone saved the draft meanwhile and changed some of the same fields differently.
+
+    `merge.conflicts` names exactly those fields; `merge.values` holds everything else merged
+    (and, for the conflicts, what this person typed); `theirs` is what is stored now.
+    """
+
+    def __init__(self, message: str, result: merge.Merge, theirs: dict[str, str]):
+        super().__init__(message)
+        self.merge = result
+        self.theirs = theirs
+
+
+def _draft_fields(statement, collaboration_stance, collaboration_conditions, positions) -> dict[str, str]:
+    """The draft as the edit form's fields (see FormalResponse.field_values)."""
+    fields = {
+        "statement": statement or "",
+        "collaboration_stance": collaboration_stance or "",
+        "collaboration_conditions": collaboration_conditions or "",
+    }
+    for theme_id, (position, explanation) in positions.items():
+        fields[f"position_{theme_id}"] = position or ""
+        fields[f"explanation_{theme_id}"] = explanation or ""
+    return fields
+
+
+def _is_stale(response, version) -> bool:
+    try:
+        return int(version) != response.version
+    except (TypeError, ValueError):
+        return True
+
+
 def save_draft(
     actor,
     response: FormalResponse,
@@ -106,12 +139,18 @@ def save_draft(
     collaboration_stance: str | None,
     collaboration_conditions: str,
     positions: dict[int, tuple[str | None, str]],
-) -> None:
+    base: dict[str, str] | None = None,
+) -> list[str]:
     """Save the text of a draft (or of a response the gemeente asked to change).
 
-    `positions` maps theme id to (position or None, explanation). Refuses a response that is
-    no longer editable (OperationError), someone outside the group (PermissionDenied), a stale
-    version (Conflict: the view shows both texts) and unknown values (OperationError).
+    `positions` maps theme id to (position or None, explanation). `base` holds the form's
+    fields as the editor first saw them: when someone else saved meanwhile (a stale
+    `version`), the fields are merged three ways (core/merge.py): what only the other person
+    changed is kept, what only this person changed is saved, and only fields both changed
+    differently stop the save (DraftConflict, with exactly those fields). Without a base a
+    stale version is a plain Conflict. Refuses a response that is no longer editable
+    (OperationError), someone outside the group (PermissionDenied) and unknown values
+    (OperationError). Returns the fields taken from the other person's save.
     """
     if not permissions.is_group_member(actor, response.sector_group_id):
         raise PermissionDenied(_("U mag deze reactie niet bewerken."))
@@ -120,6 +159,22 @@ def save_draft(
             _("Deze reactie is %(state)s en kan niet meer worden gewijzigd.", state=response.state.label)
         )
     workflow.require(actor, response, RESPONSE, "edit")  # the consultation runs, the round is open
+    taken: list[str] = []
+    if _is_stale(response, version):
+        theirs = response.field_values(response.consultation.themes)
+        result = merge.three_way(
+            base, _draft_fields(statement, collaboration_stance, collaboration_conditions, positions), theirs
+        )
+        if result.conflicts:
+            raise DraftConflict(
+                _("Deze reactie is intussen door iemand anders gewijzigd, ook op plaatsen die u wijzigde."),
+                result,
+                theirs,
+            )
+        values, version, taken = result.values, response.version, result.theirs_changed
+        statement, collaboration_stance = values["statement"], values["collaboration_stance"] or None
+        collaboration_conditions = values["collaboration_conditions"]
+        positions = {tid: (values[f"position_{tid}"] or None, values[f"explanation_{tid}"]) for tid in positions}
     check_version(response, version)
     themes = {t.id: t for t in response.consultation.themes}
     if set(positions) - set(themes):
@@ -144,7 +199,8 @@ def save_draft(
         response.last_edited_by_id = actor.id
         response.updated_at = utcnow()  # a change only in a child row must still bump the version
     workflow.flush_versioned()
-    workflow.record_action(actor, response, RESPONSE, "edit")
+    workflow.record_action(actor, response, RESPONSE, "edit", details={"merged": taken} if taken else None)
+    return taken
 
 
 def submit_response(actor, response: FormalResponse, *, version, publication: str) -> ResponseRevision:
@@ -204,15 +260,25 @@ def _max_attachment_bytes() -> int:
     return current_app.config.get("RESPONSE_ATTACHMENT_MAX_BYTES", DEFAULT_ATTACHMENT_MAX_BYTES)
 
 
-def add_attachment(actor, response: FormalResponse, file: FileStorage | None) -> ResponseAttachment:
-    """Attach a PDF (checked by content, at most 10 MB, at most 5 per response) to an editable response."""
+def add_attachment(actor, response: FormalResponse, file: FileStorage | None) -> tuple[ResponseAttachment, bool]:
+    """Attach a PDF (checked by content, at most 10 MB, at most 5 per response) to an editable response.
+
+    The same file (by SHA-256) twice is attached once: the second time returns the existing
+    attachment and False, and stores nothing. Returns (attachment, added).
+    """
     if not workflow.can(actor, response, RESPONSE, "attach"):
         raise PermissionDenied(_("U mag aan deze reactie geen bijlagen toevoegen."))
     if file is None or not file.filename:
         raise OperationError(_("Kies een PDF-bestand om toe te voegen."))
+    stored = uploads.save_pdf(file, actor, max_bytes=_max_attachment_bytes())
+    existing = next((a for a in response.attachments if a.file.sha256 == stored.sha256), None)
+    if existing is not None:
+        db.session.delete(stored)
+        db.session.flush()
+        stored.path.unlink(missing_ok=True)
+        return existing, False
     if len(response.attachments) >= MAX_ATTACHMENTS:
         raise OperationError(_("Een reactie heeft hoogstens %(max)d bijlagen.", max=MAX_ATTACHMENTS))
-    stored = uploads.save_pdf(file, actor, max_bytes=_max_attachment_bytes())
     attachment = ResponseAttachment(file=stored)
     response.attachments.append(attachment)
     response.updated_at = utcnow()
@@ -220,7 +286,7 @@ def add_attachment(actor, response: FormalResponse, file: FileStorage | None) ->
     workflow.record_action(
         actor, response, RESPONSE, "attach", details={"file": stored.original_name, "sha256": stored.sha256}
     )
-    return attachment
+    return attachment, True
 
 
 def remove_attachment(actor, response: FormalResponse, attachment: ResponseAttachment) -> None:
@@ -304,8 +370,10 @@ def save_answers(actor, response: FormalResponse, answers: dict[int, tuple[str |
 
 @dataclass(frozen=True)
 class NotaReadiness:
-    """What publishing the Nota would close: the groups that could still respond, and the stage."""
+    """Before publishing the Nota: what blocks it, and what publishing would close."""
 
+    pending: list[FormalResponse]  # still to be reviewed (blocks publication)
+    unanswered: list[FormalResponse]  # accepted, not answered on every theme (blocks publication)
     drafts: list[SectorGroup]  # a draft that can then never be submitted
     without_response: list[SectorGroup]
     responses_stage_open: bool  # the current stage still opens responses
@@ -313,21 +381,22 @@ class NotaReadiness:
 
 
 def nota_readiness(consultation) -> NotaReadiness:
-    """The groups with an unsubmitted draft or no response at all, and whether responding is still open."""
-    states = dict(
-        db.session.execute(
-            sa.select(FormalResponse.sector_group_id, FormalResponse.state).where(
-                FormalResponse.consultation_id == consultation.id
-            )
-        ).all()
-    )
+    """The responses that block publication, the groups with an unsubmitted draft or no response at
+    all, and whether responding is still open."""
+    responses = db.session.scalars(
+        sa.select(FormalResponse)
+        .where(FormalResponse.consultation_id == consultation.id)
+        .options(sa.orm.joinedload(FormalResponse.sector_group))
+    ).all()
+    by_group = {r.sector_group_id: r for r in responses}
     groups = db.session.scalars(sa.select(SectorGroup).order_by(SectorGroup.position, SectorGroup.id)).all()
-    stage = consultation.current_stage
     return NotaReadiness(
-        drafts=[g for g in groups if states.get(g.id) == ResponseState.draft],
-        without_response=[g for g in groups if g.id not in states],
+        pending=[r for r in responses if r.state in PENDING_STATES],
+        unanswered=[r for r in responses if r.state == ResponseState.accepted and r.answered_at is None],
+        drafts=[g for g in groups if g.id in by_group and by_group[g.id].state == ResponseState.draft],
+        without_response=[g for g in groups if g.id not in by_group],
         responses_stage_open=stage_is_open(consultation, "responses"),
-        stage=stage,
+        stage=consultation.current_stage,
     )
 
 

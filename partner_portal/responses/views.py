@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import orm as so
 
-from partner_portal.consultations.forms import ConfirmForm, ReasonForm
+from partner_portal.consultations.forms import ReasonForm
 from partner_portal.consultations.models import Consultation, ConsultationStatus
 from partner_portal.consultations.permissions import can_view_consultation
 from partner_portal.consultations.views import diff_lines
-from partner_portal.core import uploads, workflow
+from partner_portal.core import merge, uploads, workflow
 from partner_portal.core.audit import AuditEvent
 from partner_portal.core.errors import Conflict, OperationError
 from partner_portal.core.pagecache import public_page, shared_fragment
@@ -21,14 +21,15 @@ from partner_portal.core.transaction import refused, show_refusal
 from partner_portal.extensions import db
 from partner_portal.partners.models import OrganisationSector, SectorGroup
 from partner_portal.responses import bp, operations, permissions
-from partner_portal.responses.forms import AttachmentForm, CreateResponseForm, SubmitForm, response_form
+from partner_portal.responses.forms import CreateResponseForm, SubmitForm, response_form
 from partner_portal.responses.heatmap import heatmap_for
 from partner_portal.responses.models import (
     FormalResponse,
     ResponseAttachment,
     ResponseState,
 )
-from partner_portal.responses.workflow import RESPONSE
+from partner_portal.responses.overview import next_steps
+from partner_portal.responses.workflow import RESPONSE, ROUND_CLOSED
 from partner_portal.responses.workflow import round_open as response_round_open
 
 PER_PAGE = 20
@@ -43,6 +44,8 @@ def response_helpers():
         "can": workflow.can,
         "RESPONSE": RESPONSE,
         "nota_visible": nota_visible,
+        "published_nota": published_nota,
+        "group_steps": group_steps,
     }
 
 
@@ -50,7 +53,23 @@ def nota_visible(consultation) -> bool:
     """Link to the Nota: once published for everyone, before that for gemeente staff (as a concept)."""
     if permissions.can_see_draft_nota(current_user):
         return True
-    return operations.nota_of(consultation) is not None
+    return published_nota(consultation) is not None
+
+
+def group_steps(consultation) -> list:
+    """The partner's sector groups that can act on this consultation now, with their next step."""
+    if not (current_user.is_authenticated and current_user.organisation_id):
+        return []
+    rounds = next_steps(current_user, [consultation])
+    return [step for step in rounds[0][1] if step.todo] if rounds else []
+
+
+def published_nota(consultation):
+    """The consultation's published Nota or None, looked up once per request (pages ask it twice)."""
+    cache = g.setdefault("published_notas", {})
+    if consultation.id not in cache:
+        cache[consultation.id] = operations.nota_of(consultation)
+    return cache[consultation.id]
 
 
 # Loading -------------------------------------------------------------------------------------
@@ -67,10 +86,15 @@ def response_options():
     )
 
 
-def load_response(response_id: int, *, populate: bool = False) -> FormalResponse:
-    """The response, or 404 when it does not exist or the user may not see it (no hint that it exists)."""
+def load_response(response_id: int, *, populate: bool = False, lock: bool = False) -> FormalResponse:
+    """The response, or 404 when it does not exist or the user may not see it (no hint that it exists).
+
+    `lock` holds the response's row until the request commits (PostgreSQL): a second request on
+    it (a double click) waits, then reads what the first one stored."""
     query = sa.select(FormalResponse).where(FormalResponse.id == response_id).options(*response_options())
-    if populate:
+    if lock:
+        query = query.with_for_update(of=FormalResponse)
+    if populate or lock:
         query = query.execution_options(populate_existing=True)
     response = db.session.scalar(query)
     if response is None or not permissions.can_view_response(current_user, response):
@@ -156,8 +180,16 @@ def index(slug: str):
         own_groups=own_groups,
         own=own,
         round_open=round_open,
+        start_refusal=None if round_open or not own_groups else _start_refusal(consultation),
         create_form=CreateResponseForm(),
     )
+
+
+def _start_refusal(consultation) -> str:
+    """Why a group without a response cannot start one."""
+    if consultation.status != ConsultationStatus.published:
+        return _("deze consultatie loopt niet.")
+    return str(ROUND_CLOSED)
 
 
 @bp.post("/consultaties/<slug>/reacties")
@@ -190,6 +222,12 @@ def response_fragment(response: FormalResponse, template: str, **flags: bool) ->
     return shared_fragment(template, render, variant=",".join(sorted(name for name, on in flags.items() if on)))
 
 
+def _submit_form(response: FormalResponse) -> SubmitForm:
+    """The submission form; a resubmission starts from the group's earlier publication choice."""
+    publication = response.publication.value if response.publication else ""
+    return SubmitForm(formdata=None, data={"version": response.version, "publication": publication})
+
+
 def _show_page(response: FormalResponse, *, error: str | None = None, status: int = 200, submit_form=None):
     # What the workflow table offers this user here: buttons, or the reason one is not there now.
     offers = workflow.offered(current_user, response, RESPONSE, side="partner")
@@ -202,8 +240,7 @@ def _show_page(response: FormalResponse, *, error: str | None = None, status: in
             transitions=[o.row for o in offers if o.row.is_transition and o.row.form != "own" and o.open],
             submit_offer=own,
             # Forms only where the user gets them: each costs its construction on a busy page.
-            submit_form=submit_form
-            or (SubmitForm(formdata=None, data={"version": response.version}) if own and own.open else None),
+            submit_form=submit_form or (_submit_form(response) if own and own.open else None),
             moderator_message=last_moderator_message(response),
             body=response_fragment(
                 response,
@@ -224,76 +261,133 @@ def show(response_id: int):
 
 
 def _form_data(response: FormalResponse) -> dict:
-    data = {
-        "version": response.version,
-        "statement": response.statement,
-        "collaboration_stance": response.collaboration_stance.value if response.collaboration_stance else "",
-        "collaboration_conditions": response.collaboration_conditions,
-    }
-    for theme in response.consultation.themes:
-        row = response.position_for(theme.id)
-        data[f"position_{theme.id}"] = row.position.value if row and row.position else ""
-        data[f"explanation_{theme.id}"] = row.explanation if row else ""
-    return data
+    values = response.field_values(response.consultation.themes)
+    return {"version": response.version, "base": merge.encode(values), **values}
 
 
-def _edit_page(response, form, *, error=None, current=None, status=200):
+def _edit_page(response, form, *, error=None, conflict=None, status=200):
     return (
         render_template(
             "responses/edit.html",
             response=response,
             consultation=response.consultation,
             form=form,
-            attachment_form=AttachmentForm(),
-            confirm_form=ConfirmForm(),
             themes=[(t, form[f"position_{t.id}"], form[f"explanation_{t.id}"]) for t in response.consultation.themes],
             error=error,
-            current=current,
+            conflict=conflict,
         ),
         status,
     )
+
+
+def _conflict_panel(response, form, exc: operations.DraftConflict) -> dict:
+    """What the conflict panel shows: per field that both people changed, both texts and what differs."""
+    fields = []
+    for key in exc.merge.conflicts:
+        field = form[key]
+        choices = {str(c.value): str(c.label) for c in getattr(field, "choices", None) or []}
+        mine, theirs = exc.merge.values[key], exc.theirs.get(key, "")
+        mine, theirs = choices.get(mine, mine), choices.get(theirs, theirs)
+        fields.append(
+            {
+                "id": field.id,
+                "label": field.label.text,
+                "mine": mine,
+                "theirs": theirs,
+                "diff": merge.word_diff(theirs, mine),
+            }
+        )
+    return {
+        "fields": fields,
+        "merged": len(exc.merge.theirs_changed),
+        # The same person in another window or tab, or someone else.
+        "same_person": response.last_edited_by_id == current_user.id,
+        "by": response.last_edited_by,
+    }
+
+
+def _posted_form(response):
+    """The edit form as posted; a field missing from the post keeps its stored value, except the
+    base: without one, a concurrent save is not merged blindly (see operations.save_draft)."""
+    data = _form_data(response)
+    del data["base"]
+    return response_form(response.consultation, data=data)
+
+
+def _save_typed(response, form) -> list[str]:
+    """Save the draft as typed in `form` (merging a concurrent save, see operations.save_draft)."""
+    themes = response.consultation.themes
+    return operations.save_draft(
+        current_user,
+        response,
+        version=form.version.data,
+        statement=form.statement.data,
+        collaboration_stance=form.collaboration_stance.data or None,
+        collaboration_conditions=form.collaboration_conditions.data,
+        positions={t.id: (form[f"position_{t.id}"].data or None, form[f"explanation_{t.id}"].data) for t in themes},
+        base=merge.decode(form.base.data),
+    )
+
+
+def _typed_page(response_id: int, form, exc: OperationError):
+    """The page after a refused save: nothing typed is lost.
+
+    A concurrent save that changed the same fields: the form again with everything merged and
+    only the conflicting fields marked, with both texts. A response submitted meanwhile: the
+    typed text read-only (to copy), with a link to the submitted version. Anything else: the
+    form as typed, with the reason.
+    """
+    refused(exc)
+    response = load_response(response_id, populate=True)
+    if isinstance(exc, operations.DraftConflict):
+        for key, value in exc.merge.values.items():
+            form[key].data = value
+        form.version.data = response.version
+        form.base.data = merge.encode(exc.theirs)
+        return _edit_page(response, form, conflict=_conflict_panel(response, form, exc), status=409)
+    if response.state not in RESPONSE.action("edit").sources:
+        themes = response.consultation.themes
+        return (
+            render_template(
+                "responses/edit_refused.html",
+                response=response,
+                consultation=response.consultation,
+                form=form,
+                themes=[(t, form[f"position_{t.id}"], form[f"explanation_{t.id}"]) for t in themes],
+                reason=exc.message,
+            ),
+            409,
+        )
+    return _edit_page(response, form, error=exc.message, status=exc.status_code)
 
 
 @bp.route("/reacties/<int:response_id>/bewerken", methods=["GET", "POST"])
 @login_required
 def edit(response_id: int):
     response = load_response(response_id)
+    member = permissions.is_group_member(current_user, response.sector_group_id)
+    if request.method == "POST" and member:
+        # No longer editable meanwhile (submitted, say): the operation refuses and the page keeps the text.
+        form = _posted_form(response)
+        if not form.validate_on_submit():
+            return _edit_page(response, form, status=400)
+        try:
+            taken = _save_typed(response, form)
+        except OperationError as exc:
+            return _typed_page(response_id, form, exc)
+        if taken:
+            flash(_("Iemand anders had de reactie intussen ook gewijzigd; die wijzigingen zijn bewaard."), "info")
+        flash(str(RESPONSE.action("edit").success), "success")
+        return redirect(url_for("responses.show", response_id=response.id))
     reason = workflow.why_not(current_user, response, RESPONSE, "edit")
     if reason:
-        if permissions.is_group_member(current_user, response.sector_group_id):
+        if member:
             if response.state not in RESPONSE.action("edit").sources:
                 reason = _("Deze reactie is %(state)s en kan niet meer worden gewijzigd.", state=response.state.label)
             flash(reason, "error")
             return redirect(url_for("responses.show", response_id=response.id))
         abort(403)
-    form = response_form(response.consultation, data=_form_data(response))
-    if request.method == "GET":
-        return _edit_page(response, form)
-    if not form.validate_on_submit():
-        return _edit_page(response, form, status=400)
-    themes = response.consultation.themes
-    try:
-        operations.save_draft(
-            current_user,
-            response,
-            version=form.version.data,
-            statement=form.statement.data,
-            collaboration_stance=form.collaboration_stance.data or None,
-            collaboration_conditions=form.collaboration_conditions.data,
-            positions={t.id: (form[f"position_{t.id}"].data or None, form[f"explanation_{t.id}"].data) for t in themes},
-        )
-    except Conflict as exc:
-        # Someone else saved meanwhile: keep what this person typed, show the saved text next to it,
-        # and let a next save (deliberately) replace the saved version.
-        refused(exc)
-        response = load_response(response_id, populate=True)
-        form.version.data = response.version
-        return _edit_page(response, form, error=exc.message, current=response, status=409)
-    except OperationError as exc:
-        refused(exc)
-        return _edit_page(load_response(response_id, populate=True), form, error=exc.message, status=exc.status_code)
-    flash(str(RESPONSE.action("edit").success), "success")
-    return redirect(url_for("responses.show", response_id=response.id))
+    return _edit_page(response, response_form(response.consultation, data=_form_data(response)))
 
 
 def _refused_show(error: OperationError, response_id: int, **_view_args):
@@ -351,44 +445,50 @@ def step(response_id: int, name: str):
     return redirect(url_for("responses.show", response_id=response.id))
 
 
-@bp.post("/reacties/<int:response_id>/bijlagen")
-@login_required
-def add_attachment(response_id: int):
-    response = load_response(response_id)
-    if not workflow.can(current_user, response, RESPONSE, "attach"):
-        abort(403)
-    form = AttachmentForm()
-    error = None
-    if not form.validate_on_submit():
-        error = _form_error(form)
-    else:
-        try:
-            operations.add_attachment(current_user, response, request.files.get("file"))
-        except OperationError as exc:
-            error = refused(exc).message
-    if error:
-        response = load_response(response_id, populate=True)
-        form = response_form(response.consultation, data=_form_data(response))
-        return _edit_page(response, form, error=error, status=400)
-    flash(str(RESPONSE.action("attach").success), "success")
-    return redirect(url_for("responses.edit", response_id=response.id))
-
-
 def _attachment(response: FormalResponse, attachment_id: int) -> ResponseAttachment:
     # Looked up among the attachments of a response the user may see: another response's id gives 404.
     return next((a for a in response.attachments if a.id == attachment_id), None) or abort(404)
 
 
+def _with_typed_text(response_id: int, change):
+    """An attachment button inside the edit form: save what was typed, then `change(response)`, in one
+    transaction. When either is refused nothing is saved, and the page shows the form as typed."""
+    response = load_response(response_id, lock=True)
+    if not workflow.can(current_user, response, RESPONSE, "attach"):
+        abort(403)
+    form = _posted_form(response)
+    if not form.validate_on_submit():
+        return _edit_page(response, form, error=_form_error(form), status=400)
+    try:
+        if "statement" in request.form:  # the whole edit form came along
+            _save_typed(response, form)
+        message = change(response)
+    except OperationError as exc:
+        return _typed_page(response_id, form, exc)
+    flash(message, "success")
+    return redirect(url_for("responses.edit", response_id=response_id))
+
+
+@bp.post("/reacties/<int:response_id>/bijlagen")
+@login_required
+def add_attachment(response_id: int):
+    def attach(response) -> str:
+        attachment, added = operations.add_attachment(current_user, response, request.files.get("file"))
+        if not added:  # the same file again (a double click, or once more by mistake)
+            return _("%(name)s was al toegevoegd; het staat er één keer.", name=attachment.file.original_name)
+        return str(RESPONSE.action("attach").success)
+
+    return _with_typed_text(response_id, attach)
+
+
 @bp.post("/reacties/<int:response_id>/bijlagen/<int:attachment_id>/verwijderen")
 @login_required
 def remove_attachment(response_id: int, attachment_id: int):
-    response = load_response(response_id)
-    attachment = _attachment(response, attachment_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    operations.remove_attachment(current_user, response, attachment)
-    flash(str(RESPONSE.action("detach").success), "success")
-    return redirect(url_for("responses.edit", response_id=response.id))
+    def detach(response) -> str:
+        operations.remove_attachment(current_user, response, _attachment(response, attachment_id))
+        return str(RESPONSE.action("detach").success)
+
+    return _with_typed_text(response_id, detach)
 
 
 @bp.get("/reacties/<int:response_id>/bijlagen/<int:attachment_id>")
@@ -413,7 +513,8 @@ def revision(response_id: int, number: int):
     if old_number == number or (old_number >= 1 and old_number not in revisions):
         abort(404)
     old = revisions.get(old_number)
-    lines = diff_lines(old.full_text() if old else "", new.full_text())
+    # Blank lines that came or went say nothing to a reader: only lines with text are marked.
+    lines = [(k, line) for k, line in diff_lines(old.full_text() if old else "", new.full_text()) if line.strip()]
     return render_template(
         "responses/revision.html",
         response=response,

@@ -134,7 +134,7 @@ def test_stage_gate_says_when_the_stage_opens_or_closed(app):
     with pytest.raises(OperationError) as excinfo:
         workflow.apply_transition(admin, early, TEST_WF, "close", version=early.version, reason="x")
     assert excinfo.value.message == (
-        "Reacties indienen kan alleen in de fase 'Reactie van partners' (1 mei 2017 – 30 juni 2017); "
+        f"Reacties indienen kan alleen in de fase 'Reactie van partners' ({cf.period('reactie')}); "
         "die fase is nog niet begonnen."
     )
     late = cf.consultation(status=S.published, current=2)

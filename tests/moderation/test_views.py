@@ -12,6 +12,7 @@ from partner_portal.extensions import db
 from partner_portal.responses.models import FormalResponse, ResponseState
 from tests import factories
 from tests.conftest import csrf_token, post_form
+from tests.consultations import factories as cf
 from tests.responses import factories as rf
 
 S = ResponseState
@@ -111,6 +112,7 @@ def test_nota_is_a_concept_for_the_gemeente_then_public_after_publication(client
     assert page.count("<h1") == 1 and "CONCEPT" not in page and "Gepubliceerd op" in page
     assert "Toelichting bij De bereikbare binnenstad." in page and "Antwoord op De bereikbare binnenstad." in page
     assert "Niet-openbare reactie van deze sectorgroep" in page and "Geheime toelichting" not in page
+    assert "Horeca steunt." in page and "Wij steunen de visie." not in page  # the hidden group's statement
     assert '<th scope="row">De bereikbare binnenstad</th>' in page  # the summary table
     shown = anonymous.get(f"/reacties/{public.id}").get_data(as_text=True)
     assert "Antwoord op De bereikbare binnenstad." in shown
@@ -119,6 +121,7 @@ def test_nota_is_a_concept_for_the_gemeente_then_public_after_publication(client
 def test_nota_pdf_has_cover_contents_sections_and_page_numbers(client, world, login_as, tmp_path):
     r = rf.response(world.consultation, world.group, S.accepted, answered=True)
     r.positions[0].explanation = "Parkeren in Mercurius blijft betaalbaar, € 1 per uur."
+    r.statement = "Horeca steunt de visie, met een levendige Brink."
     db.session.commit()
     login_as(world.moderator)
     response = client.get(f"/consultaties/{world.consultation.slug}/nota.pdf")
@@ -131,12 +134,14 @@ def test_nota_pdf_has_cover_contents_sections_and_page_numbers(client, world, lo
         "Nota van beantwoording",
         "CONCEPT",
         "Inhoud",
+        "Algemene standpunten van de sectorgroepen",
+        "Horeca steunt de visie, met een levendige Brink.",  # each group's overall statement (issue 11.13)
         "Reacties en antwoorden per thema",
         "Standpunten over de structurele samenwerking",
         "Samenvatting",
         "Sectorgroep Horeca",
         "€ 1 per uur",
-        "Reactie van partners: 1 mei 2017 – 30 juni 2017",
+        f"Reactie van partners: {cf.period('reactie')}",
         "Pagina 2 van",
     ):
         assert expected in text, expected
@@ -227,3 +232,56 @@ def test_after_the_responses_stage_publishing_needs_no_extra_confirmation(client
     page = client.get(f"/consultaties/{slug}/nota/publiceren").text
     assert 'for="despite_open_stage"' not in page and "nog reageren" not in page
     assert post_form(client, f"/consultaties/{slug}/nota/publiceren", {}).status_code == 302
+
+
+def test_each_step_has_its_own_labelled_reason_field_and_an_empty_one_is_marked(client, world, login_as):
+    """Issue 11.11: two reason fields with the same label; an empty reason was not tied to its field."""
+    r = rf.response(world.consultation, world.group, S.in_review)
+    db.session.commit()
+    login_as(world.moderator)
+    page = client.get(f"/beheer/reacties/{r.id}").text
+    assert 'for="reason-request_changes">Welke wijzigingen vraagt u?' in page
+    assert 'for="reason-reject">Waarom is de reactie niet-ontvankelijk?' in page
+    assert page.count('rows="6"') >= 2
+    refused = post_form(client, f"/beheer/reacties/{r.id}/stap/reject", {"version": r.version, "reason": "   "})
+    assert refused.status_code == 400
+    marked = re.search(r'<div class="field has-error">\s*<label for="reason-(\w+)"', refused.text)
+    assert marked and marked.group(1) == "reject"
+    assert 'aria-invalid="true" aria-describedby="reason-reject-error"' in refused.text
+    # A refusal for another cause keeps what was typed in that field.
+    stale = post_form(
+        client,
+        f"/beheer/reacties/{r.id}/stap/request_changes",
+        {"version": r.version - 1, "reason": "Graag aanvullen."},
+    )
+    assert stale.status_code == 409 and ">Graag aanvullen.</textarea>" in stale.text
+
+
+def test_the_publish_page_links_the_responses_that_block_the_nota(client, world, login_as):
+    waiting = rf.response(world.consultation, world.group, S.submitted)
+    unanswered = rf.response(world.consultation, world.other_group, S.accepted)
+    db.session.commit()
+    login_as(world.moderator)
+    slug = world.consultation.slug
+    page = client.get(f"/consultaties/{slug}/nota/publiceren").text
+    assert f'href="/beheer/reacties/{waiting.id}"' in page and f'href="/beheer/reacties/{unanswered.id}"' in page
+    refused = post_form(client, f"/consultaties/{slug}/nota/publiceren", {"despite_open_stage": "y"})
+    assert refused.status_code == 400 and f'href="/beheer/reacties/{waiting.id}"' in refused.text
+
+
+def test_the_nota_is_reachable_from_the_moderators_start_page(client, world, login_as):
+    login_as(world.moderator)
+    page = client.get("/beheer/reacties").text
+    assert f'href="/consultaties/{world.consultation.slug}/nota"' in page
+
+
+def test_a_partial_answer_says_how_many_themes_are_answered(client, world, login_as):
+    """Issue 11.13: "nog niet opgesteld" was shown while some themes had an answer."""
+    from partner_portal.responses.models import ThemeAnswer, Verdict
+
+    r = rf.response(world.consultation, world.group, S.accepted)
+    r.answers.append(ThemeAnswer(theme_id=world.consultation.themes[0].id, verdict=Verdict.adopted, explanation=""))
+    db.session.commit()
+    login_as(world.moderator)
+    page = client.get(f"/beheer/reacties/{r.id}").text
+    assert "1 van 2 thema's beantwoord" in page and "nog niet opgesteld" not in page

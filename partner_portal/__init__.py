@@ -95,6 +95,7 @@ def register_blueprints(app: Flask) -> None:
     from partner_portal.audit_log import views as audit_log_views
     from partner_portal.auth import views as auth_views
     from partner_portal.consultations import views as consultations_views
+    from partner_portal.endorsements import views as endorsements_views
     from partner_portal.moderation import views as moderation_views
     from partner_portal.notifications import views as notifications_views
     from partner_portal.partners import views as partners_views
@@ -109,6 +110,7 @@ def register_blueprints(app: Flask) -> None:
         audit_log_views,
         notifications_views,
         responses_views,
+        endorsements_views,
         moderation_views,
     ):
         app.register_blueprint(views.bp)

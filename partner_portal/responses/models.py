@@ -20,7 +20,8 @@ if TYPE_CHECKING:
     from partner_portal.auth.models import User
     from partner_portal.consultations.models import Consultation, Theme
     from partner_portal.core.uploads import StoredFile
-    from partner_portal.partners.models import Organisation, SectorGroup
+    from partner_portal.endorsements.models import Endorsement
+    from partner_portal.partners.models import SectorGroup
 
 
 class _Labelled(enum.StrEnum):
@@ -170,8 +171,14 @@ class FormalResponse(TimestampMixin, VersionedMixin, db.Model):
     attachments: so.Mapped[list[ResponseAttachment]] = so.relationship(
         back_populates="response", cascade="all, delete-orphan", order_by="ResponseAttachment.id"
     )
+    # The active endorsements, for the pages that list who endorsed (the endorsements feature
+    # owns the rows and changes them; see partner_portal/endorsements/).
     endorsements: so.Mapped[list[Endorsement]] = so.relationship(
-        back_populates="response", cascade="all, delete-orphan", order_by="Endorsement.id"
+        "Endorsement",
+        primaryjoin="and_(FormalResponse.id == foreign(Endorsement.formal_response_id),"
+        " Endorsement.withdrawn_at.is_(None))",
+        viewonly=True,
+        order_by="Endorsement.id",
     )
     revisions: so.Mapped[list[ResponseRevision]] = so.relationship(
         back_populates="response", order_by="ResponseRevision.number"
@@ -317,25 +324,6 @@ class ResponseAttachment(db.Model):
 
     response: so.Mapped[FormalResponse] = so.relationship(back_populates="attachments")
     file: so.Mapped[StoredFile] = so.relationship(lazy="joined")  # an attachment is always shown with its file
-
-
-class Endorsement(db.Model):
-    """An organisation of the group endorses its group's response; one per organisation per response."""
-
-    __tablename__ = "response_endorsement"
-    __table_args__ = (sa.UniqueConstraint("response_id", "organisation_id", name="uq_response_endorsement_org"),)
-
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    response_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("formal_response.id", ondelete="CASCADE"), index=True)
-    organisation_id: so.Mapped[int] = so.mapped_column(
-        sa.ForeignKey("organisation.id", ondelete="RESTRICT"), index=True
-    )
-    endorsed_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user.id", ondelete="RESTRICT"), index=True)
-    endorsed_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, index=True)
-
-    response: so.Mapped[FormalResponse] = so.relationship(back_populates="endorsements")
-    organisation: so.Mapped[Organisation] = so.relationship(lazy="joined")  # shown by name wherever listed
-    endorsed_by: so.Mapped[User | None] = so.relationship()
 
 
 class ThemeAnswer(db.Model):

@@ -1,4 +1,4 @@
-"""State changes of formal responses: drafting, submission, moderation steps, attachments, endorsements,
+"""State changes of formal responses: drafting, submission, moderation steps, attachments,
 answers and the publication of the Nota.
 
 Each operation checks permission and stage, changes state, writes the audit event, queues
@@ -28,7 +28,6 @@ from partner_portal.responses import permissions
 from partner_portal.responses.models import (
     PENDING_STATES,
     CollaborationStance,
-    Endorsement,
     FormalResponse,
     Nota,
     Position,
@@ -301,13 +300,12 @@ def remove_attachment(actor, response: FormalResponse, attachment: ResponseAttac
     workflow.record_action(actor, response, RESPONSE, "detach", details={"file": name})
 
 
-def endorse_response(actor, response: FormalResponse) -> Endorsement:
-    """The actor's organisation endorses its group's submitted or accepted response.
-
-    Precondition: actor is a signatory (or organisation admin) of an organisation of the group.
-    One endorsement per organisation, enforced by a unique constraint: a second one (also a
-    concurrent one) is refused with Conflict and changes nothing.
-    """
+def check_endorse(actor, response: FormalResponse) -> None:
+    """The responses' rule for endorsing (registered in endorsements/kinds.py), from the table's
+    "endorse" row: raises OperationError when the response is not submitted, in review or
+    accepted (or a guard refuses), PermissionDenied when the actor is not a signatory or
+    organisation admin of an organisation of the group. Whether the organisation already
+    endorsed it is the endorsements feature's check."""
     row = RESPONSE.action("endorse")
     if response.state not in row.sources:
         raise OperationError(_("Alleen een ingediende of geaccepteerde reactie kan worden onderschreven."))
@@ -315,14 +313,14 @@ def endorse_response(actor, response: FormalResponse) -> Endorsement:
         raise PermissionDenied(
             _("Alleen tekenbevoegden van organisaties in deze sectorgroep kunnen de reactie onderschrijven.")
         )
-    message = _("Uw organisatie heeft deze reactie al onderschreven.")
-    if any(e.organisation_id == actor.organisation_id for e in response.endorsements):
-        raise Conflict(message)
-    endorsement = Endorsement(response_id=response.id, organisation_id=actor.organisation_id, endorsed_by_id=actor.id)
-    db.session.add(endorsement)
-    flush_or_conflict(message)
-    workflow.record_action(actor, response, RESPONSE, "endorse", details={"organisation": actor.organisation.name})
-    return endorsement
+    reason = row.refusal(actor, response)
+    if reason:
+        raise OperationError(reason)
+
+
+def record_endorsement(actor, response: FormalResponse, details: dict) -> None:
+    """The audit event (and notification, if any) that the table's "endorse" row declares."""
+    workflow.record_action(actor, response, RESPONSE, "endorse", details=details)
 
 
 def save_answers(actor, response: FormalResponse, answers: dict[int, tuple[str | None, str]]) -> None:

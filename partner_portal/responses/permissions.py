@@ -6,7 +6,7 @@ answer, the moderation steps) is decided by the workflow table in responses/work
 
 from __future__ import annotations
 
-from partner_portal.auth.roles import GEMEENTE, MKB_READERS, MODERATORS
+from partner_portal.auth.roles import GEMEENTE, MODERATORS
 from partner_portal.responses.models import FormalResponse, ResponseState
 
 
@@ -68,7 +68,3 @@ def can_see_draft_nota(user) -> bool:
 
 def can_publish_nota(user, consultation, nota) -> bool:
     return is_moderator(user) and nota is None and consultation.status != "draft"
-
-
-def can_view_mkb_endorsements(user) -> bool:
-    return _staff(user, MKB_READERS)

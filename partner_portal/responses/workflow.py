@@ -118,13 +118,6 @@ def _public(response) -> bool:
     return response.is_public
 
 
-def may_endorse(user, response: FormalResponse) -> bool:
-    """The table allows endorsing now, and the user's organisation has not endorsed the response yet."""
-    return workflow.can(user, response, RESPONSE, "endorse") and all(
-        e.organisation_id != user.organisation_id for e in response.endorsements
-    )
-
-
 RESPONSE = workflow.register(
     workflow.Workflow(
         name="formal_response",

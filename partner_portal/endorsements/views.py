@@ -11,8 +11,8 @@ from sqlalchemy import orm as so
 
 from partner_portal import navigation
 from partner_portal.auth.models import StaffRole
-from partner_portal.consultations.forms import ConfirmForm
 from partner_portal.core.errors import Conflict, OperationError
+from partner_portal.core.forms import ConfirmForm
 from partner_portal.core.transaction import refused, show_refusal
 from partner_portal.endorsements import bp, operations, permissions
 from partner_portal.endorsements.forms import WithdrawForm

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask import Flask, flash, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -155,6 +156,10 @@ def register_request_hooks(app: Flask) -> None:
     def session_limits():
         if request.endpoint == "static":
             return None
+        # Resolve the locale now; Flask-Babel keeps it for the request (and `refresh_locale`
+        # re-resolves it where a view changes it). A message built after a failed flush, such as
+        # "changed meanwhile", must not read the user from a session that needs a rollback.
+        get_locale()
         if enforce_session_limits():
             flash(_("U bent uitgelogd omdat u een tijd niet actief was. Log opnieuw in."), "info")
             return redirect(url_for("auth.login", next=request.path if request.method == "GET" else None))

@@ -3,6 +3,7 @@
 import time
 
 from flask import current_app, session
+from flask_babel import refresh as refresh_locale
 from flask_login import current_user, login_user, logout_user
 
 from partner_portal.auth.models import User
@@ -35,6 +36,7 @@ def start_session(user: User, remember: bool = False) -> None:
     session["seen_at"] = now
     session["remember"] = remember
     login_user(user, remember=remember)
+    refresh_locale()  # the user's own language from now on
 
 
 def end_session() -> None:
@@ -43,6 +45,7 @@ def end_session() -> None:
     session.clear()
     if locale:
         session["locale"] = locale
+    refresh_locale()
 
 
 def enforce_session_limits() -> bool:

@@ -182,3 +182,24 @@ def test_the_consultation_filter_lists_the_newest_and_the_chosen_one(client, wor
     assert f'<option value="{world.consultation.id}" selected>' in chosen
     client.post("/logout", data={"csrf_token": csrf_token(client, "/mijn")})
     assert link not in client.get(f"/consultaties/{world.consultation.slug}").get_data(as_text=True)
+
+
+def test_the_shared_nota_pdf_resolves_links_against_base_url_not_the_host_header(app, client, world, monkeypatch):
+    import weasyprint
+
+    from partner_portal.responses import operations
+
+    rf.response(world.consultation, world.group, S.accepted, answered=True)
+    operations.publish_nota(world.moderator, world.consultation)
+    db.session.commit()
+    base_urls = []
+    real_html = weasyprint.HTML
+
+    def recording_html(*args, **kwargs):
+        base_urls.append(kwargs.get("base_url"))
+        return real_html(*args, **kwargs)
+
+    monkeypatch.setattr(weasyprint, "HTML", recording_html)
+    response = client.get(f"/consultaties/{world.consultation.slug}/nota.pdf", headers={"Host": "evil.example"})
+    assert response.status_code == 200
+    assert base_urls == [app.config["BASE_URL"].rstrip("/") + "/"]

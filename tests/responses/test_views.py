@@ -184,18 +184,20 @@ def test_bad_uploads_are_refused_with_a_message(client, world, login_as, content
 
 def test_a_pdf_attachment_is_served_as_a_download_to_those_who_may_see_it(client, world, login_as):
     r = _start(client, login_as, world)
+    letter = cf.pdf_bytes(text="Getekende brief")
     response = post_form(
         client,
         f"/reacties/{r.id}/bijlagen",
-        {"file": (io.BytesIO(b"%PDF-1.4 brief"), "getekende brief.pdf")},
+        {"file": (io.BytesIO(letter), "getekende brief.pdf")},
         form_url=f"/reacties/{r.id}/bewerken",
         content_type="multipart/form-data",
     )
     assert response.status_code == 302
     attachment = db.session.get(FormalResponse, r.id).attachments[0]
     download = client.get(f"/reacties/{r.id}/bijlagen/{attachment.id}")
-    assert download.status_code == 200 and download.data == b"%PDF-1.4 brief"
+    assert download.status_code == 200 and download.data == letter
     assert download.headers["Content-Disposition"].startswith("attachment;")
+    assert download.headers["X-Content-Type-Options"] == "nosniff"
     anonymous = client.application.test_client()
     assert anonymous.get(f"/reacties/{r.id}/bijlagen/{attachment.id}").status_code == 404
 

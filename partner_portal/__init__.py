@@ -67,8 +67,8 @@ def current_app_languages() -> tuple[str, ...]:
 
 
 def register_extensions(app: Flask) -> None:
+    from partner_portal.core import inputcheck, pagecache, security, transaction
     from partner_portal.core import logging as request_logging
-    from partner_portal.core import pagecache, security, transaction
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
@@ -77,6 +77,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = None
     login_manager.session_protection = None  # sessions are revoked through the session version
     csrf.init_app(app)
+    inputcheck.init_app(app)  # before any view or cache reads the input
     babel.init_app(app, locale_selector=select_locale, default_translation_directories=str(ROOT / "translations"))
     limiter.init_app(app)
     if app.config["PROXY_FIX_HOPS"]:

@@ -40,7 +40,7 @@ def set_language():
         if current_user.is_authenticated:
             current_user.locale = form.locale.data
     target = form.next.data or ""
-    if not target.startswith("/") or target.startswith("//"):
+    if not target.startswith("/") or target.startswith("//") or not target.isprintable():
         target = url_for("site.home")
     return redirect(target)
 

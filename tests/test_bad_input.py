@@ -151,3 +151,11 @@ def test_no_input_gives_a_500_on_any_get_parameter_or_form_field(recording_app):
                         log_in(client, world.users[role])
     assert forms_seen, "no form was found on any page"
     assert not failures, f"{len(failures)} requests gave a 500:\n" + "\n".join(failures[:60])
+
+
+@pytest.mark.app_config(WTF_CSRF_ENABLED=False)
+@pytest.mark.parametrize("target", ["/\r\nSet-Cookie: x=1", "/consultaties\n", "/\x0b/evil.example"])
+def test_control_characters_in_the_language_switchs_next_return_home(client, target):
+    response = client.post("/taal", data={"locale": "en", "next": target})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"

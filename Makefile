@@ -33,7 +33,7 @@ translations: $(VENV)/.installed
 
 # Re-extract user-facing text after changing it, then translate the new entries in translations/en.
 extract-messages: $(VENV)/.installed
-	$(PYBABEL) extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot .
+	$(PYBABEL) extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs='.*' -o translations/messages.pot .
 	$(PYBABEL) update -i translations/messages.pot -d translations --no-fuzzy-matching
 
 run: install

@@ -383,7 +383,7 @@ def transition(slug: str, name: str):
     operations.take_consultation_transition(
         current_user, consultation, name, version=form.version.data, reason=form.reason.data or ""
     )
-    flash(_("De consultatie is nu %(status)s.", status=consultation.status.label), "success")
+    flash(str(CONSULTATION.transition(name).success), "success")
     return redirect(url_for("consultations.manage", slug=slug))
 
 

@@ -2,7 +2,9 @@
 
 Operations flush but never commit, and views do not commit either. After every request:
 
-- a response below 400 (a page, a redirect after a POST) commits the session;
+- a response below 400 (a page, a redirect after a POST) commits the session, when anything
+  was written (a request that only read ends its transaction at teardown, and its loaded
+  objects stay usable for the hooks that run after the view, such as the request log);
 - a response of 400 and above, and any exception, rolls it back (the error handlers roll back
   too, and the session is removed at the end of the request in any case);
 - a commit that the database refuses (a uniqueness rule or a version that changed at the last
@@ -19,7 +21,9 @@ import functools
 import logging
 from collections.abc import Callable
 
+import sqlalchemy as sa
 from flask import Flask, Response, make_response, render_template
+from sqlalchemy import orm as so
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -27,6 +31,45 @@ from partner_portal.core.errors import OperationError
 from partner_portal.extensions import db
 
 log = logging.getLogger(__name__)
+_WROTE = "transaction.wrote"
+
+
+@sa.event.listens_for(so.Session, "after_flush")
+def _flushed(session, flush_context) -> None:
+    session.info[_WROTE] = True
+
+
+@sa.event.listens_for(so.Session, "do_orm_execute")
+def _executed(state) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info[_WROTE] = True
+
+
+_after_write_commit: list[Callable[[], None]] = []
+
+
+def after_committed_write(fn: Callable[[], None]) -> Callable[[], None]:
+    """Register `fn()` to run after every commit of a transaction that wrote (e.g. the page cache)."""
+    _after_write_commit.append(fn)
+    return fn
+
+
+@sa.event.listens_for(so.Session, "after_commit")
+def _committed(session) -> None:
+    if session.info.pop(_WROTE, False):
+        for fn in _after_write_commit:
+            fn()
+
+
+@sa.event.listens_for(so.Session, "after_rollback")
+def _rolled_back(session) -> None:
+    session.info.pop(_WROTE, None)
+
+
+def has_writes() -> bool:
+    """Did this request's session write anything (flushed, executed or pending) since its last commit?"""
+    session = db.session
+    return bool(session.info.get(_WROTE) or session.new or session.dirty or session.deleted)
 
 
 def init_app(app: Flask) -> None:
@@ -36,6 +79,8 @@ def init_app(app: Flask) -> None:
     def commit_or_roll_back(response: Response) -> Response:
         if response.status_code >= 400:
             db.session.rollback()
+            return response
+        if not has_writes():
             return response
         try:
             db.session.commit()

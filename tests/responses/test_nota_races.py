@@ -100,7 +100,7 @@ def _publish(app, world):
         from partner_portal.consultations.models import Consultation
 
         return operations.publish_nota(
-            db.session.get(User, moderator_id), db.session.get(Consultation, consultation_id)
+            db.session.get(User, moderator_id), db.session.get(Consultation, consultation_id), despite_open_stage=True
         )
 
     return Other(app, step)
@@ -108,7 +108,7 @@ def _publish(app, world):
 
 def test_a_submission_during_publication_waits_and_is_refused(app, world):
     response_id, version = _late_draft(world)
-    operations.publish_nota(world.moderator, world.consultation)  # connection 1, not committed
+    operations.publish_nota(world.moderator, world.consultation, despite_open_stage=True)  # connection 1, not committed
 
     other = _submit(app, world, response_id, version).start()
     wait_until_blocked()
@@ -151,7 +151,7 @@ def test_an_answer_saved_during_publication_waits_and_is_refused(app, world):
     db.session.commit()
     response_id, moderator_id = r.id, world.moderator.id
     theme_id = world.consultation.themes[0].id
-    operations.publish_nota(world.moderator, world.consultation)  # connection 1, not committed
+    operations.publish_nota(world.moderator, world.consultation, despite_open_stage=True)  # connection 1, not committed
 
     def answer():
         from partner_portal.auth.models import User

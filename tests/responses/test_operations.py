@@ -5,6 +5,7 @@ import threading
 import pytest
 import sqlalchemy as sa
 
+from partner_portal.core import workflow
 from partner_portal.core.audit import AuditEvent
 from partner_portal.core.errors import Conflict, OperationError, PermissionDenied
 from partner_portal.extensions import db
@@ -18,6 +19,7 @@ from partner_portal.responses.models import (
     ResponseRevision,
     ResponseState,
 )
+from partner_portal.responses.workflow import RESPONSE
 from tests.consultations import factories as cf
 from tests.responses import factories as rf
 
@@ -239,14 +241,26 @@ def test_attachments_are_pdfs_of_at_most_10_mb_and_at_most_five(world):
         operations.add_attachment(
             world.member, r, cf.pdf_upload(b"%PDF-" + b"0" * (10 * 1024 * 1024), name="groot.pdf")
         )
-    for _ in range(4):
-        operations.add_attachment(world.member, r, cf.pdf_upload())
+    for n in range(4):
+        operations.add_attachment(world.member, r, cf.pdf_upload(f"%PDF-1.4\n% deel {n}\n".encode()))
     with pytest.raises(OperationError, match="hoogstens 5 bijlagen"):
-        operations.add_attachment(world.member, r, cf.pdf_upload())
+        operations.add_attachment(world.member, r, cf.pdf_upload(b"%PDF-1.4\n% nog een\n"))
     db.session.commit()
     assert len(r.attachments) == 5
     with pytest.raises(PermissionDenied):
         operations.add_attachment(world.other_member, r, cf.pdf_upload())
+
+
+def test_the_same_file_twice_is_attached_once(world, tmp_path):
+    """Issue 11.4: a double upload stored the file once but then answered with an error."""
+    r = _draft(world)
+    first, added = operations.add_attachment(world.member, r, cf.pdf_upload(name="brief.pdf"))
+    again, added_again = operations.add_attachment(world.member, r, cf.pdf_upload(name="brief (1).pdf"))
+    db.session.commit()
+    assert added and not added_again and again.id == first.id
+    assert [a.file.original_name for a in r.attachments] == ["brief.pdf"]
+    assert len(_events("formal_response.attach")) == 1
+    assert sorted(p.name for p in first.file.path.parent.iterdir()) == [first.file.path.name]
 
 
 def test_endorse_once_per_organisation(world):
@@ -308,7 +322,7 @@ def test_answers_are_drafted_then_published_with_the_nota(world):
     db.session.commit()
     assert r.answered_at is None and r.answer_published_at is None
     with pytest.raises(OperationError, match="Stel eerst bij elk thema"):
-        operations.publish_nota(world.moderator, world.consultation)
+        operations.publish_nota(world.moderator, world.consultation, despite_open_stage=True)
     db.session.rollback()
     with pytest.raises(OperationError, match="ook of het standpunt is overgenomen"):
         operations.save_answers(world.moderator, r, {themes[1].id: (None, "Uitleg zonder oordeel.")})
@@ -316,7 +330,7 @@ def test_answers_are_drafted_then_published_with_the_nota(world):
     operations.save_answers(world.moderator, r, {t.id: ("partly_adopted", "Deels.") for t in themes})
     db.session.commit()
     assert r.answered_at is not None
-    nota = operations.publish_nota(world.moderator, world.consultation)
+    nota = operations.publish_nota(world.moderator, world.consultation, despite_open_stage=True)
     db.session.commit()
     assert r.answer_published_at == nota.published_at
     event = _events("nota.publish")[0]
@@ -325,7 +339,7 @@ def test_answers_are_drafted_then_published_with_the_nota(world):
     assert world.coordinator.email in recipients and world.other_member.email in recipients
     assert world.moderator.email not in recipients
     with pytest.raises(Conflict, match="al gepubliceerd"):
-        operations.publish_nota(world.moderator, world.consultation)
+        operations.publish_nota(world.moderator, world.consultation, despite_open_stage=True)
     with pytest.raises(PermissionDenied):
         operations.save_answers(world.moderator, r, {})
 
@@ -333,9 +347,9 @@ def test_answers_are_drafted_then_published_with_the_nota(world):
 def test_the_nota_waits_for_every_pending_response(world):
     rf.response(world.consultation, world.group, S.submitted)
     with pytest.raises(OperationError, match="nog open: Horeca"):
-        operations.publish_nota(world.moderator, world.consultation)
+        operations.publish_nota(world.moderator, world.consultation, despite_open_stage=True)
     with pytest.raises(PermissionDenied):
-        operations.publish_nota(world.pm, world.consultation)
+        operations.publish_nota(world.pm, world.consultation, despite_open_stage=True)
     db.session.rollback()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Nota)) == 0
 
@@ -362,8 +376,14 @@ def test_once_the_nota_is_published_no_response_can_be_started_or_submitted(worl
     cultuur = factories.sector_group("cultuur", "Cultuur")
     museum = factories.user(factories.organisation(cultuur, name="Drents Museum"), OrgRole.member)
     db.session.commit()
-    operations.publish_nota(world.moderator, world.consultation)
+    assert workflow.can(world.coordinator, late, RESPONSE, "submit")
+    operations.publish_nota(world.moderator, world.consultation, despite_open_stage=True)
     db.session.commit()
+    # The table itself says no, with the reason: pages and the operation read the same answer.
+    assert not workflow.can(world.coordinator, late, RESPONSE, "submit")
+    assert workflow.why_not(world.coordinator, late, RESPONSE, "submit") == (
+        "De Nota van beantwoording is al gepubliceerd; er kunnen geen reacties meer worden ingediend."
+    )
     with pytest.raises(OperationError, match="Nota van beantwoording is al gepubliceerd"):
         operations.submit_response(world.coordinator, late, version=late.version, publication="public")
     db.session.rollback()

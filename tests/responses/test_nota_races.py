@@ -54,7 +54,7 @@ class Other:
         return self.result
 
 
-def wait_until_blocked(timeout: float = 10.0) -> None:
+def wait_until_blocked(timeout: float = 30.0) -> None:
     """Wait until another backend waits for a row lock (the consultation's), else fail."""
     deadline = time.monotonic() + timeout
     with db.engine.connect() as probe:

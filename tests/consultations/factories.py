@@ -1,5 +1,6 @@
 """Factories for consultations: a small consultation with pillars, themes, stages and funding."""
 
+import functools
 import io
 import itertools
 from datetime import date
@@ -79,8 +80,10 @@ def consultation(
     return c
 
 
+@functools.cache
 def pdf_bytes(pages: int = 1, *, text: str = "") -> bytes:
-    """A real (parseable) PDF of blank A4 pages; `text` goes into its metadata so files differ."""
+    """A real (parseable) PDF of blank A4 pages; `text` goes into its metadata so files differ.
+    The same arguments give the same bytes (a file uploaded twice is the same file)."""
     from pypdf import PdfWriter
 
     writer = PdfWriter()

@@ -475,7 +475,7 @@ def test_adding_an_attachment_keeps_the_unsaved_text_whether_refused_or_accepted
     good = post_form(
         client,
         f"/reacties/{r.id}/bijlagen",
-        {**typed, "file": (io.BytesIO(b"%PDF-1.4\n%%EOF\n"), "brief.pdf")},
+        {**typed, "file": (io.BytesIO(cf.pdf_bytes()), "brief.pdf")},
         form_url=f"/reacties/{r.id}/bewerken",
         content_type="multipart/form-data",
     )
@@ -505,7 +505,7 @@ def test_a_double_click_on_bijlage_toevoegen_stores_the_file_once_and_says_it_is
 
     def post(c):
         barrier.wait(timeout=10)
-        data = {**typed, "file": (io.BytesIO(b"%PDF-1.4\n% brief\n"), "brief.pdf")}
+        data = {**typed, "file": (io.BytesIO(cf.pdf_bytes(text="brief")), "brief.pdf")}
         response = c.post(f"{url}/bijlagen", data=data, content_type="multipart/form-data")
         results.append((response.status_code, c.get(f"{url}/bewerken").text))
 

@@ -2,20 +2,12 @@
 
 import logging
 
-from flask import current_app
-
 from partner_portal.auth import tokens
 from partner_portal.auth.models import User
+from partner_portal.core.urls import external_url
 from partner_portal.notifications import notify
 
 log = logging.getLogger(__name__)
-
-
-def external_url(endpoint: str, **values) -> str:
-    """An absolute URL built on BASE_URL, so that links are the same in a request and in a worker."""
-    base = current_app.config["BASE_URL"].rstrip("/")
-    # Built on the URL map directly: url_for needs a request (or SERVER_NAME) to build at all.
-    return base + current_app.url_map.bind("localhost").build(endpoint, values)
 
 
 def invitation_url(user: User) -> str:

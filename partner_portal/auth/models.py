@@ -10,9 +10,9 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import orm as so
 
-from partner_portal.core.models import TimestampMixin, UTCDateTime
+from partner_portal.core import audit, workflow
+from partner_portal.core.models import TimestampMixin, UTCDateTime, enum_check
 from partner_portal.extensions import db
-from partner_portal.partners.models import sector_coordinators
 
 if TYPE_CHECKING:
     from partner_portal.partners.models import Organisation, SectorGroup
@@ -64,6 +64,8 @@ class User(TimestampMixin, db.Model):
         sa.CheckConstraint("(organisation_id IS NULL) = (org_role IS NULL)", name="org_role_with_organisation"),
         sa.CheckConstraint("(organisation_id IS NULL) != (staff_role IS NULL)", name="organisation_xor_staff"),
         sa.CheckConstraint("email = lower(email)", name="email_lowercase"),
+        enum_check("org_role", OrgRole),
+        enum_check("staff_role", StaffRole),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -91,7 +93,7 @@ class User(TimestampMixin, db.Model):
 
     organisation: so.Mapped[Organisation | None] = so.relationship(back_populates="users")
     coordinated_groups: so.Mapped[list[SectorGroup]] = so.relationship(
-        secondary=sector_coordinators, back_populates="coordinators"
+        secondary="sector_coordinator", back_populates="coordinators"
     )
 
     # Flask-Login protocol ---------------------------------------------------------------
@@ -136,3 +138,29 @@ class User(TimestampMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.email}>"
+
+
+def _user_names(ids: list[int]) -> dict[int, str]:
+    return dict(db.session.execute(sa.select(User.id, User.name).where(User.id.in_(ids))).all())
+
+
+def _user_state(value: str):
+    """Accounts record their status and their role (see auth/operations.py)."""
+    if value in USER_STATES:
+        return USER_STATES[value]
+    for role_enum, labels in ((OrgRole, ORG_ROLE_LABELS), (StaffRole, STAFF_ROLE_LABELS)):
+        if value in role_enum.__members__:
+            return labels[role_enum(value)]
+    return None
+
+
+USER_STATES = {"invited": _l("uitgenodigd"), "active": _l("actief"), "inactive": _l("gedeactiveerd")}
+audit.register_kind("user", _l("Gebruiker"), _user_names)
+workflow.label_states("user", _user_state)
+workflow.label_action("user.invite", _l("Uitgenodigd"))
+workflow.label_action("user.activate", _l("Account geactiveerd"))
+workflow.label_action("user.reset_password", _l("Nieuw wachtwoord gekozen via een herstellink"))
+workflow.label_action("user.change_password", _l("Wachtwoord gewijzigd"))
+workflow.label_action("user.change_role", _l("Rol gewijzigd"))
+workflow.label_action("user.deactivate", _l("Account gedeactiveerd"))
+workflow.label_action("user.reactivate", _l("Account weer actief"))

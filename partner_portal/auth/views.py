@@ -9,10 +9,9 @@ from flask_babel import refresh as refresh_locale
 from flask_login import current_user, login_required
 
 from partner_portal import navigation
-from partner_portal.auth import bp, operations, tokens
+from partner_portal.auth import bp, links, operations, tokens
 from partner_portal.auth.forms import (
     ChangePasswordForm,
-    ConfirmForm,
     ForgotPasswordForm,
     LoginForm,
     ProfileForm,
@@ -20,6 +19,7 @@ from partner_portal.auth.forms import (
 )
 from partner_portal.auth.sessions import end_session, start_session
 from partner_portal.core.errors import OperationError
+from partner_portal.core.forms import ConfirmForm
 from partner_portal.core.transaction import refused
 from partner_portal.extensions import limiter
 
@@ -119,8 +119,6 @@ def forgot_password():
     if form.validate_on_submit():
         user = operations.find_user_by_email(form.email.data)
         if user is not None and user.is_active and user.has_password:
-            from partner_portal.auth import links
-
             links.send_reset_link(user)
         # The same answer whether or not the address has an account.
         flash(

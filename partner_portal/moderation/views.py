@@ -15,11 +15,13 @@ from sqlalchemy import orm as so
 from wtforms.fields.choices import SelectChoice
 
 from partner_portal import navigation
-from partner_portal.audit_log.views import csv_safe
-from partner_portal.consultations.forms import ReasonForm
+from partner_portal.auth.models import StaffRole
+from partner_portal.consultations.loading import load_consultation_light
 from partner_portal.consultations.models import Consultation, ConsultationStatus
 from partner_portal.core import workflow
 from partner_portal.core.errors import Conflict, OperationError
+from partner_portal.core.exports import csv_safe
+from partner_portal.core.forms import ReasonForm
 from partner_portal.core.pagecache import public_page, shared_document, shared_fragment
 from partner_portal.core.transaction import show_refusal
 from partner_portal.extensions import db
@@ -29,19 +31,15 @@ from partner_portal.moderation.nota import nota_content
 from partner_portal.partners.models import SectorGroup
 from partner_portal.responses import operations, permissions
 from partner_portal.responses.forms import answer_form
+from partner_portal.responses.fragments import response_fragment
+from partner_portal.responses.loading import last_moderator_message, load_response
 from partner_portal.responses.models import LABELS, SUBMITTED_STATES, FormalResponse, Publication, ResponseState
-from partner_portal.responses.views import (
-    last_moderator_message,
-    load_consultation_light,
-    load_response,
-    response_fragment,
-)
 from partner_portal.responses.workflow import RESPONSE
 
 PER_PAGE = 20
 
 navigation.register("moderation.queue", _l("Moderatie"), permissions.can_moderate, order=65)
-navigation.set_start_page("moderator", "moderation.queue")
+navigation.set_start_page(StaffRole.moderator, "moderation.queue")
 
 
 def _require_moderation() -> None:

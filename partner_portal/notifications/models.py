@@ -9,7 +9,8 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import orm as so
 
-from partner_portal.core.models import UTCDateTime, utcnow
+from partner_portal.core import audit, workflow
+from partner_portal.core.models import UTCDateTime, enum_check, utcnow
 from partner_portal.extensions import db
 from partner_portal.notifications.kinds import NotificationMode
 
@@ -43,7 +44,7 @@ class OutboxMessage(db.Model):
         # What the worker asks for: due queued messages, and stale claims.
         sa.Index("ix_outbox_message_status_due", "status", "next_attempt_at"),
         sa.Index("ix_outbox_message_status_claimed", "status", "claimed_at"),
-        sa.CheckConstraint(f"status IN ({', '.join(repr(s.value) for s in MailStatus)})", name="status_known"),
+        enum_check("status", MailStatus),
         sa.CheckConstraint("attempts >= 0", name="attempts_not_negative"),
         sa.CheckConstraint("(status = 'sent') = (sent_at IS NOT NULL)", name="sent_at_iff_sent"),
         sa.CheckConstraint("(status = 'failed') = (failed_at IS NOT NULL)", name="failed_at_iff_failed"),
@@ -92,7 +93,7 @@ class NotificationPreference(db.Model):
     __tablename__ = "notification_preference"
     __table_args__ = (
         sa.UniqueConstraint("user_id", "kind"),
-        sa.CheckConstraint(f"mode IN ({', '.join(repr(m.value) for m in NotificationMode)})", name="mode_known"),
+        enum_check("mode", NotificationMode),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -124,3 +125,10 @@ class DigestItem(db.Model):
         sa.ForeignKey("outbox_message.id", ondelete="RESTRICT"), index=True
     )
     bundled_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+
+
+audit.register_kind("outbox_message", _l("E-mail"))
+workflow.label_states("outbox_message", lambda value: MAIL_STATUS_LABELS.get(value))
+workflow.label_action("notification.preferences", _l("Meldingen ingesteld"))
+workflow.label_action("notification.unsubscribe", _l("Afgemeld voor meldingen"))
+workflow.label_action("mail.retry", _l("E-mail opnieuw in de wachtrij gezet"))

@@ -39,7 +39,7 @@ navigation.register(
     lambda u: u.is_authenticated and u.organisation_id is not None,
     order=20,
 )
-navigation.set_start_page("administrator", "partners.organisations")
+navigation.set_start_page(StaffRole.administrator, "partners.organisations")
 
 
 def require_admin() -> None:

@@ -11,7 +11,9 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import orm as so
 
-from partner_portal.core.models import TimestampMixin, UTCDateTime, VersionedMixin, utcnow
+from partner_portal.core.models import TimestampMixin, UTCDateTime, VersionedMixin, enum_check, utcnow
+from partner_portal.core.text import markdown_to_plain
+from partner_portal.core.urls import external_url
 from partner_portal.extensions import db
 
 if TYPE_CHECKING:
@@ -116,6 +118,9 @@ class FormalResponse(TimestampMixin, VersionedMixin, db.Model):
     __table_args__ = (
         sa.UniqueConstraint("consultation_id", "sector_group_id", name="uq_formal_response_group"),
         sa.CheckConstraint("state = 'draft' OR publication IS NOT NULL", name="submitted_has_publication"),
+        enum_check("state", ResponseState),
+        enum_check("collaboration_stance", CollaborationStance),
+        enum_check("publication", Publication),
         sa.CheckConstraint(
             "answer_published_at IS NULL OR answered_at IS NOT NULL", name="published_answer_was_drafted"
         ),
@@ -188,8 +193,6 @@ class FormalResponse(TimestampMixin, VersionedMixin, db.Model):
         )
 
     def notification_url(self) -> str:
-        from partner_portal.auth.links import external_url
-
         return external_url("responses.show", response_id=self.id)
 
     def position_for(self, theme_id: int) -> ThemePosition | None:
@@ -236,7 +239,10 @@ class ThemePosition(db.Model):
     """The group's position and explanation on one theme; the position may stay open while drafting."""
 
     __tablename__ = "response_theme_position"
-    __table_args__ = (sa.UniqueConstraint("response_id", "theme_id", name="uq_response_theme_position"),)
+    __table_args__ = (
+        sa.UniqueConstraint("response_id", "theme_id", name="uq_response_theme_position"),
+        enum_check("position", Position),
+    )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     response_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("formal_response.id", ondelete="CASCADE"), index=True)
@@ -274,15 +280,20 @@ class ResponseRevision(db.Model):
     def full_text(self) -> str:
         """The revision as readable lines, for the diff between revisions."""
         data = self.data
-        lines = [str(_l("Algemeen standpunt")), data.get("statement") or "—", ""]
+        lines = [str(_l("Algemeen standpunt")), markdown_to_plain(data.get("statement")) or "—", ""]
         for item in data.get("themes", []):
             position = LABELS[Position(item["position"])] if item.get("position") else _l("geen keuze")
-            lines += [f"## {item['title']}", f"{_l('Standpunt')}: {position}", item.get("explanation") or "", ""]
+            lines += [
+                f"{_l('Thema')}: {item['title']}",
+                f"{_l('Standpunt')}: {position}",
+                markdown_to_plain(item.get("explanation")),
+                "",
+            ]
         stance = data.get("collaboration_stance")
         lines += [
-            f"## {_l('Structurele samenwerking')}",
+            f"{_l('Structurele samenwerking')}",
             f"{_l('Standpunt')}: {LABELS[CollaborationStance(stance)] if stance else '—'}",
-            data.get("collaboration_conditions") or "",
+            markdown_to_plain(data.get("collaboration_conditions")),
         ]
         if data.get("attachments"):
             lines += ["", f"{_l('Bijlagen')}: " + ", ".join(data["attachments"])]
@@ -331,7 +342,10 @@ class ThemeAnswer(db.Model):
     """The gemeente's answer ("reactie gemeente") to one theme of one response; internal until the Nota is out."""
 
     __tablename__ = "response_answer"
-    __table_args__ = (sa.UniqueConstraint("response_id", "theme_id", name="uq_response_answer_theme"),)
+    __table_args__ = (
+        sa.UniqueConstraint("response_id", "theme_id", name="uq_response_answer_theme"),
+        enum_check("verdict", Verdict),
+    )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     response_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("formal_response.id", ondelete="CASCADE"), index=True)

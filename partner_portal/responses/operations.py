@@ -16,12 +16,12 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import FileStorage
 
 from partner_portal import notifications
-from partner_portal.auth.links import external_url
 from partner_portal.auth.models import User
 from partner_portal.consultations.stages import is_open as stage_is_open
 from partner_portal.core import audit, merge, uploads, workflow
 from partner_portal.core.errors import Conflict, OperationError, PermissionDenied, check_version, flush_or_conflict
 from partner_portal.core.models import utcnow
+from partner_portal.core.urls import external_url
 from partner_portal.extensions import db
 from partner_portal.partners.models import SectorGroup
 from partner_portal.responses import permissions
@@ -182,7 +182,7 @@ def save_draft(
         )
         if result.conflicts:
             raise DraftConflict(
-                _("Iemand anders heeft deze reactie intussen gewijzigd, ook op plaatsen die u wijzigde."),
+                _("Deze reactie is intussen door iemand anders gewijzigd, ook op plaatsen die u wijzigde."),
                 result,
                 theirs,
             )

@@ -3,35 +3,37 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from markupsafe import Markup
 from sqlalchemy import orm as so
 
 from partner_portal import navigation
-from partner_portal.consultations.forms import ConfirmForm, ReasonForm
-from partner_portal.consultations.models import Consultation, ConsultationStatus
-from partner_portal.consultations.permissions import can_view_consultation
-from partner_portal.consultations.views import diff_lines
+from partner_portal.auth.models import StaffRole
+from partner_portal.consultations.loading import load_consultation_light
+from partner_portal.consultations.models import ConsultationStatus
 from partner_portal.core import merge, uploads, workflow
-from partner_portal.core.audit import AuditEvent
 from partner_portal.core.errors import Conflict, OperationError
-from partner_portal.core.pagecache import public_page, shared_fragment
+from partner_portal.core.forms import ConfirmForm, ReasonForm
+from partner_portal.core.pagecache import public_page
+from partner_portal.core.text import diff_lines
 from partner_portal.core.transaction import refused, show_refusal
 from partner_portal.extensions import db
 from partner_portal.partners.models import Organisation, OrganisationSector, SectorGroup
 from partner_portal.responses import bp, operations, permissions
 from partner_portal.responses.forms import CreateResponseForm, SubmitForm, response_form
+from partner_portal.responses.fragments import response_fragment
 from partner_portal.responses.heatmap import heatmap_for
+from partner_portal.responses.loading import last_moderator_message, load_response
 from partner_portal.responses.models import (
     Endorsement,
     FormalResponse,
     ResponseAttachment,
     ResponseState,
 )
-from partner_portal.responses.workflow import RESPONSE, may_endorse
+from partner_portal.responses.overview import next_steps
+from partner_portal.responses.workflow import RESPONSE, ROUND_CLOSED, may_endorse
 from partner_portal.responses.workflow import round_open as response_round_open
 
 PER_PAGE = 20
@@ -39,7 +41,7 @@ PER_PAGE = 20
 navigation.register(
     "responses.mkb_endorsements", _l("Onderschrijvingen"), permissions.can_view_mkb_endorsements, order=75
 )
-navigation.set_start_page("mkb_staff", "responses.mkb_endorsements")
+navigation.set_start_page(StaffRole.mkb_staff, "responses.mkb_endorsements")
 
 
 @bp.app_context_processor
@@ -51,6 +53,8 @@ def response_helpers():
         "can": workflow.can,
         "RESPONSE": RESPONSE,
         "nota_visible": nota_visible,
+        "published_nota": published_nota,
+        "group_steps": group_steps,
     }
 
 
@@ -58,61 +62,23 @@ def nota_visible(consultation) -> bool:
     """Link to the Nota: once published for everyone, before that for gemeente staff (as a concept)."""
     if permissions.can_see_draft_nota(current_user):
         return True
-    return operations.nota_of(consultation) is not None
+    return published_nota(consultation) is not None
 
 
-# Loading -------------------------------------------------------------------------------------
+def group_steps(consultation) -> list:
+    """The partner's sector groups that can act on this consultation now, with their next step."""
+    if not (current_user.is_authenticated and current_user.organisation_id):
+        return []
+    rounds = next_steps(current_user, [consultation])
+    return [step for step in rounds[0][1] if step.todo] if rounds else []
 
 
-def response_options():
-    """What every response page shows around the response's text, in one query. The text and the
-    lists (positions, answers, attachments, endorsements, revisions) load when a page renders
-    them, one query each, and not at all when it comes from the page cache."""
-    return (
-        so.joinedload(FormalResponse.consultation),
-        so.joinedload(FormalResponse.sector_group),
-        so.joinedload(FormalResponse.submitted_by),
-    )
-
-
-def load_response(response_id: int, *, populate: bool = False, lock: bool = False) -> FormalResponse:
-    """The response, or 404 when it does not exist or the user may not see it (no hint that it exists).
-
-    `lock` holds the response's row until the request commits (PostgreSQL): a second request on
-    it (a double click) waits, then reads what the first one stored."""
-    query = sa.select(FormalResponse).where(FormalResponse.id == response_id).options(*response_options())
-    if lock:
-        query = query.with_for_update(of=FormalResponse)
-    if populate or lock:
-        query = query.execution_options(populate_existing=True)
-    response = db.session.scalar(query)
-    if response is None or not permissions.can_view_response(current_user, response):
-        abort(404)
-    return response
-
-
-def load_consultation_light(slug: str) -> Consultation:
-    """The consultation alone (its themes and stages load when used, one query each), or 404."""
-    consultation = db.first_or_404(sa.select(Consultation).where(Consultation.slug == slug))
-    if not can_view_consultation(current_user, consultation):
-        abort(404)
-    return consultation
-
-
-def last_moderator_message(response: FormalResponse) -> AuditEvent | None:
-    """The latest request for changes or rejection, with its reason (shown to the group and the gemeente)."""
-    if response.state not in (ResponseState.changes_requested, ResponseState.rejected):
-        return None
-    return db.session.scalar(
-        sa.select(AuditEvent)
-        .where(
-            AuditEvent.object_type == FormalResponse.__tablename__,
-            AuditEvent.object_id == response.id,
-            AuditEvent.action.in_(("formal_response.request_changes", "formal_response.reject")),
-        )
-        .order_by(AuditEvent.id.desc())
-        .limit(1)
-    )
+def published_nota(consultation):
+    """The consultation's published Nota or None, looked up once per request (pages ask it twice)."""
+    cache = g.setdefault("published_notas", {})
+    if consultation.id not in cache:
+        cache[consultation.id] = operations.nota_of(consultation)
+    return cache[consultation.id]
 
 
 def _form_error(form) -> str:
@@ -169,8 +135,16 @@ def index(slug: str):
         own_groups=own_groups,
         own=own,
         round_open=round_open,
+        start_refusal=None if round_open or not own_groups else _start_refusal(consultation),
         create_form=CreateResponseForm(),
     )
+
+
+def _start_refusal(consultation) -> str:
+    """Why a group without a response cannot start one."""
+    if consultation.status != ConsultationStatus.published:
+        return _("deze consultatie loopt niet.")
+    return str(ROUND_CLOSED)
 
 
 @bp.post("/consultaties/<slug>/reacties")
@@ -193,14 +167,10 @@ def create(slug: str):
     return redirect(url_for("responses.edit", response_id=response.id))
 
 
-def response_fragment(response: FormalResponse, template: str, **flags: bool) -> Markup:
-    """`template` about the response, rendered once per change for everyone who may see the page
-    and sees it with the same `flags` (see core/pagecache.py); nothing personal goes in it."""
-
-    def render() -> str:
-        return render_template(template, response=response, consultation=response.consultation, **flags)
-
-    return shared_fragment(template, render, variant=",".join(sorted(name for name, on in flags.items() if on)))
+def _submit_form(response: FormalResponse) -> SubmitForm:
+    """The submission form; a resubmission starts from the group's earlier publication choice."""
+    publication = response.publication.value if response.publication else ""
+    return SubmitForm(formdata=None, data={"version": response.version, "publication": publication})
 
 
 def _show_page(response: FormalResponse, *, error: str | None = None, status: int = 200, submit_form=None):
@@ -215,8 +185,7 @@ def _show_page(response: FormalResponse, *, error: str | None = None, status: in
             transitions=[o.row for o in offers if o.row.is_transition and o.row.form != "own" and o.open],
             submit_offer=own,
             # Forms only where the user gets them: each costs its construction on a busy page.
-            submit_form=submit_form
-            or (SubmitForm(formdata=None, data={"version": response.version}) if own and own.open else None),
+            submit_form=submit_form or (_submit_form(response) if own and own.open else None),
             endorse_form=ConfirmForm() if may_endorse(current_user, response) else None,
             moderator_message=last_moderator_message(response),
             body=response_fragment(
@@ -506,7 +475,8 @@ def revision(response_id: int, number: int):
     if old_number == number or (old_number >= 1 and old_number not in revisions):
         abort(404)
     old = revisions.get(old_number)
-    lines = diff_lines(old.full_text() if old else "", new.full_text())
+    # Blank lines that came or went say nothing to a reader: only lines with text are marked.
+    lines = [(k, line) for k, line in diff_lines(old.full_text() if old else "", new.full_text()) if line.strip()]
     return render_template(
         "responses/revision.html",
         response=response,

@@ -6,8 +6,10 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField
 
 from partner_portal import database_ok
+from partner_portal.consultations.loading import featured_consultation
 from partner_portal.core.pagecache import public_page
 from partner_portal.extensions import csrf
+from partner_portal.responses.overview import next_steps
 from partner_portal.site import bp
 
 
@@ -21,15 +23,13 @@ class LanguageForm(FlaskForm):
 @bp.get("/")
 @public_page
 def home():
-    from partner_portal.consultations.views import featured_consultation
-
     return render_template("site/home.html", consultation=featured_consultation())
 
 
 @bp.get("/mijn")
 @login_required
 def dashboard():
-    return render_template("site/dashboard.html")
+    return render_template("site/dashboard.html", rounds=next_steps(current_user))
 
 
 @bp.post("/taal")

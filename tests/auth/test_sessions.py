@@ -95,6 +95,7 @@ def test_deactivation_ends_every_session_of_that_user(app, client, login_as):
     assert not person.is_active and person.deactivated_at is not None
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.app_config(SESSION_IDLE_MINUTES=0)
 def test_idle_session_expires(client, login_as):
     person = factories.user()
@@ -106,6 +107,7 @@ def test_idle_session_expires(client, login_as):
     assert "/login" in response.headers["Location"]
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.app_config(SESSION_ABSOLUTE_HOURS=0)
 def test_absolute_lifetime_ends_even_an_active_session(client, login_as):
     person = factories.user()
@@ -115,6 +117,7 @@ def test_absolute_lifetime_ends_even_an_active_session(client, login_as):
     assert client.get("/profiel").status_code == 302
 
 
+@pytest.mark.sqlite_only
 def test_new_session_at_login(app, client):
     person = factories.user()
     factories.commit()
@@ -126,6 +129,7 @@ def test_new_session_at_login(app, client):
         assert "planted" not in session
 
 
+@pytest.mark.sqlite_only
 def test_session_and_remember_cookie_flags(app, client):
     person = factories.user(role=StaffRole.moderator)
     factories.commit()

@@ -3,7 +3,7 @@
 import functools
 import io
 import itertools
-from datetime import date
+from datetime import date, timedelta
 
 from werkzeug.datastructures import FileStorage
 
@@ -24,13 +24,23 @@ from partner_portal.extensions import db
 
 _seq = itertools.count(1)
 
-# (key, title, start, end, opens)
+# (key, title, start, end, opens). Dates around today: the stage end date matters (a stage whose
+# end has passed opens nothing), so the responses stage runs now, the others before and after it.
+TODAY = date.today()
 STAGES = [
-    ("opstellen", "Visie opstellen", date(2016, 9, 1), date(2017, 4, 10), ()),
-    ("reactie", "Reactie van partners", date(2017, 5, 1), date(2017, 6, 30), ("responses",)),
-    ("verwerking", "Verwerking", date(2017, 7, 1), date(2017, 12, 31), ()),
-    ("uitvoering", "Uitvoering", date(2018, 1, 1), date(2021, 12, 31), ("initiatives", "signing")),
+    ("opstellen", "Visie opstellen", TODAY - timedelta(days=400), TODAY - timedelta(days=61), ()),
+    ("reactie", "Reactie van partners", TODAY - timedelta(days=30), TODAY + timedelta(days=30), ("responses",)),
+    ("verwerking", "Verwerking", TODAY + timedelta(days=31), TODAY + timedelta(days=120), ()),
+    ("uitvoering", "Uitvoering", TODAY + timedelta(days=121), TODAY + timedelta(days=1500), ("initiatives", "signing")),
 ]
+
+
+def period(key: str) -> str:
+    """A stage's period as the pages and messages write it in Dutch ("1 mei 2026 – 30 juni 2026")."""
+    from babel.dates import format_date
+
+    _key, _title, start, end, _opens = next(stage for stage in STAGES if stage[0] == key)
+    return f"{format_date(start, 'long', locale='nl')} – {format_date(end, 'long', locale='nl')}"
 
 
 def consultation(

@@ -3,9 +3,11 @@
 import csv
 import io
 import re
+from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
+from babel.dates import format_date
 
 from partner_portal import demo
 from partner_portal.auth.models import StaffRole
@@ -48,7 +50,9 @@ def test_home_shows_the_featured_consultation(client, seeded):
     assert "landelijke top 25" in page
     for title in ("Comfortabele familiestad", "De bereikbare binnenstad", "De goed bekende binnenstad"):
         assert title in page
-    assert "Reactie van partners" in page and "1 mei 2017" in page
+    stage = seeded.current_stage
+    assert "Reactie van partners" in page and format_date(stage.starts_on, "long", locale="nl") in page
+    assert stage.starts_on <= date.today() <= stage.ends_on  # the demo's current stage runs today (issue 11.7)
     # The funding chart: SVG bars with width attributes, the numbers as text and in a table.
     assert '<svg class="funding-chart"' in page and re.search(r'<rect x="0" y="24" width="\d', page)
     assert "€ 3.000.000" in page and "€ 2.000.000" in page and "€ 11.000.000" in page and "gevraagd" in page
@@ -142,23 +146,35 @@ def test_overlapping_stage_dates_show_an_error_and_save_nothing(client, login_as
     login_as("procesmanager@example.org", password=demo.DEMO_PASSWORD)
     stage = next(s for s in seeded.stages if s.key == "reactie-van-partners")
     url = f"{ASSEN}/beheer/fasen/{stage.id}"
+    start, end = stage.starts_on, stage.ends_on
     response = post_form(
         client,
         url,
-        {"starts_on": "2017-05-01", "ends_on": "2017-08-01", "opens_responses": "y", "version": stage.version},
+        {
+            "starts_on": start.isoformat(),
+            "ends_on": (end + timedelta(days=30)).isoformat(),
+            "opens_responses": "y",
+            "version": stage.version,
+        },
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and 'class="error-summary"' in page
     assert "overlappen met de fase" in page and "Verwerking en besluitvorming" in page
-    assert str(db.session.get(Stage, stage.id).ends_on) == "2017-06-30"
+    assert db.session.get(Stage, stage.id).ends_on == end
     invalid = post_form(client, url, {"starts_on": "geen datum", "ends_on": "", "version": stage.version})
     assert invalid.status_code == 200 and "Vul een geldige begindatum in." in invalid.get_data(as_text=True)
+    shorter = end - timedelta(days=10)
     ok = post_form(
         client,
         url,
-        {"starts_on": "2017-05-01", "ends_on": "2017-06-20", "opens_responses": "y", "version": stage.version},
+        {
+            "starts_on": start.isoformat(),
+            "ends_on": shorter.isoformat(),
+            "opens_responses": "y",
+            "version": stage.version,
+        },
     )
-    assert ok.status_code == 302 and str(db.session.get(Stage, stage.id).ends_on) == "2017-06-20"
+    assert ok.status_code == 302 and db.session.get(Stage, stage.id).ends_on == shorter
 
 
 def test_editing_the_vision_publishes_a_version_with_a_diff_and_a_pdf(client, login_as, seeded):
@@ -204,9 +220,11 @@ def test_draft_consultations_are_hidden_from_the_public(client, app):
 
 def _many_events(n: int):
     actor = factories.user(role=StaffRole.administrator, name="Anne Beheerder")
+    # Kinds and actions the features register: the filters offer those as choices.
     for i in range(n):
-        audit.record(actor, "test.bulk" if i % 2 else "other.bulk", object_type="thing", object_id=i, reason=f"r{i}")
-    audit.record(actor, "test.formula", object_type="thing", object_id=999, reason='=HYPERLINK("http://x")')
+        action = "organisation.archive" if i % 2 else "organisation.restore"
+        audit.record(actor, action, object_type="organisation", object_id=i, reason=f"r{i}")
+    audit.record(actor, "organisation.archive", object_type="organisation", object_id=999, reason='=HYPERLINK("x")')
     db.session.commit()
 
 
@@ -220,9 +238,11 @@ def test_audit_log_filters_and_pages_by_keyset(client, login_as, app):
     older = re.search(r'href="(/beheer/audittrail\?voor=\d+)"', page).group(1)
     page2 = client.get(older).get_data(as_text=True)
     assert ">81</th>" in page2 and ">131</th>" not in page2 and "Nieuwere" in page2
-    filtered = client.get("/beheer/audittrail?action=test.&object_type=thing").get_data(as_text=True)
-    assert filtered.count('<th scope="row">') == 50 and "other.bulk</code>" not in filtered
-    one = client.get("/beheer/audittrail?object_type=thing&object_id=999").get_data(as_text=True)
+    filtered = client.get("/beheer/audittrail?action=organisation.archive&object_type=organisation").text
+    table = filtered.split("<table")[1].split("</table>")[0]
+    assert filtered.count('<th scope="row">') == 50 and "Organisatie heropend" not in table
+    assert "Organisatie gearchiveerd" in table and "organisation.archive" not in table  # words, not codes
+    one = client.get("/beheer/audittrail?object_type=organisation&object_id=999").get_data(as_text=True)
     assert one.count('<th scope="row">') == 1
     nobody = client.get("/beheer/audittrail?actor=niemand").get_data(as_text=True)
     assert "Geen gebeurtenissen gevonden." in nobody
@@ -236,13 +256,13 @@ def test_audit_csv_export_is_filtered_and_formula_safe(client, login_as, app):
     pm = factories.user(role=StaffRole.process_manager)
     db.session.commit()
     login_as(pm)
-    response = client.get("/beheer/audittrail.csv?action=test.")
+    response = client.get("/beheer/audittrail.csv?action=organisation.archive")
     assert response.headers["Content-Disposition"] == 'attachment; filename="audittrail.csv"'
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
     assert rows[0][:3] == ["id", "created_at", "actor_id"]
-    assert {row[5] for row in rows[1:]} == {"test.bulk", "test.formula"}
-    formula = next(row for row in rows[1:] if row[5] == "test.formula")
-    assert formula[10] == '\'=HYPERLINK("http://x")'
+    assert {row[5] for row in rows[1:]} == {"organisation.archive"} and len(rows) == 1 + 5 + 1
+    formula = next(row for row in rows[1:] if row[7] == "999")
+    assert formula[10] == '\'=HYPERLINK("x")'
     everything = list(csv.reader(io.StringIO(client.get("/beheer/audittrail.csv").get_data(as_text=True))))
     assert len(everything) == 1 + db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent))
 
@@ -266,3 +286,20 @@ def test_the_stage_buttons_name_the_stage_and_closing_stands_apart(client, login
     assert "Naar de volgende fase: Verwerking en besluitvorming" in page
     final = page[page.index('id="final-title"') :]
     assert "/beheer/status/close" in final and page.count("/beheer/status/close") == 1
+
+
+def test_the_demo_keeps_assen_s_real_dates_as_history(seeded):
+    stage = seeded.current_stage
+    assert "In de ronde van Assen: 1 mei 2017 – 30 juni 2017." in stage.description
+
+
+def test_an_ended_current_stage_is_shown_as_such_and_warned_about(client, login_as, seeded):
+    """Issue 11.7: the timeline called a stage that ended years ago "nu"."""
+    stage = seeded.current_stage
+    stage.starts_on, stage.ends_on = date.today() - timedelta(days=40), date.today() - timedelta(days=1)
+    db.session.commit()
+    timeline = client.get(f"{ASSEN}/tijdlijn").text
+    assert "einddatum voorbij" in timeline and ">verlopen</text>" in timeline
+    login_as("procesmanager@example.org", password=demo.DEMO_PASSWORD)
+    manage = client.get(f"{ASSEN}/beheer").text
+    assert "De huidige fase is voorbij haar einddatum" in manage

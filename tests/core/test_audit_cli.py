@@ -173,7 +173,7 @@ def test_the_upgrade_rewrites_an_unkeyed_trail_so_that_verify_passes(tmp_path, b
 
     app = make_app(f"sqlite:///{tmp_path / 'upgrade.sqlite'}")
     with app.app_context():
-        upgrade(revision="0006_response_reopened")
+        upgrade(revision="0007_enum_checks")
         for n in range(3):
             audit.record(None, f"test.old{n}", object_type="test", object_id=n)
         db.session.commit()

@@ -9,6 +9,8 @@ from partner_portal.core.errors import OperationError
 from partner_portal.core.text import render_markdown
 from tests.consultations.factories import pdf_upload
 
+pytestmark = pytest.mark.sqlite_only  # files on disk and Markdown: nothing here depends on the database
+
 
 def _stored_files():
     folder = uploads.upload_folder()

@@ -12,6 +12,7 @@ from partner_portal.extensions import db
 from partner_portal.responses.models import FormalResponse, ResponseState
 from tests import factories
 from tests.conftest import csrf_token, post_form
+from tests.consultations import factories as cf
 from tests.responses import factories as rf
 
 S = ResponseState
@@ -111,6 +112,7 @@ def test_nota_is_a_concept_for_the_gemeente_then_public_after_publication(client
     assert page.count("<h1") == 1 and "CONCEPT" not in page and "Gepubliceerd op" in page
     assert "Toelichting bij De bereikbare binnenstad." in page and "Antwoord op De bereikbare binnenstad." in page
     assert "Niet-openbare reactie van deze sectorgroep" in page and "Geheime toelichting" not in page
+    assert "Horeca steunt." in page and "Wij steunen de visie." not in page  # the hidden group's statement
     assert '<th scope="row">De bereikbare binnenstad</th>' in page  # the summary table
     shown = anonymous.get(f"/reacties/{public.id}").get_data(as_text=True)
     assert "Antwoord op De bereikbare binnenstad." in shown
@@ -119,6 +121,7 @@ def test_nota_is_a_concept_for_the_gemeente_then_public_after_publication(client
 def test_nota_pdf_has_cover_contents_sections_and_page_numbers(client, world, login_as, tmp_path):
     r = rf.response(world.consultation, world.group, S.accepted, answered=True)
     r.positions[0].explanation = "Parkeren in Mercurius blijft betaalbaar, € 1 per uur."
+    r.statement = "Horeca steunt de visie, met een levendige Brink."
     db.session.commit()
     login_as(world.moderator)
     response = client.get(f"/consultaties/{world.consultation.slug}/nota.pdf")
@@ -131,12 +134,14 @@ def test_nota_pdf_has_cover_contents_sections_and_page_numbers(client, world, lo
         "Nota van beantwoording",
         "CONCEPT",
         "Inhoud",
+        "Algemene standpunten van de sectorgroepen",
+        "Horeca steunt de visie, met een levendige Brink.",  # each group's overall statement (issue 11.13)
         "Reacties en antwoorden per thema",
         "Standpunten over de structurele samenwerking",
         "Samenvatting",
         "Sectorgroep Horeca",
         "€ 1 per uur",
-        "Reactie van partners: 1 mei 2017 – 30 juni 2017",
+        f"Reactie van partners: {cf.period('reactie')}",
         "Pagina 2 van",
     ):
         assert expected in text, expected
@@ -268,6 +273,18 @@ def test_the_nota_is_reachable_from_the_moderators_start_page(client, world, log
     login_as(world.moderator)
     page = client.get("/beheer/reacties").text
     assert f'href="/consultaties/{world.consultation.slug}/nota"' in page
+
+
+def test_a_partial_answer_says_how_many_themes_are_answered(client, world, login_as):
+    """Issue 11.13: "nog niet opgesteld" was shown while some themes had an answer."""
+    from partner_portal.responses.models import ThemeAnswer, Verdict
+
+    r = rf.response(world.consultation, world.group, S.accepted)
+    r.answers.append(ThemeAnswer(theme_id=world.consultation.themes[0].id, verdict=Verdict.adopted, explanation=""))
+    db.session.commit()
+    login_as(world.moderator)
+    page = client.get(f"/beheer/reacties/{r.id}").text
+    assert "1 van 2 thema's beantwoord" in page and "nog niet opgesteld" not in page
 
 
 def test_the_shared_nota_pdf_resolves_links_against_base_url_not_the_host_header(app, client, world, monkeypatch):

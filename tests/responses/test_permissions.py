@@ -9,6 +9,8 @@ from partner_portal.responses.models import Publication, ResponseState
 from partner_portal.responses.workflow import RESPONSE, may_endorse
 from tests.responses import factories as rf
 
+pytestmark = pytest.mark.sqlite_only  # permission predicates: nothing here depends on the database
+
 S = ResponseState
 PARTNERS = ("coordinator", "member", "member2", "signatory")
 OUTSIDERS = ("other_member", "other_signatory", "other_coordinator", "mkb")

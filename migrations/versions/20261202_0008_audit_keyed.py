@@ -4,8 +4,8 @@ Every event is first checked against the old chain (a broken chain is refused, n
 rewritten), then its prev_hash and hash are recomputed with the key from the environment.
 Set AUDIT_HMAC_KEY to the production key before `flask db upgrade`.
 
-Revision ID: 0007_audit_keyed
-Revises: 0006_response_reopened
+Revision ID: 0008_audit_keyed
+Revises: 0007_enum_checks
 Create Date: 2026-12-02 06:00:00
 
 """
@@ -13,8 +13,8 @@ from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = "0007_audit_keyed"
-down_revision = "0006_response_reopened"
+revision = "0008_audit_keyed"
+down_revision = "0007_enum_checks"
 branch_labels = None
 depends_on = None
 

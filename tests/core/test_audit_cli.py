@@ -165,7 +165,7 @@ def test_rekey_rotates_the_key(app, monkeypatch):
     assert _verify(app).exit_code == 0
 
 
-@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+@pytest.mark.sqlite_only
 def test_the_upgrade_rewrites_an_unkeyed_trail_so_that_verify_passes(tmp_path, backend):
     from flask_migrate import upgrade
 

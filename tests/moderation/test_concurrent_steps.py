@@ -57,7 +57,7 @@ def test_a_step_whose_row_changed_during_the_request_is_a_409(app, client, world
     assert db.session.get(FormalResponse, response_id).state == state
 
 
-@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+@pytest.mark.postgres_only
 @pytest.mark.app_config(WTF_CSRF_ENABLED=False)
 @pytest.mark.parametrize("name", ["start_review", "accept"])
 def test_thirty_parallel_identical_steps_give_one_302_and_409s(app, live_server, name):

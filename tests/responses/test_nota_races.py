@@ -19,7 +19,7 @@ from partner_portal.responses.models import FormalResponse, Nota, ResponseState,
 from tests.responses import factories as rf
 
 S = ResponseState
-pytestmark = pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+pytestmark = pytest.mark.postgres_only
 
 
 class Other:

@@ -101,6 +101,10 @@ class Config:
     # Base URL for links in e-mail and logs (no request context in workers).
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
 
+    # Key of the audit trail's hash chain (HMAC-SHA256). Never stored in the database, so that
+    # someone who can write to it cannot recompute a consistent chain. Required in production.
+    AUDIT_HMAC_KEY = os.environ.get("AUDIT_HMAC_KEY", "dev-only-audit-key")
+
 
 class DevelopmentConfig(Config):
     ENV_NAME = "development"
@@ -115,6 +119,7 @@ class TestingConfig(Config):
     RATELIMIT_STORAGE_URI = "memory://"
     PAGE_CACHE_URL = ""  # tests that exercise the page cache turn it on
     BASE_URL = "http://localhost"
+    AUDIT_HMAC_KEY = "testing-audit-key"
 
 
 class ProductionConfig(Config):
@@ -125,7 +130,8 @@ class ProductionConfig(Config):
     REMEMBER_COOKIE_SECURE = True
     LOGIN_DEVICE_COOKIE_NAME = "__Host-login_device"
     HSTS = True
-    REQUIRED = ("SECRET_KEY", "DATABASE_URL")
+    AUDIT_HMAC_KEY = os.environ.get("AUDIT_HMAC_KEY", "")
+    REQUIRED = ("SECRET_KEY", "DATABASE_URL", "AUDIT_HMAC_KEY")
 
 
 CONFIGS = {

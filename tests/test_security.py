@@ -101,8 +101,15 @@ def production_app(monkeypatch, tmp_path):
     monkeypatch.setenv("APP_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "a-production-like-secret-for-this-test")
     monkeypatch.setenv("DATABASE_URL", database_url)
-    # The config classes read the environment at import; the factory takes the URL as an override.
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "a-production-like-secret-for-this-test"})
+    monkeypatch.setenv("AUDIT_HMAC_KEY", "a-production-like-audit-key-for-this-test")
+    # The config classes read the environment at import; the factory takes the values as overrides.
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "SECRET_KEY": "a-production-like-secret-for-this-test",
+            "AUDIT_HMAC_KEY": "a-production-like-audit-key-for-this-test",
+        }
+    )
     with app.app_context():
         db.create_all()
         yield app

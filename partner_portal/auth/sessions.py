@@ -9,6 +9,7 @@ REMEMBER_DAYS, and a remember cookie without an issue time, whatever the browser
 import time
 
 from flask import current_app, session
+from flask_babel import refresh as refresh_locale
 from flask_login import current_user, login_user, logout_user
 
 from partner_portal.auth.models import User
@@ -72,6 +73,7 @@ def start_session(user: User, remember: bool = False) -> None:
         # The remember cookie is written from this value after the request: it carries the
         # issue time, which the server checks against REMEMBER_DAYS.
         session["_user_id"] = f"{user.get_id()}:{now}"
+    refresh_locale()  # the user's own language from now on
 
 
 def end_session() -> None:
@@ -80,6 +82,7 @@ def end_session() -> None:
     session.clear()
     if locale:
         session["locale"] = locale
+    refresh_locale()
 
 
 def enforce_session_limits() -> bool:

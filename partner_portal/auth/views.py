@@ -4,6 +4,7 @@ import logging
 
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import refresh as refresh_locale
 from flask_login import current_user, login_required
 
 from partner_portal import navigation
@@ -141,6 +142,7 @@ def profile():
             current_user, name=form.name.data, function_title=form.function_title.data, locale=form.locale.data
         )
         session["locale"] = form.locale.data
+        refresh_locale()
         flash(_("Uw profiel is opgeslagen."), "success")
         return redirect(url_for("auth.profile"))
     return render_template("auth/profile.html", form=form, password_form=password_form, password_error=None)

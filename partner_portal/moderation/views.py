@@ -7,7 +7,7 @@ import io
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -314,7 +314,10 @@ def nota_pdf(slug: str):
         content = nota_content(consultation, nota)
         html = render_template("moderation/nota_pdf.html", consultation=consultation, content=content, period=_period)
         stylesheets = [CSS(filename=str(PRINT_CSS)), CSS(string=_page_css(content.is_published))]
-        return HTML(string=html, base_url=request.url_root).write_pdf(stylesheets=stylesheets)
+        # One PDF is shared by every reader: resolve links against the configured site, never
+        # against the Host header of whoever happened to ask first.
+        base_url = current_app.config["BASE_URL"].rstrip("/") + "/"
+        return HTML(string=html, base_url=base_url).write_pdf(stylesheets=stylesheets)
 
     # About 0.3 s to make, and the same for everyone who may read it: made once per change.
     pdf = shared_document("nota-pdf", render)

@@ -60,6 +60,20 @@ def _duplicate_message(group: SectorGroup) -> str:
     )
 
 
+def lock_consultation(consultation) -> None:
+    """Take the consultation's row lock until the request commits or rolls back.
+
+    Submitting, answering and publishing the Nota each check what the others change ("no Nota
+    yet", "nothing pending", "answers complete"). Under READ COMMITTED two of them could both
+    pass their checks; holding the consultation's row lock makes them run one after the other,
+    and every check after it reads what the previous step committed. SQLite's single writer
+    already serialises them (the clause is not rendered there).
+    """
+    from partner_portal.consultations.models import Consultation
+
+    db.session.execute(sa.select(Consultation.id).where(Consultation.id == consultation.id).with_for_update())
+
+
 def check_round_open(consultation) -> None:
     """Raise OperationError when the round is over (see `responses.workflow.round_open`)."""
     if not round_open(consultation):
@@ -214,6 +228,7 @@ def submit_response(actor, response: FormalResponse, *, version, publication: st
     PermissionDenied or OperationError (stage, Nota published, missing positions, bad
     publication choice).
     """
+    lock_consultation(response.consultation)
     check_version(response, version)
     workflow.require(actor, response, RESPONSE, "submit")
     try:
@@ -331,7 +346,8 @@ def save_answers(actor, response: FormalResponse, answers: dict[int, tuple[str |
     Raises PermissionDenied (not a moderator, not accepted, or already published) and
     OperationError for unknown themes or verdicts, or an explanation without a verdict.
     """
-    if not workflow.can(actor, response, RESPONSE, "answer"):
+    lock_consultation(response.consultation)
+    if not workflow.can(actor, response, RESPONSE, "answer") or nota_of(response.consultation) is not None:
         raise PermissionDenied(_("Op deze reactie kunt u (nu) geen antwoord opstellen."))
     themes = {t.id: t for t in response.consultation.themes}
     if set(answers) - set(themes):
@@ -412,6 +428,7 @@ def publish_nota(actor, consultation, *, despite_open_stage: bool = False) -> No
     """
     if not permissions.is_moderator(actor):
         raise PermissionDenied(_("Alleen een moderator van de gemeente kan de Nota publiceren."))
+    lock_consultation(consultation)
     if consultation.status == "draft":
         raise OperationError(_("Deze consultatie is nog niet gepubliceerd."))
     if nota_of(consultation) is not None:
@@ -428,6 +445,7 @@ def publish_nota(actor, consultation, *, despite_open_stage: bool = False) -> No
         sa.select(FormalResponse)
         .where(FormalResponse.consultation_id == consultation.id)
         .options(sa.orm.joinedload(FormalResponse.sector_group), sa.orm.selectinload(FormalResponse.answers))
+        .execution_options(populate_existing=True)  # states as committed before the lock was taken
     ).all()
     pending = [r for r in responses if r.state in PENDING_STATES]
     if pending:

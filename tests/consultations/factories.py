@@ -1,5 +1,6 @@
 """Factories for consultations: a small consultation with pillars, themes, stages and funding."""
 
+import functools
 import io
 import itertools
 from datetime import date, timedelta
@@ -89,7 +90,24 @@ def consultation(
     return c
 
 
-def pdf_upload(content: bytes = b"%PDF-1.4\n% test document\n%%EOF\n", name: str = "visie.pdf") -> FileStorage:
+@functools.cache
+def pdf_bytes(pages: int = 1, *, text: str = "") -> bytes:
+    """A real (parseable) PDF of blank A4 pages; `text` goes into its metadata so files differ.
+    The same arguments give the same bytes (a file uploaded twice is the same file)."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(width=595, height=842)
+    if text:
+        writer.add_metadata({"/Title": text})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def pdf_upload(content: bytes | None = None, name: str = "visie.pdf") -> FileStorage:
+    content = pdf_bytes() if content is None else content
     return FileStorage(stream=io.BytesIO(content), filename=name, content_type="application/pdf")
 
 

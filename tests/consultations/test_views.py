@@ -185,7 +185,7 @@ def test_editing_the_vision_publishes_a_version_with_a_diff_and_a_pdf(client, lo
     data = {"based_on": "1", "introduction": "Nieuwe inleiding.", "change_note": "Inleiding herschreven"}
     for pillar in seeded.pillars:
         data[f"pillar_{pillar.id}"] = f"Tekst voor {pillar.title}."
-    data["pdf"] = (io.BytesIO(b"%PDF-1.4\n%%EOF\n"), "visie-assen.pdf")
+    data["pdf"] = (io.BytesIO(cf.pdf_bytes()), "visie-assen.pdf")
     response = post_form(client, url, data, content_type="multipart/form-data")
     assert response.status_code == 302
     versions = client.get(f"{ASSEN}/visie/versies").get_data(as_text=True)
@@ -198,6 +198,7 @@ def test_editing_the_vision_publishes_a_version_with_a_diff_and_a_pdf(client, lo
     download = client.get(f"{ASSEN}/visie/versies/2/visie.pdf")
     assert download.status_code == 200 and download.data.startswith(b"%PDF-")
     assert download.headers["Content-Disposition"].startswith('attachment; filename="visie-assen.pdf"')
+    assert download.headers["X-Content-Type-Options"] == "nosniff"
     assert client.get(f"{ASSEN}/visie/versies/1/visie.pdf").status_code == 404
 
 

@@ -285,3 +285,24 @@ def test_a_partial_answer_says_how_many_themes_are_answered(client, world, login
     login_as(world.moderator)
     page = client.get(f"/beheer/reacties/{r.id}").text
     assert "1 van 2 thema's beantwoord" in page and "nog niet opgesteld" not in page
+
+
+def test_the_shared_nota_pdf_resolves_links_against_base_url_not_the_host_header(app, client, world, monkeypatch):
+    import weasyprint
+
+    from partner_portal.responses import operations
+
+    rf.response(world.consultation, world.group, S.accepted, answered=True)
+    operations.publish_nota(world.moderator, world.consultation, despite_open_stage=True)
+    db.session.commit()
+    base_urls = []
+    real_html = weasyprint.HTML
+
+    def recording_html(*args, **kwargs):
+        base_urls.append(kwargs.get("base_url"))
+        return real_html(*args, **kwargs)
+
+    monkeypatch.setattr(weasyprint, "HTML", recording_html)
+    response = client.get(f"/consultaties/{world.consultation.slug}/nota.pdf", headers={"Host": "evil.example"})
+    assert response.status_code == 200
+    assert base_urls == [app.config["BASE_URL"].rstrip("/") + "/"]

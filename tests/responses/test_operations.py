@@ -239,9 +239,9 @@ def test_attachments_are_pdfs_of_at_most_10_mb_and_at_most_five(world):
             world.member, r, cf.pdf_upload(b"%PDF-" + b"0" * (10 * 1024 * 1024), name="groot.pdf")
         )
     for n in range(4):
-        operations.add_attachment(world.member, r, cf.pdf_upload(f"%PDF-1.4\n% deel {n}\n".encode()))
+        operations.add_attachment(world.member, r, cf.pdf_upload(cf.pdf_bytes(text=f"deel {n}")))
     with pytest.raises(OperationError, match="hoogstens 5 bijlagen"):
-        operations.add_attachment(world.member, r, cf.pdf_upload(b"%PDF-1.4\n% nog een\n"))
+        operations.add_attachment(world.member, r, cf.pdf_upload(cf.pdf_bytes(text="nog een")))
     db.session.commit()
     assert len(r.attachments) == 5
     with pytest.raises(PermissionDenied):

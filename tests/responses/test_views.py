@@ -184,18 +184,20 @@ def test_bad_uploads_are_refused_with_a_message(client, world, login_as, content
 
 def test_a_pdf_attachment_is_served_as_a_download_to_those_who_may_see_it(client, world, login_as):
     r = _start(client, login_as, world)
+    letter = cf.pdf_bytes(text="Getekende brief")
     response = post_form(
         client,
         f"/reacties/{r.id}/bijlagen",
-        {"file": (io.BytesIO(b"%PDF-1.4 brief"), "getekende brief.pdf")},
+        {"file": (io.BytesIO(letter), "getekende brief.pdf")},
         form_url=f"/reacties/{r.id}/bewerken",
         content_type="multipart/form-data",
     )
     assert response.status_code == 302
     attachment = db.session.get(FormalResponse, r.id).attachments[0]
     download = client.get(f"/reacties/{r.id}/bijlagen/{attachment.id}")
-    assert download.status_code == 200 and download.data == b"%PDF-1.4 brief"
+    assert download.status_code == 200 and download.data == letter
     assert download.headers["Content-Disposition"].startswith("attachment;")
+    assert download.headers["X-Content-Type-Options"] == "nosniff"
     anonymous = client.application.test_client()
     assert anonymous.get(f"/reacties/{r.id}/bijlagen/{attachment.id}").status_code == 404
 
@@ -428,7 +430,7 @@ def test_adding_an_attachment_keeps_the_unsaved_text_whether_refused_or_accepted
     good = post_form(
         client,
         f"/reacties/{r.id}/bijlagen",
-        {**typed, "file": (io.BytesIO(b"%PDF-1.4\n%%EOF\n"), "brief.pdf")},
+        {**typed, "file": (io.BytesIO(cf.pdf_bytes()), "brief.pdf")},
         form_url=f"/reacties/{r.id}/bewerken",
         content_type="multipart/form-data",
     )
@@ -458,7 +460,7 @@ def test_a_double_click_on_bijlage_toevoegen_stores_the_file_once_and_says_it_is
 
     def post(c):
         barrier.wait(timeout=10)
-        data = {**typed, "file": (io.BytesIO(b"%PDF-1.4\n% brief\n"), "brief.pdf")}
+        data = {**typed, "file": (io.BytesIO(cf.pdf_bytes(text="brief")), "brief.pdf")}
         response = c.post(f"{url}/bijlagen", data=data, content_type="multipart/form-data")
         results.append((response.status_code, c.get(f"{url}/bewerken").text))
 

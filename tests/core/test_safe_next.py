@@ -62,6 +62,9 @@ def test_local_paths_are_kept(target):
 @pytest.mark.parametrize("target", [t for t in BYPASSES if t], ids=repr)
 def test_language_switch_never_redirects_away(client, target):
     response = post_form(client, "/taal", {"locale": "en", "next": target}, form_url="/")
+    if "\x00" in target:  # a NUL in any form field is refused before the view (core/inputcheck.py)
+        assert response.status_code == 400 and "Location" not in response.headers
+        return
     assert response.status_code == 302
     assert response.headers["Location"] == "/"
 

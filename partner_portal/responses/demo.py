@@ -1,7 +1,11 @@
 """Demo data: formal responses on the Assen consultation (idempotent, looked up by consultation and group).
 
-Horeca's response is accepted and answered by the gemeente (the Nota is not yet published),
-retail's is submitted and waits for review, cultuur's is still a draft.
+Every role's journey can be walked right after `make run` (the README's demo section):
+
+- horeca has not started: its member drafts, its signatory endorses, its coordinator submits;
+- cultuur has a draft, halfway (its coordinator goes on with it);
+- retail submitted and waits for the moderator;
+- vastgoed is accepted, endorsed and answered by the gemeente (the Nota is not yet published).
 """
 
 from __future__ import annotations
@@ -18,29 +22,29 @@ from partner_portal.responses.models import FormalResponse
 
 SLUG = "binnenstad-assen"
 
-HORECA = {
+VASTGOED = {
     "statement": (
-        "De horeca in de binnenstad steunt de visie. Een levendige binnenstad met terrassen, evenementen en "
-        "ruimere openingstijden is goed voor iedereen. Wel vragen wij aandacht voor de bereikbaarheid 's avonds."
+        "De pandeigenaren steunen de visie. Een compact kernwinkelgebied rond het Koopmansplein vraagt om "
+        "samen investeren in panden, en om ruimte voor wonen boven en naast winkels aan de randen."
     ),
-    "stance": ("joins_with_conditions", "Een eerlijke verdeling van de bijdrage naar omvang van het bedrijf."),
+    "stance": ("joins_with_conditions", "Een bijdrage naar verhouding van de WOZ-waarde, met zeggenschap erbij."),
     "positions": {
-        "compact-en-compleet": ("supports", "Een compact centrum brengt meer bezoekers langs onze zaken."),
-        "prettig-en-comfortabel": ("supports", "Meer groen en zitplekken passen bij terrassen op de Brink."),
+        "compact-en-compleet": ("supports", "Leegstaande winkelpanden aan de randen ombouwen tot woningen."),
+        "prettig-en-comfortabel": ("supports", "Een vernieuwd Koopmansplein maakt panden eromheen aantrekkelijker."),
         "bereikbaar": (
             "supports_with_conditions",
-            "Alleen als parkeren in Mercurius en Citadel ook 's avonds betaalbaar blijft.",
+            "Alleen als laden en lossen in de Oudestraat en de Ceresstraat mogelijk blijft.",
         ),
-        "historisch-cultureel-actief": ("supports", "Evenementen op de Brink trekken gasten."),
-        "gastvrij-en-ondernemend": ("supports", "Wij doen graag mee aan afspraken over openingstijden."),
+        "historisch-cultureel-actief": ("supports", "Monumentale panden verdienen een gevelfonds."),
+        "gastvrij-en-ondernemend": ("supports", "Wij denken mee over tijdelijke verhuur aan starters."),
         "goed-bekend": ("no_position", ""),
     },
     "answers": {
         "compact-en-compleet": ("adopted", "De gemeente neemt dit over in het uitvoeringsprogramma."),
-        "prettig-en-comfortabel": ("adopted", "Het Koopmanskwartier krijgt meer groen en zitplekken."),
-        "bereikbaar": ("partly_adopted", "Het avondtarief in Mercurius wordt onderzocht; Citadel blijft zoals het is."),
-        "historisch-cultureel-actief": ("adopted", "De evenementenkalender wordt samen met de horeca opgesteld."),
-        "gastvrij-en-ondernemend": ("adopted", "Afspraken over openingstijden komen in de samenwerking."),
+        "prettig-en-comfortabel": ("adopted", "Het Koopmanskwartier wordt samen met de eigenaren ontworpen."),
+        "bereikbaar": ("partly_adopted", "Laden en lossen blijft 's ochtends mogelijk; 's middags niet."),
+        "historisch-cultureel-actief": ("adopted", "Een gevelfonds komt in de begroting van 2027."),
+        "gastvrij-en-ondernemend": ("adopted", "Tijdelijke verhuur aan starters krijgt een regeling."),
         "goed-bekend": ("not_adopted", "Geen standpunt; de citymarketing loopt via de binnenstadsorganisatie."),
     },
 }
@@ -96,16 +100,17 @@ def seed_responses() -> str:
     created = []
     moderator = _user("moderator@example.org")
     themes = {t.slug: t.id for t in consultation.themes}
-    if groups["horeca"].id not in existing:
-        response = _draft(_user("lid.horeca@example.org"), consultation, groups["horeca"], HORECA)
+    if groups["vastgoed"].id not in existing:
+        response = _draft(_user("vastgoed@example.org"), consultation, groups["vastgoed"], VASTGOED)
         operations.submit_response(
-            _user("horeca@example.org"), response, version=response.version, publication="public"
+            _user("vastgoed@example.org"), response, version=response.version, publication="public"
         )
-        endorsements.endorse(_user("tekenbevoegd.horeca@example.org"), response)
+        endorsements.endorse(_user("vastgoed@example.org"), response)
         operations.take_step(moderator, response, "start_review", version=response.version)
         operations.take_step(moderator, response, "accept", version=response.version)
-        operations.save_answers(moderator, response, {themes[slug]: value for slug, value in HORECA["answers"].items()})
-        created.append("horeca (accepted, answered)")
+        answers = {themes[slug]: value for slug, value in VASTGOED["answers"].items()}
+        operations.save_answers(moderator, response, answers)
+        created.append("vastgoed (accepted, endorsed, answered)")
     if groups["retail"].id not in existing:
         response = _draft(_user("retail@example.org"), consultation, groups["retail"], RETAIL)
         operations.submit_response(

@@ -27,17 +27,17 @@ def check_widths(page) -> None:
     page.set_viewport_size({"width": WIDTHS[0], "height": 900})
 
 
-def _horeca_response_url() -> str:
+def _vastgoed_response_url() -> str:
     response_id = db.session.scalar(
-        sa.select(FormalResponse.id).join(FormalResponse.sector_group).where(SectorGroup.slug == "horeca")
+        sa.select(FormalResponse.id).join(FormalResponse.sector_group).where(SectorGroup.slug == "vastgoed")
     )
     db.session.remove()
     return f"/reacties/{response_id}"
 
 
 def test_withdraw_and_endorse_again_with_confirmation(page, live_server):
-    url = _horeca_response_url()
-    log_in(page, "tekenbevoegd.horeca@example.org")
+    url = _vastgoed_response_url()
+    log_in(page, "vastgoed@example.org")  # the organisation admin endorsed it in the demo
     visit(page, url)
     endorsers = page.locator("section[aria-labelledby='endorsements-title'] li")
     expect(endorsers).to_have_count(1)  # the demo's endorsement by the signatory's organisation

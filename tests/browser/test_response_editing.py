@@ -21,12 +21,13 @@ from partner_portal.responses import operations
 from partner_portal.responses.models import FormalResponse, ResponseState
 from tests import factories
 from tests.browser.helpers import check_a11y, log_in, visit
+from tests.consultations import factories as cf
 
 pytestmark = pytest.mark.browser
 
 THEMES = [theme["title"] for theme in json.loads(DATA_FILE.read_text(encoding="utf-8"))["themes"]]
 WIDTHS = (1280, 390)
-PDF = b"%PDF-1.4\n% brief van de toerismesector\n%%EOF\n"
+PDF = cf.pdf_bytes(text="Brief van de toerismesector")
 
 
 def _people():

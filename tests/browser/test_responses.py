@@ -159,7 +159,7 @@ def test_mkb_staff_and_the_process_manager_pages(page):
     log_in(page, "mkb@example.org")
     check_a11y(page)
     expect(page.get_by_role("heading", level=1)).to_have_text("Onderschrijvingen door MKB-leden")
-    expect(page.get_by_role("row", name="Eetcafé Het Koopmanshuis")).to_be_visible()
+    expect(page.get_by_role("row", name="Binnenstad Vastgoed Assen BV")).to_be_visible()  # endorsed in the demo
     log_out(page)
     log_in(page, "procesmanager@example.org")
     visit(page, "/beheer/reacties?state=submitted")

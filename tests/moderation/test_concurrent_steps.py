@@ -66,7 +66,7 @@ def test_thirty_parallel_identical_steps_give_one_302_and_409s(app, live_server,
     from partner_portal.partners.models import SectorGroup
 
     consultation = db.session.scalar(sa.select(Consultation).where(Consultation.slug == "binnenstad-assen"))
-    group = db.session.scalar(sa.select(SectorGroup).where(SectorGroup.slug == "vastgoed"))
+    group = db.session.scalar(sa.select(SectorGroup).where(SectorGroup.slug == "toerisme-leisure"))  # no demo response
     r = rf.response(consultation, group, S.submitted if name == "start_review" else S.in_review)
     db.session.commit()
     moderator = db.session.scalar(sa.select(User).where(User.email == "moderator@example.org"))

@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from partner_portal.extensions import db
+from partner_portal.partners.models import SectorGroup as SectorGroupModel
 from partner_portal.responses.models import FormalResponse, ResponseState
 from tests.access import log_in
 from tests.conftest import post_form
@@ -548,3 +549,25 @@ def test_the_public_and_staff_see_no_call_to_action(client, world, login_as):
     assert "Uw sectorgroep kan reageren" not in client.get(f"/consultaties/{slug}").text
     login_as(world.moderator)
     assert "Uw sectorgroep kan reageren" not in client.get(f"/consultaties/{slug}").text
+
+
+def test_the_demo_lets_every_role_walk_its_journey(app, client, login_as):
+    """Issue 11.8: the seeded horeca response was already answered, so the member and signatory
+    accounts the README lists could never draft or submit."""
+    from partner_portal import demo
+
+    demo.seed()
+    db.session.commit()
+    states = dict(
+        db.session.execute(
+            sa.select(SectorGroupModel.slug, FormalResponse.state).join(FormalResponse.sector_group)
+        ).all()
+    )
+    assert states == {"cultuur": S.draft, "retail": S.submitted, "vastgoed": S.accepted}
+    vastgoed = db.session.scalar(
+        sa.select(FormalResponse).join(FormalResponse.sector_group).where(SectorGroupModel.slug == "vastgoed")
+    )
+    assert vastgoed.answered_at is not None and len(vastgoed.endorsements) == 1
+    login_as("lid.horeca@example.org", password=demo.DEMO_PASSWORD)
+    page = client.get("/mijn").text
+    assert "Reactie beginnen" in page  # horeca starts fresh

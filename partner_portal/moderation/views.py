@@ -311,7 +311,9 @@ def nota_pdf(slug: str):
         content = nota_content(consultation, nota)
         html = render_template("moderation/nota_pdf.html", consultation=consultation, content=content, period=_period)
         stylesheets = [CSS(filename=str(PRINT_CSS)), CSS(string=_page_css(content.is_published))]
-        return HTML(string=html, base_url=request.url_root).write_pdf(stylesheets=stylesheets)
+        # PDF/UA-1: a tagged PDF (structure, reading order, the language of <html lang>), as a
+        # gemeente must publish accessible documents.
+        return HTML(string=html, base_url=request.url_root).write_pdf(stylesheets=stylesheets, pdf_variant="pdf/ua-1")
 
     # About 0.3 s to make, and the same for everyone who may read it: made once per change.
     pdf = shared_document("nota-pdf", render)

@@ -181,19 +181,29 @@ def skip_or_fail_browser(reason: str):
 
 @pytest.fixture(scope="session")
 def browser():
-    """One Chromium for the whole session (Playwright allows one sync_playwright() per process)."""
+    """One Chromium for the whole session (Playwright allows one sync_playwright() per process),
+    and the Nu HTML checker that the browser tests' page checks use."""
     if not os.access(CHROMIUM, os.X_OK):
         skip_or_fail_browser(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
-    from tests.browser.helpers import AXE_JS
+    from tests.browser import helpers, htmlchecker
 
-    if not AXE_JS.exists():
-        skip_or_fail_browser(f"axe-core is not installed at {AXE_JS} (run `make browser-deps`)")
+    if not helpers.AXE_JS.exists():
+        skip_or_fail_browser(f"axe-core is not installed at {helpers.AXE_JS} (run `make browser-deps`)")
+    problem = htmlchecker.missing()
+    if problem:
+        skip_or_fail_browser(problem)
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    checker = htmlchecker.HtmlChecker()  # every page the browser tests see is validated by it
+    helpers.use_html_checker(checker)
+    try:
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            yield chromium
+            chromium.close()
+    finally:
+        helpers.use_html_checker(None)
+        checker.close()
 
 
 class LiveServer:

@@ -1,7 +1,9 @@
-"""Helpers for browser tests: visit a page and check it with axe-core (WCAG 2.0/2.1 A and AA).
+"""Helpers for browser tests: visit a page and check it as people use it.
 
 Every browser test calls `visit(page, url)` (or `check_a11y(page)` after a click) on every page
-it sees, so each page a person can reach is checked the way they use it.
+it sees. Each such page is checked four ways: its HTML with the Nu HTML checker, and at a
+phone's width (390 px) and a laptop's (1280 px) that it does not scroll sideways and that
+axe-core finds no WCAG 2.0/2.1 A or AA violation.
 """
 
 from __future__ import annotations
@@ -10,10 +12,22 @@ import json
 from functools import cache
 from pathlib import Path
 
+from tests.browser.htmlchecker import HtmlChecker, format_errors
+
 ROOT = Path(__file__).resolve().parents[2]
 AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 DEMO_PASSWORD = "binnenstad-demo"
+# A phone (the width of a common one, in CSS pixels) and a laptop; the page ends at the last.
+WIDTHS = (390, 1280)
+
+_html_checker: HtmlChecker | None = None
+
+
+def use_html_checker(checker: HtmlChecker | None) -> None:
+    """Set the session's running HTML checker (the `browser` fixture starts it)."""
+    global _html_checker
+    _html_checker = checker
 
 
 def format_violations(url: str, violations: list[dict]) -> str:
@@ -33,8 +47,45 @@ def _axe_source() -> str:
     return AXE_JS.read_text(encoding="utf-8")
 
 
-def check_a11y(page) -> None:
-    """Run axe-core on the current page; any WCAG 2.1 A/AA violation fails with rule, element and help.
+def check_html(page, html: str | None = None) -> None:
+    """The page's HTML (`html`, else the current document) has no error for the Nu HTML checker.
+
+    Called before axe is added to the page: axe's own source is not part of the page.
+    """
+    assert _html_checker is not None, "the HTML checker is not running (the `browser` fixture starts it)"
+    html = page.content() if html is None else html
+    errors = _html_checker.errors(html)
+    assert not errors, format_errors(page.url, errors, html)
+
+
+# The elements that stick out on the right, innermost first: what made the page wider than the screen.
+_OVERFLOW_JS = """() => {
+  const width = window.innerWidth, scrollWidth = document.documentElement.scrollWidth;
+  if (scrollWidth <= width) return null;
+  const wide = [];
+  for (const el of document.body.querySelectorAll('*')) {
+    const right = el.getBoundingClientRect().right;
+    if (right > width + 1 && !el.querySelector('*')) {
+      const cls = typeof el.className === 'string' && el.className ? '.' + el.className.trim().split(/\\s+/).join('.') : '';
+      wide.push(`${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${cls} (right edge ${Math.round(right)} px): `
+        + (el.outerHTML || '').slice(0, 160));
+    }
+  }
+  return {width, scrollWidth, wide: wide.slice(0, 8)};
+}"""
+
+
+def check_fits(page) -> None:
+    """The page does not scroll sideways at the current width: wide content wraps or scrolls in its own box."""
+    overflow = page.evaluate(_OVERFLOW_JS)
+    assert overflow is None, (
+        f"{page.url} is {overflow['scrollWidth']} px wide on a {overflow['width']} px screen; sticking out:\n"
+        + "\n".join(f"- {line}" for line in overflow["wide"])
+    )
+
+
+def run_axe(page) -> None:
+    """axe-core on the current page at the current width; any WCAG 2.1 A/AA violation fails.
 
     axe is evaluated through the DevTools protocol rather than added as a <script> tag: the
     page's Content-Security-Policy (script-src 'self') rightly blocks inline scripts, and the
@@ -47,14 +98,32 @@ def check_a11y(page) -> None:
         WCAG_TAGS,
     )
     violations = result["violations"]
-    assert not violations, format_violations(page.url, violations)
+    assert not violations, format_violations(f"{page.url} at {page.viewport_size['width']} px", violations)
+
+
+def check_a11y(page, html: str | None = None) -> None:
+    """Check the current page: valid HTML, then at each width in WIDTHS no sideways scrolling and no axe violation.
+
+    The viewport's height is kept; the page is left at the last width (the laptop's, the default).
+    """
+    check_html(page, html)
+    height = (page.viewport_size or {"height": 720})["height"]
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": height})
+        check_fits(page)
+        run_axe(page)
 
 
 def visit(page, url: str):
-    """Go to `url`, check that it answered, and check its accessibility; returns the response."""
+    """Go to `url`, check that it answered, and check the page (`check_a11y`); returns the response.
+
+    The HTML checked is the document as the server sent it, so that markup the browser repairs
+    while parsing is reported too.
+    """
     response = page.goto(url)
     assert response is not None and response.status < 500, f"{url} answered {response and response.status}"
-    check_a11y(page)
+    source = response.text() if "text/html" in (response.headers.get("content-type") or "") else None
+    check_a11y(page, source)
     return response
 
 

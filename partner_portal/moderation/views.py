@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -15,10 +13,9 @@ from sqlalchemy import orm as so
 from wtforms.fields.choices import SelectChoice
 
 from partner_portal import navigation
-from partner_portal.audit_log.views import csv_safe
 from partner_portal.consultations.forms import ConfirmForm, ReasonForm
 from partner_portal.consultations.models import Consultation, ConsultationStatus
-from partner_portal.core import workflow
+from partner_portal.core import csvexport, workflow
 from partner_portal.core.errors import OperationError
 from partner_portal.core.pagecache import public_page, shared_document, shared_fragment
 from partner_portal.extensions import db
@@ -340,36 +337,29 @@ CSV_COLUMNS = [
 
 @bp.get("/consultaties/<slug>/nota.csv")
 def nota_csv(slug: str):
-    """One row per accepted response and theme; non-public responses without their text. Formula-safe cells."""
+    """One row per accepted response and theme; non-public responses without their text (Dutch Excel CSV)."""
     consultation, nota = _load_nota(slug)
     content = nota_content(consultation, nota)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
     hidden = _("(niet openbaar)")
+    rows = [CSV_COLUMNS]
     for section in content.sections:
         for entry in section.entries:
             public = entry.is_public
             position = entry.position.position if entry.position and entry.position.position else None
-            writer.writerow(
+            rows.append(
                 [
-                    csv_safe(consultation.title),
-                    csv_safe(entry.response.sector_group.name),
+                    consultation.title,
+                    entry.response.sector_group.name,
                     entry.response.id,
                     "ja" if public else "nee",
-                    csv_safe(section.theme.title),
-                    csv_safe(LABELS[position] if position else "") if public else hidden,
-                    csv_safe(entry.position.explanation if entry.position else "") if public else hidden,
-                    csv_safe(LABELS[entry.answer.verdict] if entry.answer else ""),
-                    csv_safe(entry.answer.explanation if entry.answer else "") if public else hidden,
+                    section.theme.title,
+                    (LABELS[position] if position else "") if public else hidden,
+                    (entry.position.explanation if entry.position else "") if public else hidden,
+                    LABELS[entry.answer.verdict] if entry.answer else "",
+                    (entry.answer.explanation if entry.answer else "") if public else hidden,
                 ]
             )
-    name = f"nota-van-beantwoording-{consultation.slug}.csv"
-    return Response(
-        "\ufeff" + buffer.getvalue(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
-    )
+    return csvexport.csv_response(csvexport.rows_text(rows), f"nota-van-beantwoording-{consultation.slug}.csv")
 
 
 @bp.post("/consultaties/<slug>/nota/publiceren")

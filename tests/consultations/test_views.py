@@ -1,6 +1,5 @@
 """The public consultation pages, the process manager's pages and the audit log, through the test client."""
 
-import csv
 import io
 import re
 
@@ -16,6 +15,7 @@ from partner_portal.extensions import db
 from tests import factories
 from tests.conftest import post_form
 from tests.consultations import factories as cf
+from tests.csvread import dutch_excel_rows
 
 ASSEN = "/consultaties/binnenstad-assen"
 
@@ -237,12 +237,12 @@ def test_audit_csv_export_is_filtered_and_formula_safe(client, login_as, app):
     login_as(pm)
     response = client.get("/beheer/audittrail.csv?action=test.")
     assert response.headers["Content-Disposition"] == 'attachment; filename="audittrail.csv"'
-    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    rows = dutch_excel_rows(response.data)
     assert rows[0][:3] == ["id", "created_at", "actor_id"]
     assert {row[5] for row in rows[1:]} == {"test.bulk", "test.formula"}
     formula = next(row for row in rows[1:] if row[5] == "test.formula")
     assert formula[10] == '\'=HYPERLINK("http://x")'
-    everything = list(csv.reader(io.StringIO(client.get("/beheer/audittrail.csv").get_data(as_text=True))))
+    everything = dutch_excel_rows(client.get("/beheer/audittrail.csv").data)
     assert len(everything) == 1 + db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent))
 
 

@@ -8,7 +8,10 @@ axe-core finds no WCAG 2.0/2.1 A or AA violation.
 
 from __future__ import annotations
 
+import itertools
 import json
+import os
+import re
 from functools import cache
 from pathlib import Path
 
@@ -20,6 +23,10 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 DEMO_PASSWORD = "binnenstad-demo"
 # A phone (the width of a common one, in CSS pixels) and a laptop; the page ends at the last.
 WIDTHS = (390, 1280)
+
+# SCREENSHOT_DIR=DIR saves every checked page at every width as a PNG there, to look at.
+SCREENSHOT_DIR = os.environ.get("SCREENSHOT_DIR")
+_shots = itertools.count(1)
 
 _html_checker: HtmlChecker | None = None
 
@@ -66,7 +73,8 @@ _OVERFLOW_JS = """() => {
   for (const el of document.body.querySelectorAll('*')) {
     const right = el.getBoundingClientRect().right;
     if (right > width + 1 && !el.querySelector('*')) {
-      const cls = typeof el.className === 'string' && el.className ? '.' + el.className.trim().split(/\\s+/).join('.') : '';
+      const names = typeof el.className === 'string' ? el.className.trim() : '';
+      const cls = names ? '.' + names.split(/\\s+/).join('.') : '';
       wide.push(`${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${cls} (right edge ${Math.round(right)} px): `
         + (el.outerHTML || '').slice(0, 160));
     }
@@ -110,8 +118,16 @@ def check_a11y(page, html: str | None = None) -> None:
     height = (page.viewport_size or {"height": 720})["height"]
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": height})
+        if SCREENSHOT_DIR:
+            _screenshot(page, width)
         check_fits(page)
         run_axe(page)
+
+
+def _screenshot(page, width: int) -> None:
+    name = re.sub(r"[^a-z0-9]+", "-", page.url.split("//", 1)[-1].split("/", 1)[-1].lower()).strip("-") or "home"
+    Path(SCREENSHOT_DIR).mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(Path(SCREENSHOT_DIR) / f"{next(_shots):04d}-{name[:60]}-{width}.png"), full_page=True)
 
 
 def visit(page, url: str):

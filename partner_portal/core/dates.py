@@ -38,8 +38,3 @@ def machine_datetime(value: datetime | date | None) -> str:
         value = value.replace(tzinfo=UTC)
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
-
-def register(app) -> None:
-    app.add_template_filter(date_text, "date_text")
-    app.add_template_filter(datetime_text, "datetime_text")
-    app.add_template_filter(machine_datetime, "machine_datetime")

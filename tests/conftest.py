@@ -261,6 +261,15 @@ def page(browser, live_server):
     problems: list[str] = []
     page.on("console", lambda m: problems.append(m.text) if "Content Security Policy" in m.text else None)
     page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
+    # Every stylesheet, script and icon a page asks for is there (a page itself may be a 4xx on purpose).
+    page.on(
+        "response",
+        lambda r: (
+            problems.append(f"{r.status} for {r.url}")
+            if r.status >= 400 and r.request.resource_type != "document"
+            else None
+        ),
+    )
     yield page
     context.close()
     assert not problems, "The browser reported:\n" + "\n".join(problems)

@@ -83,12 +83,33 @@ _OVERFLOW_JS = """() => {
 }"""
 
 
+# Boxes that scroll sideways by themselves but are not a labelled region that takes focus.
+_BARE_SCROLLERS_JS = """() => {
+  const bare = [];
+  for (const el of document.body.querySelectorAll('*')) {
+    const overflow = getComputedStyle(el).overflowX;
+    if ((overflow === 'auto' || overflow === 'scroll') && el.scrollWidth > el.clientWidth + 1) {
+      const named = el.getAttribute('aria-label') || el.getAttribute('aria-labelledby');
+      if (el.getAttribute('role') !== 'region' || !named || el.tabIndex < 0) {
+        bare.push((el.outerHTML || '').slice(0, 160));
+      }
+    }
+  }
+  return bare;
+}"""
+
+
 def check_fits(page) -> None:
-    """The page does not scroll sideways at the current width: wide content wraps or scrolls in its own box."""
+    """The page does not scroll sideways at the current width: wide content wraps or scrolls in its own box,
+    and such a box is a labelled region that takes keyboard focus (so it can be scrolled without a mouse)."""
     overflow = page.evaluate(_OVERFLOW_JS)
     assert overflow is None, (
         f"{page.url} is {overflow['scrollWidth']} px wide on a {overflow['width']} px screen; sticking out:\n"
         + "\n".join(f"- {line}" for line in overflow["wide"])
+    )
+    bare = page.evaluate(_BARE_SCROLLERS_JS)
+    assert not bare, f"{page.url}: content scrolls sideways outside a labelled, focusable region:\n" + "\n".join(
+        f"- {html}" for html in bare
     )
 
 

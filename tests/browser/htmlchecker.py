@@ -72,10 +72,10 @@ class HtmlChecker:
         raise RuntimeError(f"the Nu HTML checker did not answer within {START_TIMEOUT:.0f} s")
 
     def errors(self, html: str) -> list[dict]:
-        request = urllib.request.Request(
+        request = urllib.request.Request(  # noqa: S310 (our own loopback URL)
             self.url, data=html.encode("utf-8"), headers={"Content-Type": "text/html; charset=utf-8"}
         )
-        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 (loopback, our own URL)
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
             messages = json.load(response)["messages"]
         return [m for m in messages if m.get("type") in ("error", "non-document-error")]
 

@@ -7,7 +7,7 @@ from partner_portal.responses.models import ResponseState
 from tests.csvread import dutch_excel_rows
 from tests.responses import factories as rf
 
-TRICKY = "Parkeren; ook 's avonds, € 1 per uur\nen \"gratis\" op zondag"
+TRICKY = 'Parkeren; ook \'s avonds, € 1 per uur\nen "gratis" op zondag'
 
 
 def test_the_nota_csv_opens_in_dutch_excel(client, world, login_as):

@@ -27,7 +27,9 @@ assert len(LONG_URL) == 400
 OUTSIDE_BODY_FONT = "Terrassen 🍻 en markten 🛍 aan de Brink 😀"
 PT_PER_CM = 72 / 2.54
 A4_WIDTH = 21 * PT_PER_CM
-SIDE_MARGIN = 2 * PT_PER_CM  # the @page margin of the Nota (2 cm left and right)
+A4_HEIGHT = 29.7 * PT_PER_CM
+SIDE_MARGIN = 2 * PT_PER_CM  # the @page margins of the Nota: 2.2 cm, 2 cm, 2.4 cm
+TOP_MARGIN, BOTTOM_MARGIN = 2.2 * PT_PER_CM, 2.4 * PT_PER_CM
 
 
 def _pdf(client, world, login_as, tmp_path):
@@ -88,7 +90,7 @@ def test_wide_tables_stay_inside_the_margins(client, world, login_as, tmp_path):
     summary = [page for page in _words(pdf) if any(w["text"] == "Samenvatting" for w in page)][-1]
     assert summary, "no summary page"
     for word in summary:
-        assert SIDE_MARGIN - 1 <= word["xMin"] and word["xMax"] <= A4_WIDTH - SIDE_MARGIN + 1, word
+        assert word["xMin"] >= SIDE_MARGIN - 1 and word["xMax"] <= A4_WIDTH - SIDE_MARGIN + 1, word
 
 
 def test_no_heading_is_left_alone_at_the_foot_of_a_page(client, world, login_as, tmp_path):
@@ -97,19 +99,24 @@ def test_no_heading_is_left_alone_at_the_foot_of_a_page(client, world, login_as,
     paragraph = " ".join(["Een toelichting van de sectorgroep over dit thema, met redenen en voorwaarden."] * 6)
     for n, group in enumerate(groups):
         r = rf.response(world.consultation, group, S.accepted, answered=True)
-        for position in r.positions:
-            position.explanation = "\n\n".join([paragraph] * (1 + (n * 5) % 14))
+        for k, position in enumerate(r.positions):
+            position.explanation = "\n\n".join([paragraph] * (1 + (n * 5 + k) % 9))
+        for k, answer in enumerate(r.answers):
+            answer.explanation = "\n\n".join([paragraph] * (1 + (n * 3 + k) % 4))
     db.session.commit()
     pdf = _pdf(client, world, login_as, tmp_path)
     headings = {"Sectorgroep " + g.name for g in groups} | {t.title for t in world.consultation.themes}
     headings |= {"Reacties en antwoorden per thema", "Standpunten over de structurele samenwerking", "Samenvatting"}
     for number, words in enumerate(_words(pdf), start=1):
-        body = [w for w in words if not re.fullmatch(r"Pagina|\d+|van|CONCEPT", w["text"])]
+        # The page's own text, without what the page margins hold (CONCEPT above, page numbers below).
+        body = [w for w in words if TOP_MARGIN <= w["yMin"] and w["yMax"] <= A4_HEIGHT - BOTTOM_MARGIN]
         if not body:
             continue
         last_line_y = max(w["yMax"] for w in body)
         last_line = " ".join(w["text"] for w in body if abs(w["yMax"] - last_line_y) < 2)
         assert last_line not in headings, f"page {number} ends with the heading {last_line!r}"
+        # The label lines that open a position and an answer (each followed by its explanation here).
+        assert not re.match(r"(Standpunt|Reactie gemeente):", last_line), f"page {number} ends with {last_line!r}"
 
 
 def test_characters_outside_the_body_font_are_drawn(client, world, login_as, tmp_path, long_texts):

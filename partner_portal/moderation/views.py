@@ -284,15 +284,17 @@ def _css_text(text: str) -> str:
 def _page_css(published: bool) -> str:
     """The page box: A4, page numbers ("Pagina 2 van 6") and, before publication, CONCEPT on every page."""
     font = 'font: 9pt "DejaVu Sans", sans-serif; color: #444;'
+    # The texts are looked up outside the f-strings, where message extraction finds them.
+    page, of, concept_text = _css_text(_("Pagina")), _css_text(_("van")), _css_text(_("CONCEPT"))
     concept = (
         ""
         if published
-        else f'@top-right {{ content: {_css_text(_("CONCEPT"))}; font: bold 10pt "DejaVu Sans", sans-serif; '
+        else f'@top-right {{ content: {concept_text}; font: bold 10pt "DejaVu Sans", sans-serif; '
         "color: #b00020; }"
     )
     return (
         "@page { size: A4; margin: 2.2cm 2cm 2.4cm; "
-        f'@bottom-center {{ content: {_css_text(_("Pagina"))} " " counter(page) " " {_css_text(_("van"))} " " '
+        f'@bottom-center {{ content: {page} " " counter(page) " " {of} " " '
         f"counter(pages); {font} }} {concept} }}\n"
         "@page :first { @bottom-center { content: none; } }"
     )

@@ -1,9 +1,10 @@
 """Helpers for browser tests: visit a page and check it as people use it.
 
 Every browser test calls `visit(page, url)` (or `check_a11y(page)` after a click) on every page
-it sees. Each such page is checked four ways: its HTML with the Nu HTML checker, and at a
-phone's width (390 px) and a laptop's (1280 px) that it does not scroll sideways and that
-axe-core finds no WCAG 2.0/2.1 A or AA violation.
+it sees. Each such page is checked with the Nu HTML checker, and at a phone's width (390 px) and
+a laptop's (1280 px): it does not scroll sideways (a wide table scrolls in its own labelled,
+focusable region), its buttons do not touch, its table rows draw whole lines, and axe-core finds
+no WCAG 2.0/2.1 A or AA violation.
 """
 
 from __future__ import annotations
@@ -113,6 +114,49 @@ def check_fits(page) -> None:
     )
 
 
+# Buttons (and links styled as buttons) on one line with less than 8 px between them, or overlapping.
+CROWDED_BUTTONS_JS = """() => {
+  const boxes = [...document.querySelectorAll('button, .button, input[type=submit]')]
+    .filter(el => el.offsetParent !== null && !el.classList.contains('link-button'))
+    .map(el => ({el, r: el.getBoundingClientRect()}));
+  const crowded = [];
+  for (let i = 0; i < boxes.length; i++) {
+    for (let j = i + 1; j < boxes.length; j++) {
+      const a = boxes[i].r, b = boxes[j].r;
+      const sameLine = a.top < b.bottom && b.top < a.bottom;
+      const sameColumn = a.left < b.right && b.left < a.right;
+      const gapX = Math.max(b.left - a.right, a.left - b.right);
+      const gapY = Math.max(b.top - a.bottom, a.top - b.bottom);
+      if ((sameLine && gapX < 8) || (sameColumn && !sameLine && gapY < 8)) {
+        crowded.push(`${boxes[i].el.textContent.trim()} | ${boxes[j].el.textContent.trim()}`);
+      }
+    }
+  }
+  return crowded;
+}"""
+
+# Rows whose cells draw their bottom line differently (thickness or colour): a broken line.
+BROKEN_ROW_LINES_JS = """() => {
+  const broken = [];
+  for (const row of document.querySelectorAll('tbody tr')) {
+    const lines = new Set([...row.children].map(cell => {
+      const style = getComputedStyle(cell);
+      return `${style.borderBottomWidth} ${style.borderBottomStyle} ${style.borderBottomColor}`;
+    }));
+    if (lines.size > 1) broken.push(`${row.textContent.trim().slice(0, 60)}: ${[...lines].join(' / ')}`);
+  }
+  return broken;
+}"""
+
+
+def check_look(page) -> None:
+    """Buttons side by side (or stacked) keep at least 8 px apart; every table row draws one whole line."""
+    crowded = page.evaluate(CROWDED_BUTTONS_JS)
+    assert not crowded, f"{page.url}: buttons closer than 8 px:\n" + "\n".join(f"- {pair}" for pair in crowded)
+    broken = page.evaluate(BROKEN_ROW_LINES_JS)
+    assert not broken, f"{page.url}: rows whose cells draw different lines:\n" + "\n".join(f"- {row}" for row in broken)
+
+
 def run_axe(page) -> None:
     """axe-core on the current page at the current width; any WCAG 2.1 A/AA violation fails.
 
@@ -142,6 +186,7 @@ def check_a11y(page, html: str | None = None) -> None:
         if SCREENSHOT_DIR:
             _screenshot(page, width)
         check_fits(page)
+        check_look(page)
         run_axe(page)
 
 

@@ -13,7 +13,7 @@ from partner_portal.consultations.models import Consultation
 from partner_portal.extensions import db
 from partner_portal.responses.models import ResponseState
 from tests import factories
-from tests.browser.helpers import WIDTHS, check_a11y, log_in, visit
+from tests.browser.helpers import BROKEN_ROW_LINES_JS, CROWDED_BUTTONS_JS, WIDTHS, check_a11y, log_in, visit
 from tests.moderation.test_nota_pdf import LONG_URL
 from tests.responses import factories as rf
 
@@ -75,41 +75,6 @@ def test_long_unbroken_text_wraps_and_wide_tables_scroll_in_their_region(page, l
         expect(page.get_by_text(LONG_URL).first).to_be_visible()
 
 
-# Buttons (and links styled as buttons) on one line with less than 8 px between them, or overlapping.
-_CROWDED_BUTTONS_JS = """() => {
-  const boxes = [...document.querySelectorAll('button, .button, input[type=submit]')]
-    .filter(el => el.offsetParent !== null && !el.classList.contains('link-button'))
-    .map(el => ({el, r: el.getBoundingClientRect()}));
-  const crowded = [];
-  for (let i = 0; i < boxes.length; i++) {
-    for (let j = i + 1; j < boxes.length; j++) {
-      const a = boxes[i].r, b = boxes[j].r;
-      const sameLine = a.top < b.bottom && b.top < a.bottom;
-      const sameColumn = a.left < b.right && b.left < a.right;
-      const gapX = Math.max(b.left - a.right, a.left - b.right);
-      const gapY = Math.max(b.top - a.bottom, a.top - b.bottom);
-      if ((sameLine && gapX < 8) || (sameColumn && !sameLine && gapY < 8)) {
-        crowded.push(`${boxes[i].el.textContent.trim()} | ${boxes[j].el.textContent.trim()}`);
-      }
-    }
-  }
-  return crowded;
-}"""
-
-# Rows whose cells draw their bottom line differently (thickness or colour): a broken line.
-_BROKEN_ROW_LINES_JS = """() => {
-  const broken = [];
-  for (const row of document.querySelectorAll('tbody tr')) {
-    const lines = new Set([...row.children].map(cell => {
-      const style = getComputedStyle(cell);
-      return `${style.borderBottomWidth} ${style.borderBottomStyle} ${style.borderBottomColor}`;
-    }));
-    if (lines.size > 1) broken.push(`${row.textContent.trim().slice(0, 60)}: ${[...lines].join(' / ')}`);
-  }
-  return broken;
-}"""
-
-
 def _at_each_width(page, js: str) -> list[str]:
     found = []
     for width in WIDTHS:
@@ -121,7 +86,7 @@ def _at_each_width(page, js: str) -> list[str]:
 def test_buttons_keep_apart_table_lines_are_whole_and_badges_are_not_fields(page, long_texts):
     log_in(page, "moderator@example.org")
     visit(page, "/beheer/reacties")
-    assert not _at_each_width(page, _BROKEN_ROW_LINES_JS)
+    assert not _at_each_width(page, BROKEN_ROW_LINES_JS)
     badge = page.locator(".tag").first
     field = page.get_by_label("Status", exact=True)
     badge_style = badge.evaluate("el => getComputedStyle(el)")
@@ -132,13 +97,13 @@ def test_buttons_keep_apart_table_lines_are_whole_and_badges_are_not_fields(page
     assert badge_style["backgroundColor"] not in ("rgba(0, 0, 0, 0)", field_style["backgroundColor"])
     for path in (f"/beheer/reacties/{long_texts.id}", f"{ASSEN}/nota", ASSEN):
         visit(page, path)
-        assert not _at_each_width(page, _CROWDED_BUTTONS_JS), path
-        assert not _at_each_width(page, _BROKEN_ROW_LINES_JS), path
+        assert not _at_each_width(page, CROWDED_BUTTONS_JS), path
+        assert not _at_each_width(page, BROKEN_ROW_LINES_JS), path
     page.get_by_role("button", name="Uitloggen").click()
     log_in(page, "procesmanager@example.org")
     visit(page, f"{ASSEN}/beheer")
-    assert not _at_each_width(page, _CROWDED_BUTTONS_JS)
-    assert not _at_each_width(page, _BROKEN_ROW_LINES_JS)
+    assert not _at_each_width(page, CROWDED_BUTTONS_JS)
+    assert not _at_each_width(page, BROKEN_ROW_LINES_JS)
 
 
 def test_long_texts_count_their_characters_politely(page):

@@ -67,7 +67,7 @@ def current_app_languages() -> tuple[str, ...]:
 
 def register_extensions(app: Flask) -> None:
     from partner_portal.core import logging as request_logging
-    from partner_portal.core import pagecache, security
+    from partner_portal.core import pagecache, security, transaction
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
@@ -84,6 +84,7 @@ def register_extensions(app: Flask) -> None:
     security.init_app(app)
     request_logging.init_app(app)
     pagecache.init_app(app)
+    transaction.init_app(app)
 
     import partner_portal.auth.sessions  # noqa: F401  (registers the user loader)
     from partner_portal import models  # noqa: F401  (every model, for migrations)

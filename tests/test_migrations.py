@@ -45,3 +45,24 @@ def test_migrations_match_models_and_downgrade_cleanly(empty_database_url):
         assert _differences(app) == []
         db.session.remove()
         db.engine.dispose()
+
+
+def test_the_migrated_database_has_the_timestamp_checks_the_workflow_tables_generate(empty_database_url):
+    import sqlalchemy as sa
+
+    import partner_portal.models  # noqa: F401  (registers every workflow)
+    from partner_portal.core import workflow
+
+    app = make_app(empty_database_url)
+    with app.app_context():
+        upgrade()
+        inspector = sa.inspect(db.engine)
+        for wf in workflow.registered():
+            table = wf.model.__tablename__
+            stored = {c["name"] for c in inspector.get_check_constraints(table)}
+            generated = {f"ck_{table}_{check.name}" for check in wf.timestamp_checks()}
+            assert generated, wf.name
+            assert generated <= stored, f"{table}: {sorted(generated - stored)} missing from the migrations"
+            assert not {name for name in stored if name.endswith("_has_timestamp")}, "hand-written checks left"
+        db.session.remove()
+        db.engine.dispose()

@@ -19,7 +19,8 @@ from partner_portal.auth.forms import (
 )
 from partner_portal.auth.sessions import end_session, start_session
 from partner_portal.core.errors import OperationError
-from partner_portal.extensions import db, limiter
+from partner_portal.core.transaction import refused
+from partner_portal.extensions import limiter
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +60,6 @@ def login():
     if form.validate_on_submit():
         user = operations.authenticate(form.email.data, form.password.data)
         if user is not None:
-            db.session.commit()
             start_session(user, remember=form.remember.data)
             flash(_("Welkom, %(name)s. U bent ingelogd.", name=user.name), "success")
             return redirect(_safe_next(request.args.get("next")) or navigation.start_url_for(user))
@@ -73,7 +73,6 @@ def logout():
     form = ConfirmForm()
     if form.validate_on_submit():
         operations.end_sessions(current_user)
-        db.session.commit()
         end_session()
         flash(_("U bent uitgelogd."), "info")
     return redirect(url_for("site.home"))
@@ -90,9 +89,8 @@ def _token_page(token: str, purpose: str):
         try:
             operations.set_password_from_link(user, form.password.data, purpose)
         except OperationError as exc:
-            error = exc.message
+            error = refused(exc).message
         else:
-            db.session.commit()
             if current_user.is_authenticated:
                 end_session()
             flash(_("Uw wachtwoord is opgeslagen. U kunt nu inloggen."), "success")
@@ -123,7 +121,6 @@ def forgot_password():
             from partner_portal.auth import links
 
             links.send_reset_link(user)
-            db.session.commit()
         # The same answer whether or not the address has an account.
         flash(
             _(
@@ -145,7 +142,6 @@ def profile():
         operations.update_profile(
             current_user, name=form.name.data, function_title=form.function_title.data, locale=form.locale.data
         )
-        db.session.commit()
         session["locale"] = form.locale.data
         flash(_("Uw profiel is opgeslagen."), "success")
         return redirect(url_for("auth.profile"))
@@ -163,10 +159,8 @@ def change_password():
         try:
             operations.change_password(current_user, password_form.current.data, password_form.password.data)
         except OperationError as exc:
-            error = exc.message
-            db.session.rollback()
+            error = refused(exc).message
         else:
-            db.session.commit()
             # The version changed: start a new session for this browser, all others end.
             start_session(current_user._get_current_object())
             flash(_("Uw wachtwoord is gewijzigd. Op andere apparaten bent u uitgelogd."), "success")

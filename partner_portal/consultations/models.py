@@ -62,8 +62,6 @@ class Consultation(TimestampMixin, VersionedMixin, db.Model):
             sqlite_where=sa.text("is_featured"),
             postgresql_where=sa.text("is_featured"),
         ),
-        sa.CheckConstraint("(status = 'draft') OR (published_at IS NOT NULL)", name="published_has_timestamp"),
-        sa.CheckConstraint("(status != 'closed') OR (closed_at IS NOT NULL)", name="closed_has_timestamp"),
         sa.CheckConstraint("current_position IS NULL OR current_position >= 0", name="position_not_negative"),
     )
 

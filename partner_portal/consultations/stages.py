@@ -8,6 +8,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from partner_portal.core import workflow
 from partner_portal.core.errors import OperationError
 
 # The actions a stage can open, with the label used in messages ("Reacties indienen kan ...").
@@ -65,3 +66,19 @@ def stage_gate(consultation, action: str) -> None:
             )
         )
     raise OperationError(_("%(action)s is in deze consultatie niet mogelijk.", action=label))
+
+
+def stage_open(action: str, consultation_of) -> workflow.Guard:
+    """A workflow guard: the consultation of the object (`consultation_of(obj)`) runs, and its
+    current stage opens `action`; its reason says when that stage opens or that it has passed."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown stage action {action!r}")
+
+    def reason(user, obj) -> str | None:
+        try:
+            stage_gate(consultation_of(obj), action)
+        except OperationError as exc:
+            return exc.message
+        return None
+
+    return workflow.Guard(f"stage opens {action}", reason)

@@ -35,6 +35,7 @@ from partner_portal.core import uploads, workflow
 from partner_portal.core.audit import AuditEvent
 from partner_portal.core.errors import OperationError
 from partner_portal.core.pagecache import public_page, shared_fragment
+from partner_portal.core.transaction import refused, show_refusal
 from partner_portal.extensions import db
 
 PROCESS_LOG_PER_PAGE = 25
@@ -320,6 +321,11 @@ def _manage_list() -> str:
     return render_template("consultations/_manage_list.html", pagination=pagination)
 
 
+def _refused_manage(error: OperationError, slug: str, **_view_args):
+    """The management page again after a refused step, showing what is stored."""
+    return _manage_page(load_consultation(slug, manage=True), error=error.message, status=error.status_code)
+
+
 def _manage_page(consultation: Consultation, *, error: str | None = None, status: int = 200):
     return (
         render_template(
@@ -350,6 +356,7 @@ def manage(slug: str):
 
 @bp.post("/consultaties/<slug>/beheer/fase/<direction>")
 @login_required
+@show_refusal(_refused_manage)
 def move_stage(slug: str, direction: str):
     consultation = load_consultation(slug, manage=True)
     if direction not in ("volgende", "vorige"):
@@ -357,20 +364,15 @@ def move_stage(slug: str, direction: str):
     form = ReasonForm()
     if not form.validate_on_submit():
         return _manage_page(consultation, error=_form_error(form), status=400)
-    try:
-        move = operations.advance_stage if direction == "volgende" else operations.revert_stage
-        stage = move(current_user, consultation, version=form.version.data, reason=form.reason.data or "")
-    except OperationError as exc:
-        db.session.rollback()
-        consultation = load_consultation(slug, manage=True)
-        return _manage_page(consultation, error=exc.message, status=exc.status_code)
-    db.session.commit()
+    move = operations.advance_stage if direction == "volgende" else operations.revert_stage
+    stage = move(current_user, consultation, version=form.version.data, reason=form.reason.data or "")
     flash(_("Het proces staat nu in de fase '%(stage)s'.", stage=stage.title), "success")
     return redirect(url_for("consultations.manage", slug=slug))
 
 
 @bp.post("/consultaties/<slug>/beheer/status/<name>")
 @login_required
+@show_refusal(_refused_manage)
 def transition(slug: str, name: str):
     consultation = load_consultation(slug, manage=True)
     if CONSULTATION.transition(name) is None:
@@ -378,32 +380,21 @@ def transition(slug: str, name: str):
     form = ReasonForm()
     if not form.validate_on_submit():
         return _manage_page(consultation, error=_form_error(form), status=400)
-    try:
-        operations.take_consultation_transition(
-            current_user, consultation, name, version=form.version.data, reason=form.reason.data or ""
-        )
-    except OperationError as exc:
-        db.session.rollback()
-        consultation = load_consultation(slug, manage=True)
-        return _manage_page(consultation, error=exc.message, status=exc.status_code)
-    db.session.commit()
-    flash(_("De consultatie is nu %(status)s.", status=consultation.status.label), "success")
+    operations.take_consultation_transition(
+        current_user, consultation, name, version=form.version.data, reason=form.reason.data or ""
+    )
+    flash(str(CONSULTATION.transition(name).success), "success")
     return redirect(url_for("consultations.manage", slug=slug))
 
 
 @bp.post("/consultaties/<slug>/beheer/uitgelicht")
 @login_required
+@show_refusal(_refused_manage)
 def feature(slug: str):
     consultation = load_consultation(slug, manage=True)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        operations.set_featured(current_user, consultation)
-    except OperationError as exc:
-        db.session.rollback()
-        consultation = load_consultation(slug, manage=True)
-        return _manage_page(consultation, error=exc.message, status=exc.status_code)
-    db.session.commit()
+    operations.set_featured(current_user, consultation)
     flash(_("Deze consultatie staat nu op de startpagina."), "success")
     return redirect(url_for("consultations.manage", slug=slug))
 
@@ -428,10 +419,8 @@ def edit_stage(slug: str, stage_id: int):
                 opens_signing=form.opens_signing.data,
             )
         except OperationError as exc:
-            db.session.rollback()
-            error = exc.message
+            error = refused(exc).message
         else:
-            db.session.commit()
             flash(_("De fase '%(stage)s' is opgeslagen.", stage=stage.title), "success")
             return redirect(url_for("consultations.manage", slug=slug))
     return render_template(
@@ -465,10 +454,8 @@ def edit_vision(slug: str):
                 remove_pdf=form.remove_pdf.data,
             )
         except OperationError as exc:
-            db.session.rollback()
-            error = exc.message
+            error = refused(exc).message
         else:
-            db.session.commit()
             flash(_("Versie %(number)d van de visie is gepubliceerd.", number=version.number), "success")
             return redirect(url_for("consultations.vision", slug=slug))
     sections = [(p, form[f"pillar_{p.id}"]) for p in consultation.pillars] + [

@@ -36,17 +36,16 @@ import uuid
 from collections.abc import Callable
 from functools import wraps
 
-import sqlalchemy as sa
 from flask import Flask, Response, current_app, g, has_app_context, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
-from sqlalchemy import orm as so
+
+from partner_portal.core import transaction
 
 log = logging.getLogger(__name__)
 
 _CSRF_MARK = "\x00csrf\x00"
-_DIRTY = "page_cache_dirty"
 _CACHEABLE_ARGS = {"page", "voor"}  # paging only; anything else renders afresh
 
 
@@ -222,20 +221,9 @@ def _shared(name: str, render: Callable[[], str], variant: str) -> str:
 # Invalidation: a committed write changes the generation --------------------------------------
 
 
-@sa.event.listens_for(so.Session, "after_flush")
-def _flushed(session, flush_context) -> None:
-    session.info[_DIRTY] = True
-
-
-@sa.event.listens_for(so.Session, "do_orm_execute")
-def _executed(state) -> None:
-    if state.is_insert or state.is_update or state.is_delete:
-        state.session.info[_DIRTY] = True
-
-
-@sa.event.listens_for(so.Session, "after_commit")
-def _committed(session) -> None:
-    if not session.info.pop(_DIRTY, False) or not has_app_context():
+@transaction.after_committed_write
+def _committed() -> None:
+    if not has_app_context():
         return
     cache = _cache()
     if cache is not None:
@@ -244,8 +232,3 @@ def _committed(session) -> None:
         except Exception:
             # The pages stored before this write live on for at most PAGE_CACHE_SECONDS.
             log.warning("Page cache unreachable; stored pages expire on their own", exc_info=True)
-
-
-@sa.event.listens_for(so.Session, "after_rollback")
-def _rolled_back(session) -> None:
-    session.info.pop(_DIRTY, None)

@@ -1,8 +1,8 @@
-"""The moderation queue's filter form (GET, no CSRF: it changes nothing)."""
+"""Forms of the moderation side: the queue's filter (GET, no CSRF: it changes nothing) and publishing the Nota."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField
+from wtforms import BooleanField, SelectField
 from wtforms.fields.choices import SelectChoice
 
 from partner_portal.core.forms import LeanSelect
@@ -20,4 +20,15 @@ class QueueFilterForm(FlaskForm):
         choices=[SelectChoice("", _l("alle"))] + [SelectChoice(s.value, LABELS[s]) for s in SUBMITTED_STATES],
         default="",
         widget=LeanSelect(),
+    )
+
+
+class PublishNotaForm(FlaskForm):
+    """Publishing the Nota; while the responses stage is still open, an explicit extra confirmation."""
+
+    despite_open_stage = BooleanField(
+        _l(
+            "Ik weet dat de reactiefase nog loopt, en publiceer de Nota toch: "
+            "daarna kan geen sectorgroep meer reageren."
+        )
     )

@@ -13,14 +13,15 @@ from sqlalchemy import orm as so
 from wtforms.fields.choices import SelectChoice
 
 from partner_portal import navigation
-from partner_portal.consultations.forms import ConfirmForm, ReasonForm
+from partner_portal.consultations.forms import ReasonForm
 from partner_portal.consultations.models import Consultation, ConsultationStatus
 from partner_portal.core import csvexport, workflow
-from partner_portal.core.errors import OperationError
+from partner_portal.core.errors import Conflict, OperationError
 from partner_portal.core.pagecache import public_page, shared_document, shared_fragment
+from partner_portal.core.transaction import show_refusal
 from partner_portal.extensions import db
 from partner_portal.moderation import bp
-from partner_portal.moderation.forms import QueueFilterForm
+from partner_portal.moderation.forms import PublishNotaForm, QueueFilterForm
 from partner_portal.moderation.nota import nota_content
 from partner_portal.partners.models import SectorGroup
 from partner_portal.responses import operations, permissions
@@ -141,7 +142,9 @@ def _review_page(response: FormalResponse, *, error: str | None = None, form=Non
             response=response,
             consultation=response.consultation,
             transitions=[
-                t for t in workflow.available_transitions(current_user, response, RESPONSE) if t.name != "withdraw"
+                o.row
+                for o in workflow.offered(current_user, response, RESPONSE, side="gemeente")
+                if o.row.is_transition and o.open
             ],
             answer_form=form,
             answer_fields=[(t, form[f"verdict_{t.id}"], form[f"answer_{t.id}"]) for t in themes],
@@ -167,57 +170,47 @@ def review(response_id: int):
     return _review_page(_load_for_review(response_id))
 
 
-STEP_MESSAGES = {
-    "start_review": _l("De reactie is in behandeling genomen."),
-    "request_changes": _l("De sectorgroep is gevraagd de reactie te wijzigen."),
-    "accept": _l("De reactie is geaccepteerd."),
-    "reject": _l("De reactie is niet-ontvankelijk verklaard."),
-}
+def _refused_review(error: OperationError, response_id: int, **_view_args):
+    """The review page again after a refused step or answer, with what is stored and what was typed."""
+    response = _load_for_review(response_id, populate=True)
+    form = answer_form(response.consultation) if request.endpoint == "moderation.answer" else None
+    return _review_page(response, form=form, error=error.message, status=error.status_code)
 
 
 @bp.post("/beheer/reacties/<int:response_id>/stap/<name>")
 @login_required
+@show_refusal(_refused_review)
 def step(response_id: int, name: str):
     response = _load_for_review(response_id)
-    if name not in STEP_MESSAGES:
+    transition = RESPONSE.transition(name)
+    if transition is None or transition.side != "gemeente":
         abort(404)
     if not permissions.is_moderator(current_user):
         abort(403)  # the process manager follows the queue read-only
     form = ReasonForm()
     if not form.validate_on_submit():
         return _review_page(response, error=" ".join(str(e) for v in form.errors.values() for e in v), status=400)
-    try:
-        operations.take_step(current_user, response, name, version=form.version.data, reason=form.reason.data or "")
-    except OperationError as exc:
-        db.session.rollback()
-        response = _load_for_review(response_id, populate=True)
-        return _review_page(response, error=exc.message, status=exc.status_code)
-    db.session.commit()
-    flash(str(STEP_MESSAGES[name]), "success")
+    operations.take_step(current_user, response, name, version=form.version.data, reason=form.reason.data or "")
+    flash(str(transition.success), "success")
     return redirect(url_for("moderation.review", response_id=response.id))
 
 
 @bp.post("/beheer/reacties/<int:response_id>/antwoord")
 @login_required
+@show_refusal(_refused_review)
 def answer(response_id: int):
     response = _load_for_review(response_id)
-    if not permissions.can_answer(current_user, response):
+    if not workflow.can(current_user, response, RESPONSE, "answer"):
         abort(403)
     form = answer_form(response.consultation)
     if not form.validate_on_submit():
         return _review_page(response, form=form, status=400)
     themes = response.consultation.themes
-    try:
-        operations.save_answers(
-            current_user,
-            response,
-            {t.id: (form[f"verdict_{t.id}"].data or None, form[f"answer_{t.id}"].data) for t in themes},
-        )
-    except OperationError as exc:
-        db.session.rollback()
-        response = _load_for_review(response_id, populate=True)
-        return _review_page(response, form=form, error=exc.message, status=exc.status_code)
-    db.session.commit()
+    operations.save_answers(
+        current_user,
+        response,
+        {t.id: (form[f"verdict_{t.id}"].data or None, form[f"answer_{t.id}"].data) for t in themes},
+    )
     if response.answered_at:
         flash(_("Het antwoord is opgeslagen; elk thema is beantwoord. Het wordt openbaar met de Nota."), "success")
     else:
@@ -252,7 +245,6 @@ def _nota_page(slug: str, *, error: str | None = None, status: int = 200):
             # The same for everyone who may read it: rendered once per change (see core/pagecache.py).
             document=shared_fragment("nota", document),
             can_publish=permissions.can_publish_nota(current_user, consultation, nota),
-            confirm_form=ConfirmForm(),
             error=error,
         ),
         status,
@@ -364,20 +356,43 @@ def nota_csv(slug: str):
     return csvexport.csv_response(csvexport.rows_text(rows), f"nota-van-beantwoording-{consultation.slug}.csv")
 
 
-@bp.post("/consultaties/<slug>/nota/publiceren")
+def _refused_publish(error: OperationError, slug: str):
+    if isinstance(error, Conflict):  # published meanwhile (a second click, a colleague): show the Nota
+        flash(error.message, "info")
+        return redirect(url_for("moderation.nota", slug=slug)), 303
+    return _publish_page(slug, form=PublishNotaForm(), error=error.message, status=error.status_code)
+
+
+def _publish_page(slug: str, *, form=None, error: str | None = None, status: int = 200):
+    """The confirmation page of publishing the Nota: what it does, and what is still open."""
+    consultation, nota = _load_nota(slug)
+    if not permissions.can_publish_nota(current_user, consultation, nota):
+        abort(403)
+    return (
+        render_template(
+            "moderation/publish_nota.html",
+            consultation=consultation,
+            readiness=operations.nota_readiness(consultation),
+            form=form or PublishNotaForm(formdata=None),
+            error=error,
+        ),
+        status,
+    )
+
+
+@bp.route("/consultaties/<slug>/nota/publiceren", methods=["GET", "POST"])
 @login_required
+@show_refusal(_refused_publish)
 def publish_nota(slug: str):
-    consultation = load_consultation_light(slug)
     if not permissions.is_moderator(current_user):
         abort(403)
-    if not ConfirmForm().validate_on_submit():
+    if request.method == "GET":
+        return _publish_page(slug)
+    consultation = load_consultation_light(slug)
+    form = PublishNotaForm()
+    if not form.validate_on_submit():
         abort(400)
-    try:
-        operations.publish_nota(current_user, consultation)
-    except OperationError as exc:
-        db.session.rollback()
-        return _nota_page(slug, error=exc.message, status=exc.status_code)
-    db.session.commit()
+    operations.publish_nota(current_user, consultation, despite_open_stage=form.despite_open_stage.data)
     flash(_("De Nota van beantwoording is gepubliceerd; alle partners krijgen bericht."), "success")
     return redirect(url_for("moderation.nota", slug=slug))
 

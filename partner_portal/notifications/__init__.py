@@ -11,6 +11,8 @@ from typing import Any
 
 from flask import Blueprint
 
+from partner_portal.core import workflow
+
 bp = Blueprint("notifications", __name__)
 
 
@@ -31,3 +33,7 @@ def notify(kind: str, recipients: Iterable, *, obj: Any = None, actor=None, cont
     from partner_portal.notifications.operations import queue_notifications
 
     queue_notifications(kind, recipients, obj=obj, actor=actor, context=context)
+
+
+# Workflow rows that notify (core/workflow.py) queue through this feature.
+workflow.set_notifier(notify)

@@ -10,6 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from partner_portal import navigation
 from partner_portal.auth.models import User
 from partner_portal.core.errors import OperationError
+from partner_portal.core.transaction import refused
 from partner_portal.extensions import csrf, db
 from partner_portal.notifications import bp, operations, permissions
 from partner_portal.notifications.forms import CsrfOnlyForm, StatusFilterForm, preferences_form
@@ -49,10 +50,8 @@ def preferences():
         try:
             operations.set_preferences(current_user, current_user, {kind.name: form[kind.name].data for kind in kinds})
         except OperationError as exc:
-            db.session.rollback()
-            error = exc.message
+            error = refused(exc).message
         else:
-            db.session.commit()
             flash(_("Uw meldingen zijn opgeslagen."), "success")
             return redirect(url_for("notifications.preferences"))
     status = 400 if error or form.errors else 200
@@ -76,12 +75,7 @@ def unsubscribe(token: str):
     if request.method == "POST":
         if not (one_click or form.validate_on_submit()):
             return render_template("notifications/unsubscribe.html", form=form, label=label, user=user), 400
-        try:
-            operations.unsubscribe(user, request_.kind)
-        except OperationError as exc:
-            db.session.rollback()
-            return render_template("errors/operation.html", message=exc.message), 400
-        db.session.commit()
+        operations.unsubscribe(user, request_.kind)
         return render_template("notifications/unsubscribed.html", label=label)
     return render_template("notifications/unsubscribe.html", form=form, label=label, user=user)
 
@@ -148,10 +142,8 @@ def retry(message_id: int):
         try:
             operations.retry_message(current_user, msg)
         except OperationError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
+            flash(refused(exc).message, "error")
         else:
-            db.session.commit()
             flash(_("Het bericht staat weer in de wachtrij."), "success")
     else:
         flash(_("Het formulier is verlopen. Probeer het opnieuw."), "error")

@@ -14,6 +14,7 @@ from partner_portal.auth.models import ORG_ROLE_LABELS, STAFF_ROLE_LABELS, OrgRo
 from partner_portal.auth.permissions import can_manage_people_of, can_manage_registry, can_manage_user
 from partner_portal.core.errors import OperationError
 from partner_portal.core.pagecache import shared_fragment
+from partner_portal.core.transaction import refused
 from partner_portal.extensions import db
 from partner_portal.partners import bp, operations
 from partner_portal.partners.forms import (
@@ -112,10 +113,8 @@ def edit_sector_group(group_id: int):
                 coordinator_ids=form.coordinators.data,
             )
         except OperationError as exc:
-            db.session.rollback()
-            error = exc.message
+            error = refused(exc).message
         else:
-            db.session.commit()
             flash(_("Sectorgroep opgeslagen."), "success")
             return redirect(url_for("partners.sector_groups"))
     return render_template("partners/sector_group_form.html", form=form, group=group, error=error)
@@ -182,10 +181,8 @@ def new_organisation():
         try:
             org = operations.create_organisation(current_user, **_organisation_values(form))
         except OperationError as exc:
-            db.session.rollback()
-            error = exc.message
+            error = refused(exc).message
         else:
-            db.session.commit()
             flash(_("Organisatie %(name)s is toegevoegd.", name=org.name), "success")
             return redirect(url_for("partners.organisation", org_id=org.id))
     return render_template("partners/organisation_form.html", form=form, org=None, error=error)
@@ -202,10 +199,8 @@ def organisation(org_id: int):
         try:
             operations.update_organisation(current_user, org, version=form.version.data, **_organisation_values(form))
         except OperationError as exc:
-            db.session.rollback()
-            error = exc.message
+            error = refused(exc).message
         else:
-            db.session.commit()
             flash(_("Organisatie opgeslagen."), "success")
             return redirect(url_for("partners.organisation", org_id=org.id))
     return render_template(
@@ -225,7 +220,6 @@ def archive_organisation(org_id: int):
         else:
             operations.restore_organisation(current_user, org)
             flash(_("Organisatie %(name)s is weer actief.", name=org.name), "success")
-        db.session.commit()
     return redirect(url_for("partners.organisation", org_id=org.id))
 
 
@@ -269,11 +263,9 @@ def people(org_id: int):
                     org_role=OrgRole(form.org_role.data),
                 )
             except OperationError as exc:
-                db.session.rollback()
-                error = exc.message
+                error = refused(exc).message
             else:
                 invitation_link = send_invitation(user, current_user)
-                db.session.commit()
                 flash(_("%(name)s is uitgenodigd.", name=user.name), "success")
                 form = InvitePersonForm(formdata=None)
     page = _search_args()[1]
@@ -323,11 +315,9 @@ def invite_staff():
                 staff_role=StaffRole(form.staff_role.data),
             )
         except OperationError as exc:
-            db.session.rollback()
-            error = exc.message
+            error = refused(exc).message
         else:
             invitation_link = send_invitation(user, current_user)
-            db.session.commit()
             flash(_("%(name)s is uitgenodigd.", name=user.name), "success")
             form = InviteStaffForm(formdata=None)
     return render_template("partners/invite_staff.html", form=form, invitation_link=invitation_link, error=error)
@@ -358,10 +348,8 @@ def person(user_id: int):
             else:
                 auth_ops.set_user_role(current_user, person, org_role=OrgRole(form.role.data))
         except OperationError as exc:
-            db.session.rollback()
-            error = exc.message
+            error = refused(exc).message
         else:
-            db.session.commit()
             flash(_("De rol van %(name)s is opgeslagen.", name=person.name), "success")
             return redirect(url_for("partners.person", user_id=person.id))
     return render_template(
@@ -389,10 +377,8 @@ def person_status(user_id: int):
                 auth_ops.reactivate_user(current_user, person)
                 message = _("%(name)s is weer actief.", name=person.name)
         except OperationError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
+            flash(refused(exc).message, "error")
         else:
-            db.session.commit()
             flash(message, "success")
     return redirect(url_for("partners.person", user_id=person.id))
 
@@ -407,7 +393,6 @@ def resend_invitation(user_id: int):
     invitation_link = None
     if form.validate_on_submit():
         invitation_link = send_invitation(person, current_user)
-        db.session.commit()
         flash(_("De uitnodiging voor %(name)s is opnieuw verstuurd.", name=person.name), "success")
     labels = STAFF_ROLE_LABELS if person.staff_role else ORG_ROLE_LABELS
     role_form = PersonRoleForm(formdata=None, data={"role": (person.staff_role or person.org_role).value})

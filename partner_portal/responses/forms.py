@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from markupsafe import Markup, escape
-from wtforms import SelectField, TextAreaField
+from wtforms import HiddenField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Optional
 
@@ -30,6 +30,8 @@ class ResponseForm(FlaskForm):
     """The draft; `response_form(consultation)` adds position_<theme id> and explanation_<theme id>."""
 
     version = version_field()
+    # The fields as the editor first saw them (core/merge.py), for merging a concurrent save.
+    base = HiddenField("base")
     statement = TextAreaField(
         _l("Algemeen standpunt over de visie"),
         validators=[Optional(), max_length(TEXT_MAX)],
@@ -45,6 +47,10 @@ class ResponseForm(FlaskForm):
         _l("Voorwaarden voor de samenwerking"),
         validators=[Optional(), max_length(TEXT_MAX)],
         filters=[strip_filter],
+    )
+    # Uploaded with the text: the attachment buttons post the whole form, so nothing typed is lost.
+    file = FileField(
+        _l("PDF-bijlage"), description=_l("Alleen PDF, hoogstens 10 MB per bestand, hoogstens 5 bijlagen.")
     )
 
 
@@ -89,12 +95,6 @@ class SubmitForm(FlaskForm):
             "Een niet-openbare reactie wordt wel beantwoord en meegeteld in de Nota van beantwoording, "
             "maar zonder haar tekst."
         ),
-    )
-
-
-class AttachmentForm(FlaskForm):
-    file = FileField(
-        _l("PDF-bijlage"), description=_l("Alleen PDF, hoogstens 10 MB per bestand, hoogstens 5 bijlagen.")
     )
 
 

@@ -102,7 +102,6 @@ SUBMITTED_STATES = (
     ResponseState.rejected,
     ResponseState.withdrawn,
 )
-EDITABLE_STATES = (ResponseState.draft, ResponseState.changes_requested)
 PENDING_STATES = (ResponseState.submitted, ResponseState.in_review, ResponseState.changes_requested)
 
 
@@ -116,15 +115,7 @@ class FormalResponse(TimestampMixin, VersionedMixin, db.Model):
     __tablename__ = "formal_response"
     __table_args__ = (
         sa.UniqueConstraint("consultation_id", "sector_group_id", name="uq_formal_response_group"),
-        sa.CheckConstraint("state = 'draft' OR submitted_at IS NOT NULL", name="submitted_has_timestamp"),
         sa.CheckConstraint("state = 'draft' OR publication IS NOT NULL", name="submitted_has_publication"),
-        sa.CheckConstraint("state != 'in_review' OR review_started_at IS NOT NULL", name="review_has_timestamp"),
-        sa.CheckConstraint(
-            "state != 'changes_requested' OR changes_requested_at IS NOT NULL", name="changes_has_timestamp"
-        ),
-        sa.CheckConstraint("state != 'accepted' OR accepted_at IS NOT NULL", name="accepted_has_timestamp"),
-        sa.CheckConstraint("state != 'rejected' OR rejected_at IS NOT NULL", name="rejected_has_timestamp"),
-        sa.CheckConstraint("state != 'withdrawn' OR withdrawn_at IS NOT NULL", name="withdrawn_has_timestamp"),
         sa.CheckConstraint(
             "answer_published_at IS NULL OR answered_at IS NOT NULL", name="published_answer_was_drafted"
         ),
@@ -157,6 +148,7 @@ class FormalResponse(TimestampMixin, VersionedMixin, db.Model):
     accepted_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     rejected_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     withdrawn_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    reopened_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     # "Answered": the gemeente has drafted an answer on every theme (internal until published).
     answered_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     # "Answer published": the Nota with this answer was published.
@@ -205,6 +197,20 @@ class FormalResponse(TimestampMixin, VersionedMixin, db.Model):
 
     def answer_for(self, theme_id: int) -> ThemeAnswer | None:
         return next((a for a in self.answers if a.theme_id == theme_id), None)
+
+    def field_values(self, themes) -> dict[str, str]:
+        """The draft as the edit form's fields: statement, stance, conditions, position_<theme id>
+        and explanation_<theme id> (empty strings for what is not filled in)."""
+        values = {
+            "statement": self.statement or "",
+            "collaboration_stance": self.collaboration_stance.value if self.collaboration_stance else "",
+            "collaboration_conditions": self.collaboration_conditions or "",
+        }
+        for theme in themes:
+            row = self.position_for(theme.id)
+            values[f"position_{theme.id}"] = row.position.value if row and row.position else ""
+            values[f"explanation_{theme.id}"] = row.explanation if row else ""
+        return values
 
     def snapshot(self, themes) -> dict[str, Any]:
         """The content as plain data, frozen into a revision at submission."""

@@ -8,6 +8,7 @@ notifications and flushes; the request commits once.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import current_app
@@ -17,7 +18,8 @@ from werkzeug.datastructures import FileStorage
 from partner_portal import notifications
 from partner_portal.auth.links import external_url
 from partner_portal.auth.models import User
-from partner_portal.core import audit, uploads, workflow
+from partner_portal.consultations.stages import is_open as stage_is_open
+from partner_portal.core import audit, merge, uploads, workflow
 from partner_portal.core.errors import Conflict, OperationError, PermissionDenied, check_version, flush_or_conflict
 from partner_portal.core.models import utcnow
 from partner_portal.extensions import db
@@ -38,12 +40,11 @@ from partner_portal.responses.models import (
     ThemePosition,
     Verdict,
 )
-from partner_portal.responses.workflow import RESPONSE
+from partner_portal.responses.workflow import RESPONSE, ROUND_CLOSED, nota_of, round_open
 
 TEXT_MAX = 20_000
 MAX_ATTACHMENTS = 5
 DEFAULT_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
-MODERATION_STEPS = ("start_review", "request_changes", "accept", "reject", "withdraw")
 
 
 def _clean(text: str | None, label: str) -> str:
@@ -60,18 +61,10 @@ def _duplicate_message(group: SectorGroup) -> str:
     )
 
 
-def round_open(consultation) -> bool:
-    """Responses can be started and submitted until the Nota van beantwoording is published: it
-    answers the round, so a response submitted later would never get a public answer."""
-    return nota_of(consultation) is None
-
-
 def check_round_open(consultation) -> None:
-    """Raise OperationError when the round is over (see `round_open`)."""
+    """Raise OperationError when the round is over (see `responses.workflow.round_open`)."""
     if not round_open(consultation):
-        raise OperationError(
-            _("De Nota van beantwoording is al gepubliceerd; er kunnen geen reacties meer worden ingediend.")
-        )
+        raise OperationError(str(ROUND_CLOSED))
 
 
 def create_response(actor, consultation, group: SectorGroup) -> FormalResponse:
@@ -105,6 +98,39 @@ def create_response(actor, consultation, group: SectorGroup) -> FormalResponse:
     return response
 
 
+class DraftConflict(Conflict):
+    """Someone saved the draft meanwhile and changed some of the same fields differently.
+
+    `merge.conflicts` names exactly those fields; `merge.values` holds everything else merged
+    (and, for the conflicts, what this person typed); `theirs` is what is stored now.
+    """
+
+    def __init__(self, message: str, result: merge.Merge, theirs: dict[str, str]):
+        super().__init__(message)
+        self.merge = result
+        self.theirs = theirs
+
+
+def _draft_fields(statement, collaboration_stance, collaboration_conditions, positions) -> dict[str, str]:
+    """The draft as the edit form's fields (see FormalResponse.field_values)."""
+    fields = {
+        "statement": statement or "",
+        "collaboration_stance": collaboration_stance or "",
+        "collaboration_conditions": collaboration_conditions or "",
+    }
+    for theme_id, (position, explanation) in positions.items():
+        fields[f"position_{theme_id}"] = position or ""
+        fields[f"explanation_{theme_id}"] = explanation or ""
+    return fields
+
+
+def _is_stale(response, version) -> bool:
+    try:
+        return int(version) != response.version
+    except (TypeError, ValueError):
+        return True
+
+
 def save_draft(
     actor,
     response: FormalResponse,
@@ -114,19 +140,42 @@ def save_draft(
     collaboration_stance: str | None,
     collaboration_conditions: str,
     positions: dict[int, tuple[str | None, str]],
-) -> None:
+    base: dict[str, str] | None = None,
+) -> list[str]:
     """Save the text of a draft (or of a response the gemeente asked to change).
 
-    `positions` maps theme id to (position or None, explanation). Refuses a response that is
-    no longer editable (OperationError), someone outside the group (PermissionDenied), a stale
-    version (Conflict: the view shows both texts) and unknown values (OperationError).
+    `positions` maps theme id to (position or None, explanation). `base` holds the form's
+    fields as the editor first saw them: when someone else saved meanwhile (a stale
+    `version`), the fields are merged three ways (core/merge.py): what only the other person
+    changed is kept, what only this person changed is saved, and only fields both changed
+    differently stop the save (DraftConflict, with exactly those fields). Without a base a
+    stale version is a plain Conflict. Refuses a response that is no longer editable
+    (OperationError), someone outside the group (PermissionDenied) and unknown values
+    (OperationError). Returns the fields taken from the other person's save.
     """
     if not permissions.is_group_member(actor, response.sector_group_id):
         raise PermissionDenied(_("U mag deze reactie niet bewerken."))
-    if not permissions.can_edit_response(actor, response):
+    if response.state not in RESPONSE.action("edit").sources:
         raise OperationError(
             _("Deze reactie is %(state)s en kan niet meer worden gewijzigd.", state=response.state.label)
         )
+    workflow.require(actor, response, RESPONSE, "edit")  # the consultation runs, the round is open
+    taken: list[str] = []
+    if _is_stale(response, version):
+        theirs = response.field_values(response.consultation.themes)
+        result = merge.three_way(
+            base, _draft_fields(statement, collaboration_stance, collaboration_conditions, positions), theirs
+        )
+        if result.conflicts:
+            raise DraftConflict(
+                _("Iemand anders heeft deze reactie intussen gewijzigd, ook op plaatsen die u wijzigde."),
+                result,
+                theirs,
+            )
+        values, version, taken = result.values, response.version, result.theirs_changed
+        statement, collaboration_stance = values["statement"], values["collaboration_stance"] or None
+        collaboration_conditions = values["collaboration_conditions"]
+        positions = {tid: (values[f"position_{tid}"] or None, values[f"explanation_{tid}"]) for tid in positions}
     check_version(response, version)
     themes = {t.id: t for t in response.consultation.themes}
     if set(positions) - set(themes):
@@ -151,19 +200,8 @@ def save_draft(
         response.last_edited_by_id = actor.id
         response.updated_at = utcnow()  # a change only in a child row must still bump the version
     workflow.flush_versioned()
-    audit.record(actor, "formal_response.save", response, consultation_id=response.consultation_id)
-
-
-def missing_for_submission(response: FormalResponse) -> list[str]:
-    """What still has to be filled in before the response can be submitted (Dutch messages)."""
-    problems = []
-    for theme in response.consultation.themes:
-        row = response.position_for(theme.id)
-        if row is None or row.position is None:
-            problems.append(_("Kies een standpunt bij het thema '%(theme)s'.", theme=theme.title))
-    if response.collaboration_stance is None:
-        problems.append(_("Kies het standpunt over de structurele samenwerking."))
-    return problems
+    workflow.record_action(actor, response, RESPONSE, "edit", details={"merged": taken} if taken else None)
+    return taken
 
 
 def submit_response(actor, response: FormalResponse, *, version, publication: str) -> ResponseRevision:
@@ -177,22 +215,13 @@ def submit_response(actor, response: FormalResponse, *, version, publication: st
     PermissionDenied or OperationError (stage, Nota published, missing positions, bad
     publication choice).
     """
-    transition = RESPONSE.transition("submit")
-    if (
-        response.state in transition.sources
-        and transition.permits(actor, response)
-        and workflow.can_take(actor, response, RESPONSE, "submit")
-    ):
-        check_version(response, version)
-        check_round_open(response.consultation)
-        problems = missing_for_submission(response)
-        if problems:
-            raise OperationError(" ".join(problems))
-        try:
-            response.publication = Publication(publication)
-        except ValueError:
-            raise OperationError(_("Kies of de reactie openbaar wordt of niet.")) from None
-        response.submitted_by_id = actor.id
+    check_version(response, version)
+    workflow.require(actor, response, RESPONSE, "submit")
+    try:
+        response.publication = Publication(publication)
+    except ValueError:
+        raise OperationError(_("Kies of de reactie openbaar wordt of niet.")) from None
+    response.submitted_by_id = actor.id
     workflow.apply_transition(
         actor,
         response,
@@ -215,13 +244,15 @@ def submit_response(actor, response: FormalResponse, *, version, publication: st
 
 
 def take_step(actor, response: FormalResponse, name: str, *, version, reason: str = "") -> None:
-    """A moderation step (start_review, request_changes, accept, reject) or the coordinator's withdrawal.
+    """A step offered as a plain button: the moderation steps and the coordinator's withdrawal.
 
     All rules come from the workflow table (responses/workflow.py): who, from which state,
-    whether a reason is required, timestamp, audit event and notification. Submission has its
-    own operation (it needs the publication choice and freezes a revision).
+    guards, whether a reason is required, timestamp, audit event and notification. A step
+    with its own form (submission: the publication choice and a frozen revision) has its own
+    operation and is refused here.
     """
-    if name not in MODERATION_STEPS:
+    transition = RESPONSE.transition(name)
+    if transition is None or transition.form == "own":
         raise OperationError(_("Deze stap bestaat niet."))
     workflow.apply_transition(actor, response, RESPONSE, name, version=version, reason=reason)
 
@@ -232,7 +263,7 @@ def _max_attachment_bytes() -> int:
 
 def add_attachment(actor, response: FormalResponse, file: FileStorage | None) -> ResponseAttachment:
     """Attach a PDF (checked by content, at most 10 MB, at most 5 per response) to an editable response."""
-    if not permissions.can_edit_response(actor, response):
+    if not workflow.can(actor, response, RESPONSE, "attach"):
         raise PermissionDenied(_("U mag aan deze reactie geen bijlagen toevoegen."))
     if file is None or not file.filename:
         raise OperationError(_("Kies een PDF-bestand om toe te voegen."))
@@ -243,27 +274,21 @@ def add_attachment(actor, response: FormalResponse, file: FileStorage | None) ->
     response.attachments.append(attachment)
     response.updated_at = utcnow()
     workflow.flush_versioned()
-    audit.record(
-        actor,
-        "formal_response.attach",
-        response,
-        consultation_id=response.consultation_id,
-        details={"file": stored.original_name, "sha256": stored.sha256},
+    workflow.record_action(
+        actor, response, RESPONSE, "attach", details={"file": stored.original_name, "sha256": stored.sha256}
     )
     return attachment
 
 
 def remove_attachment(actor, response: FormalResponse, attachment: ResponseAttachment) -> None:
     """Remove an attachment from an editable response (the file stays referenced by nothing)."""
-    if not permissions.can_edit_response(actor, response) or attachment.response_id != response.id:
+    if not workflow.can(actor, response, RESPONSE, "detach") or attachment.response_id != response.id:
         raise PermissionDenied(_("U mag deze bijlage niet verwijderen."))
     name = attachment.file.original_name
     response.attachments.remove(attachment)
     response.updated_at = utcnow()
     workflow.flush_versioned()
-    audit.record(
-        actor, "formal_response.detach", response, consultation_id=response.consultation_id, details={"file": name}
-    )
+    workflow.record_action(actor, response, RESPONSE, "detach", details={"file": name})
 
 
 def endorse_response(actor, response: FormalResponse) -> Endorsement:
@@ -273,11 +298,10 @@ def endorse_response(actor, response: FormalResponse) -> Endorsement:
     One endorsement per organisation, enforced by a unique constraint: a second one (also a
     concurrent one) is refused with Conflict and changes nothing.
     """
-    if response.state not in permissions.ENDORSABLE_STATES:
+    row = RESPONSE.action("endorse")
+    if response.state not in row.sources:
         raise OperationError(_("Alleen een ingediende of geaccepteerde reactie kan worden onderschreven."))
-    if getattr(actor, "org_role", None) not in permissions.ENDORSERS or not permissions.is_group_member(
-        actor, response.sector_group_id
-    ):
+    if not row.permits(actor, response):
         raise PermissionDenied(
             _("Alleen tekenbevoegden van organisaties in deze sectorgroep kunnen de reactie onderschrijven.")
         )
@@ -287,14 +311,7 @@ def endorse_response(actor, response: FormalResponse) -> Endorsement:
     endorsement = Endorsement(response_id=response.id, organisation_id=actor.organisation_id, endorsed_by_id=actor.id)
     db.session.add(endorsement)
     flush_or_conflict(message)
-    audit.record(
-        actor,
-        "formal_response.endorse",
-        response,
-        consultation_id=response.consultation_id,
-        is_public=response.is_public,
-        details={"organisation": actor.organisation.name},
-    )
+    workflow.record_action(actor, response, RESPONSE, "endorse", details={"organisation": actor.organisation.name})
     return endorsement
 
 
@@ -306,7 +323,7 @@ def save_answers(actor, response: FormalResponse, answers: dict[int, tuple[str |
     Raises PermissionDenied (not a moderator, not accepted, or already published) and
     OperationError for unknown themes or verdicts, or an explanation without a verdict.
     """
-    if not permissions.can_answer(actor, response):
+    if not workflow.can(actor, response, RESPONSE, "answer"):
         raise PermissionDenied(_("Op deze reactie kunt u (nu) geen antwoord opstellen."))
     themes = {t.id: t for t in response.consultation.themes}
     if set(answers) - set(themes):
@@ -340,26 +357,47 @@ def save_answers(actor, response: FormalResponse, answers: dict[int, tuple[str |
     elif not complete:
         response.answered_at = None
     workflow.flush_versioned()
-    audit.record(
-        actor,
-        "formal_response.answer",
-        response,
-        consultation_id=response.consultation_id,
-        details={"answered": complete},
+    workflow.record_action(actor, response, RESPONSE, "answer", details={"answered": complete})
+
+
+@dataclass(frozen=True)
+class NotaReadiness:
+    """What publishing the Nota would close: the groups that could still respond, and the stage."""
+
+    drafts: list[SectorGroup]  # a draft that can then never be submitted
+    without_response: list[SectorGroup]
+    responses_stage_open: bool  # the current stage still opens responses
+    stage: object | None  # the current stage
+
+
+def nota_readiness(consultation) -> NotaReadiness:
+    """The groups with an unsubmitted draft or no response at all, and whether responding is still open."""
+    states = dict(
+        db.session.execute(
+            sa.select(FormalResponse.sector_group_id, FormalResponse.state).where(
+                FormalResponse.consultation_id == consultation.id
+            )
+        ).all()
+    )
+    groups = db.session.scalars(sa.select(SectorGroup).order_by(SectorGroup.position, SectorGroup.id)).all()
+    stage = consultation.current_stage
+    return NotaReadiness(
+        drafts=[g for g in groups if states.get(g.id) == ResponseState.draft],
+        without_response=[g for g in groups if g.id not in states],
+        responses_stage_open=stage_is_open(consultation, "responses"),
+        stage=stage,
     )
 
 
-def nota_of(consultation) -> Nota | None:
-    return db.session.scalar(sa.select(Nota).where(Nota.consultation_id == consultation.id))
-
-
-def publish_nota(actor, consultation) -> Nota:
-    """Publish the Nota van beantwoording: every drafted answer becomes public at once.
+def publish_nota(actor, consultation, *, despite_open_stage: bool = False) -> Nota:
+    """Publish the Nota van beantwoording: every drafted answer becomes public at once, and the round closes.
 
     Precondition: actor is a moderator; no response waits for review or changes; every
-    accepted response is answered on every theme. Side effects: answer_published_at on the
-    accepted responses, a public audit event, a "nota_published" notification to every partner.
-    Raises PermissionDenied, Conflict (already published) or OperationError naming what is missing.
+    accepted response is answered on every theme; while the current stage still opens
+    responses, the actor confirmed explicitly (`despite_open_stage`) that publishing closes it
+    for every group. Side effects: answer_published_at on the accepted responses, a public
+    audit event, a "nota_published" notification to every partner. Raises PermissionDenied,
+    Conflict (already published) or OperationError naming what is missing.
     """
     if not permissions.is_moderator(actor):
         raise PermissionDenied(_("Alleen een moderator van de gemeente kan de Nota publiceren."))
@@ -367,6 +405,14 @@ def publish_nota(actor, consultation) -> Nota:
         raise OperationError(_("Deze consultatie is nog niet gepubliceerd."))
     if nota_of(consultation) is not None:
         raise Conflict(_("De Nota van beantwoording is al gepubliceerd."))
+    if stage_is_open(consultation, "responses") and not despite_open_stage:
+        raise OperationError(
+            _(
+                "De fase '%(stage)s' staat nog open voor reacties. Bevestig dat u de Nota toch nu wilt "
+                "publiceren: daarna kan geen sectorgroep meer reageren.",
+                stage=consultation.current_stage.title,
+            )
+        )
     responses = db.session.scalars(
         sa.select(FormalResponse)
         .where(FormalResponse.consultation_id == consultation.id)

@@ -1,16 +1,18 @@
-"""Who may see and change formal responses, answers and the Nota: pure predicates, also used by templates."""
+"""Who may see formal responses, their revisions, the moderation queue and the Nota: pure predicates.
+
+What a user may *do* with a response in its current state (submit, edit, attach, endorse,
+answer, the moderation steps) is decided by the workflow table in responses/workflow.py.
+"""
 
 from __future__ import annotations
 
-from partner_portal.auth.models import OrgRole, StaffRole
-from partner_portal.responses.models import EDITABLE_STATES, FormalResponse, ResponseState
+from partner_portal.auth.models import StaffRole
+from partner_portal.responses.models import FormalResponse, ResponseState
 
 # Gemeente staff who read submitted responses and the draft Nota; MKB staff read only what is public.
 GEMEENTE = (StaffRole.moderator, StaffRole.process_manager, StaffRole.administrator)
 # Who takes the moderation steps and writes answers; the process manager follows along read-only.
 MODERATORS = (StaffRole.moderator, StaffRole.administrator)
-ENDORSERS = (OrgRole.signatory, OrgRole.org_admin)
-ENDORSABLE_STATES = (ResponseState.submitted, ResponseState.in_review, ResponseState.accepted)
 
 
 def _active(user) -> bool:
@@ -40,16 +42,6 @@ def is_group_coordinator(user, group_id: int) -> bool:
     return is_group_member(user, group_id) and any(g.id == group_id for g in user.coordinated_groups)
 
 
-def is_coordinator_of(user, response: FormalResponse) -> bool:
-    """Workflow rule: the sector coordinator of the response's group."""
-    return is_group_coordinator(user, response.sector_group_id)
-
-
-def is_moderator_rule(user, response: FormalResponse) -> bool:
-    """Workflow rule: a gemeente moderator (or the platform administrator)."""
-    return is_moderator(user)
-
-
 def can_create_response(user, consultation, group_id: int) -> bool:
     return consultation.status == "published" and is_group_member(user, group_id)
 
@@ -63,15 +55,6 @@ def can_view_response(user, response: FormalResponse) -> bool:
     return response.state != ResponseState.draft and is_gemeente(user)
 
 
-def can_edit_response(user, response: FormalResponse) -> bool:
-    """People of the group's organisations edit a draft, or a response the gemeente asked to change."""
-    return (
-        response.state in EDITABLE_STATES
-        and response.consultation.status == "published"
-        and is_group_member(user, response.sector_group_id)
-    )
-
-
 def can_view_revisions(user, response: FormalResponse) -> bool:
     """The coordinator and the group's people, and the gemeente once submitted, compare revisions."""
     return is_group_member(user, response.sector_group_id) or (
@@ -79,24 +62,9 @@ def can_view_revisions(user, response: FormalResponse) -> bool:
     )
 
 
-def can_endorse(user, response: FormalResponse) -> bool:
-    """Signatories (and organisation admins) of an organisation of the group, once the response is submitted."""
-    return (
-        response.state in ENDORSABLE_STATES
-        and user is not None
-        and getattr(user, "org_role", None) in ENDORSERS
-        and is_group_member(user, response.sector_group_id)
-        and all(e.organisation_id != user.organisation_id for e in response.endorsements)
-    )
-
-
 def can_moderate(user) -> bool:
     """Reads the moderation queue: every gemeente role (the process manager read-only)."""
     return is_gemeente(user)
-
-
-def can_answer(user, response: FormalResponse) -> bool:
-    return is_moderator(user) and response.state == ResponseState.accepted and response.answer_published_at is None
 
 
 def can_see_draft_nota(user) -> bool:

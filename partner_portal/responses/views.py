@@ -15,14 +15,15 @@ from partner_portal.consultations.forms import ConfirmForm, ReasonForm
 from partner_portal.consultations.models import Consultation, ConsultationStatus
 from partner_portal.consultations.permissions import can_view_consultation
 from partner_portal.consultations.views import diff_lines
-from partner_portal.core import uploads, workflow
+from partner_portal.core import merge, uploads, workflow
 from partner_portal.core.audit import AuditEvent
 from partner_portal.core.errors import Conflict, OperationError
 from partner_portal.core.pagecache import public_page, shared_fragment
+from partner_portal.core.transaction import refused, show_refusal
 from partner_portal.extensions import db
 from partner_portal.partners.models import Organisation, OrganisationSector, SectorGroup
 from partner_portal.responses import bp, operations, permissions
-from partner_portal.responses.forms import AttachmentForm, CreateResponseForm, SubmitForm, response_form
+from partner_portal.responses.forms import CreateResponseForm, SubmitForm, response_form
 from partner_portal.responses.heatmap import heatmap_for
 from partner_portal.responses.models import (
     Endorsement,
@@ -30,7 +31,8 @@ from partner_portal.responses.models import (
     ResponseAttachment,
     ResponseState,
 )
-from partner_portal.responses.workflow import RESPONSE
+from partner_portal.responses.workflow import RESPONSE, may_endorse
+from partner_portal.responses.workflow import round_open as response_round_open
 
 PER_PAGE = 20
 
@@ -45,9 +47,9 @@ def response_helpers():
     return {
         "response_heatmap": heatmap_for,
         "can_view_response": permissions.can_view_response,
-        "can_edit_response": permissions.can_edit_response,
         "can_moderate": permissions.can_moderate,
-        "can_answer": permissions.can_answer,
+        "can": workflow.can,
+        "RESPONSE": RESPONSE,
         "nota_visible": nota_visible,
     }
 
@@ -139,7 +141,7 @@ def index(slug: str):
     )
     own_groups, own, round_open = [], {}, False
     if current_user.is_authenticated and current_user.organisation_id is not None:
-        round_open = consultation.status == ConsultationStatus.published and operations.round_open(consultation)
+        round_open = consultation.status == ConsultationStatus.published and response_round_open(consultation)
         own_groups = db.session.scalars(
             sa.select(SectorGroup)
             .join(OrganisationSector, OrganisationSector.sector_group_id == SectorGroup.id)
@@ -180,13 +182,8 @@ def create(slug: str):
     try:
         response = operations.create_response(current_user, consultation, group)
     except Conflict as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+        flash(refused(exc).message, "error")
         return redirect(url_for("responses.index", slug=slug)), 303
-    except OperationError as exc:
-        db.session.rollback()
-        return render_template("errors/operation.html", message=exc.message), exc.status_code
-    db.session.commit()
     flash(_("De reactie van sectorgroep %(group)s is begonnen.", group=group.name), "success")
     return redirect(url_for("responses.edit", response_id=response.id))
 
@@ -202,36 +199,20 @@ def response_fragment(response: FormalResponse, template: str, **flags: bool) ->
 
 
 def _show_page(response: FormalResponse, *, error: str | None = None, status: int = 200, submit_form=None):
-    transitions = [
-        t
-        for t in workflow.available_transitions(current_user, response, RESPONSE)
-        if t.name == "withdraw"  # submission has its own form; moderation steps are on the review page
-    ]
-    can_submit = workflow.can_take(current_user, response, RESPONSE, "submit", check_stage=False)
-    submit_problem = None
-    if can_submit:
-        try:
-            from partner_portal.consultations.stages import stage_gate
-
-            stage_gate(response.consultation, "responses")
-            operations.check_round_open(response.consultation)
-        except OperationError as exc:
-            submit_problem = exc.message
-        missing = operations.missing_for_submission(response)
-        if missing and not submit_problem:
-            submit_problem = " ".join(missing)
+    # What the workflow table offers this user here: buttons, or the reason one is not there now.
+    offers = workflow.offered(current_user, response, RESPONSE, side="partner")
+    own = next((o for o in offers if o.row.is_transition and o.row.form == "own"), None)
     return (
         render_template(
             "responses/show.html",
             response=response,
             consultation=response.consultation,
-            transitions=transitions,
-            can_submit=can_submit,
-            submit_problem=submit_problem,
+            transitions=[o.row for o in offers if o.row.is_transition and o.row.form != "own" and o.open],
+            submit_offer=own,
             # Forms only where the user gets them: each costs its construction on a busy page.
             submit_form=submit_form
-            or (SubmitForm(formdata=None, data={"version": response.version}) if can_submit else None),
-            endorse_form=ConfirmForm() if permissions.can_endorse(current_user, response) else None,
+            or (SubmitForm(formdata=None, data={"version": response.version}) if own and own.open else None),
+            endorse_form=ConfirmForm() if may_endorse(current_user, response) else None,
             moderator_message=last_moderator_message(response),
             body=response_fragment(
                 response,
@@ -252,143 +233,188 @@ def show(response_id: int):
 
 
 def _form_data(response: FormalResponse) -> dict:
-    data = {
-        "version": response.version,
-        "statement": response.statement,
-        "collaboration_stance": response.collaboration_stance.value if response.collaboration_stance else "",
-        "collaboration_conditions": response.collaboration_conditions,
-    }
-    for theme in response.consultation.themes:
-        row = response.position_for(theme.id)
-        data[f"position_{theme.id}"] = row.position.value if row and row.position else ""
-        data[f"explanation_{theme.id}"] = row.explanation if row else ""
-    return data
+    values = response.field_values(response.consultation.themes)
+    return {"version": response.version, "base": merge.encode(values), **values}
 
 
-def _edit_page(response, form, *, error=None, current=None, status=200):
+def _edit_page(response, form, *, error=None, conflict=None, status=200):
     return (
         render_template(
             "responses/edit.html",
             response=response,
             consultation=response.consultation,
             form=form,
-            attachment_form=AttachmentForm(),
-            confirm_form=ConfirmForm(),
             themes=[(t, form[f"position_{t.id}"], form[f"explanation_{t.id}"]) for t in response.consultation.themes],
             error=error,
-            current=current,
+            conflict=conflict,
         ),
         status,
     )
+
+
+def _conflict_panel(response, form, exc: operations.DraftConflict) -> dict:
+    """What the conflict panel shows: per field that both people changed, both texts and what differs."""
+    fields = []
+    for key in exc.merge.conflicts:
+        field = form[key]
+        choices = {str(c.value): str(c.label) for c in getattr(field, "choices", None) or []}
+        mine, theirs = exc.merge.values[key], exc.theirs.get(key, "")
+        mine, theirs = choices.get(mine, mine), choices.get(theirs, theirs)
+        fields.append(
+            {
+                "id": field.id,
+                "label": field.label.text,
+                "mine": mine,
+                "theirs": theirs,
+                "diff": merge.word_diff(theirs, mine),
+            }
+        )
+    return {
+        "fields": fields,
+        "merged": len(exc.merge.theirs_changed),
+        # The same person in another window or tab, or someone else.
+        "same_person": response.last_edited_by_id == current_user.id,
+        "by": response.last_edited_by,
+    }
+
+
+def _posted_form(response):
+    """The edit form as posted; a field missing from the post keeps its stored value, except the
+    base: without one, a concurrent save is not merged blindly (see operations.save_draft)."""
+    data = _form_data(response)
+    del data["base"]
+    return response_form(response.consultation, data=data)
+
+
+def _save_typed(response, form) -> list[str]:
+    """Save the draft as typed in `form` (merging a concurrent save, see operations.save_draft)."""
+    themes = response.consultation.themes
+    return operations.save_draft(
+        current_user,
+        response,
+        version=form.version.data,
+        statement=form.statement.data,
+        collaboration_stance=form.collaboration_stance.data or None,
+        collaboration_conditions=form.collaboration_conditions.data,
+        positions={t.id: (form[f"position_{t.id}"].data or None, form[f"explanation_{t.id}"].data) for t in themes},
+        base=merge.decode(form.base.data),
+    )
+
+
+def _typed_page(response_id: int, form, exc: OperationError):
+    """The page after a refused save: nothing typed is lost.
+
+    A concurrent save that changed the same fields: the form again with everything merged and
+    only the conflicting fields marked, with both texts. A response submitted meanwhile: the
+    typed text read-only (to copy), with a link to the submitted version. Anything else: the
+    form as typed, with the reason.
+    """
+    refused(exc)
+    response = load_response(response_id, populate=True)
+    if isinstance(exc, operations.DraftConflict):
+        for key, value in exc.merge.values.items():
+            form[key].data = value
+        form.version.data = response.version
+        form.base.data = merge.encode(exc.theirs)
+        return _edit_page(response, form, conflict=_conflict_panel(response, form, exc), status=409)
+    if response.state not in RESPONSE.action("edit").sources:
+        themes = response.consultation.themes
+        return (
+            render_template(
+                "responses/edit_refused.html",
+                response=response,
+                consultation=response.consultation,
+                form=form,
+                themes=[(t, form[f"position_{t.id}"], form[f"explanation_{t.id}"]) for t in themes],
+                reason=exc.message,
+            ),
+            409,
+        )
+    return _edit_page(response, form, error=exc.message, status=exc.status_code)
 
 
 @bp.route("/reacties/<int:response_id>/bewerken", methods=["GET", "POST"])
 @login_required
 def edit(response_id: int):
     response = load_response(response_id)
-    if not permissions.can_edit_response(current_user, response):
-        if permissions.is_group_member(current_user, response.sector_group_id):
-            flash(
-                _("Deze reactie is %(state)s en kan niet meer worden gewijzigd.", state=response.state.label), "error"
-            )
+    member = permissions.is_group_member(current_user, response.sector_group_id)
+    if request.method == "POST" and member:
+        # No longer editable meanwhile (submitted, say): the operation refuses and the page keeps the text.
+        form = _posted_form(response)
+        if not form.validate_on_submit():
+            return _edit_page(response, form, status=400)
+        try:
+            taken = _save_typed(response, form)
+        except OperationError as exc:
+            return _typed_page(response_id, form, exc)
+        if taken:
+            flash(_("Iemand anders had de reactie intussen ook gewijzigd; die wijzigingen zijn bewaard."), "info")
+        flash(str(RESPONSE.action("edit").success), "success")
+        return redirect(url_for("responses.show", response_id=response.id))
+    reason = workflow.why_not(current_user, response, RESPONSE, "edit")
+    if reason:
+        if member:
+            if response.state not in RESPONSE.action("edit").sources:
+                reason = _("Deze reactie is %(state)s en kan niet meer worden gewijzigd.", state=response.state.label)
+            flash(reason, "error")
             return redirect(url_for("responses.show", response_id=response.id))
         abort(403)
-    form = response_form(response.consultation, data=_form_data(response))
-    if request.method == "GET":
-        return _edit_page(response, form)
-    if not form.validate_on_submit():
-        return _edit_page(response, form, status=400)
-    themes = response.consultation.themes
-    try:
-        operations.save_draft(
-            current_user,
-            response,
-            version=form.version.data,
-            statement=form.statement.data,
-            collaboration_stance=form.collaboration_stance.data or None,
-            collaboration_conditions=form.collaboration_conditions.data,
-            positions={t.id: (form[f"position_{t.id}"].data or None, form[f"explanation_{t.id}"].data) for t in themes},
-        )
-    except Conflict as exc:
-        # Someone else saved meanwhile: keep what this person typed, show the saved text next to it,
-        # and let a next save (deliberately) replace the saved version.
-        db.session.rollback()
-        response = load_response(response_id, populate=True)
-        form.version.data = response.version
-        return _edit_page(response, form, error=exc.message, current=response, status=409)
-    except OperationError as exc:
-        db.session.rollback()
-        response = load_response(response_id, populate=True)
-        return _edit_page(response, form, error=exc.message, status=exc.status_code)
-    db.session.commit()
-    flash(_("De reactie is opgeslagen."), "success")
-    return redirect(url_for("responses.show", response_id=response.id))
+    return _edit_page(response, response_form(response.consultation, data=_form_data(response)))
+
+
+def _refused_show(error: OperationError, response_id: int, **_view_args):
+    """The response's page again after a refused step, with what is stored (and the submit form as typed)."""
+    submit_form = SubmitForm() if request.endpoint == "responses.submit" else None
+    return _show_page(
+        load_response(response_id, populate=True),
+        error=error.message,
+        status=error.status_code,
+        submit_form=submit_form,
+    )
 
 
 @bp.post("/reacties/<int:response_id>/indienen")
 @login_required
+@show_refusal(_refused_show)
 def submit(response_id: int):
     response = load_response(response_id)
     form = SubmitForm()
     if not form.validate_on_submit():
         return _show_page(response, error=_form_error(form), status=400, submit_form=form)
-    try:
-        revision = operations.submit_response(
-            current_user, response, version=form.version.data, publication=form.publication.data
-        )
-    except OperationError as exc:
-        db.session.rollback()
-        response = load_response(response_id, populate=True)
-        return _show_page(response, error=exc.message, status=exc.status_code, submit_form=form)
-    db.session.commit()
-    flash(_("De reactie is ingediend namens de sectorgroep (revisie %(number)d).", number=revision.number), "success")
+    revision = operations.submit_response(
+        current_user, response, version=form.version.data, publication=form.publication.data
+    )
+    flash(str(RESPONSE.transition("submit").success) % {"number": revision.number}, "success")
     return redirect(url_for("responses.show", response_id=response.id))
 
 
-@bp.post("/reacties/<int:response_id>/stap/<name>")
+@bp.route("/reacties/<int:response_id>/stap/<name>", methods=["GET", "POST"])
 @login_required
+@show_refusal(_refused_show)
 def step(response_id: int, name: str):
-    """The coordinator's withdrawal (moderation steps go through the moderation pages)."""
+    """A step the group takes from the response's page (moderation steps go through the moderation
+    pages). A step declared with a confirmation page shows it on GET; the POST takes the step."""
     response = load_response(response_id)
-    if name != "withdraw":
+    transition = RESPONSE.transition(name)
+    if transition is None or transition.side != "partner" or transition.form == "own":
         abort(404)
+    if request.method == "GET":
+        if transition.form != "confirm":
+            abort(405)
+        workflow.require(current_user, response, RESPONSE, name)
+        return render_template(
+            "responses/confirm_step.html",
+            response=response,
+            consultation=response.consultation,
+            transition=transition,
+            form=ReasonForm(formdata=None, data={"version": response.version}),
+        )
     form = ReasonForm()
     if not form.validate_on_submit():
         return _show_page(response, error=_form_error(form), status=400)
-    try:
-        operations.take_step(current_user, response, name, version=form.version.data, reason=form.reason.data or "")
-    except OperationError as exc:
-        db.session.rollback()
-        response = load_response(response_id, populate=True)
-        return _show_page(response, error=exc.message, status=exc.status_code)
-    db.session.commit()
-    flash(_("De reactie is ingetrokken."), "success")
+    operations.take_step(current_user, response, name, version=form.version.data, reason=form.reason.data or "")
+    flash(str(transition.success), "success")
     return redirect(url_for("responses.show", response_id=response.id))
-
-
-@bp.post("/reacties/<int:response_id>/bijlagen")
-@login_required
-def add_attachment(response_id: int):
-    response = load_response(response_id)
-    if not permissions.can_edit_response(current_user, response):
-        abort(403)
-    form = AttachmentForm()
-    error = None
-    if not form.validate_on_submit():
-        error = _form_error(form)
-    else:
-        try:
-            operations.add_attachment(current_user, response, request.files.get("file"))
-        except OperationError as exc:
-            db.session.rollback()
-            error = exc.message
-    if error:
-        response = load_response(response_id, populate=True)
-        form = response_form(response.consultation, data=_form_data(response))
-        return _edit_page(response, form, error=error, status=400)
-    db.session.commit()
-    flash(_("De bijlage is toegevoegd."), "success")
-    return redirect(url_for("responses.edit", response_id=response.id))
 
 
 def _attachment(response: FormalResponse, attachment_id: int) -> ResponseAttachment:
@@ -396,21 +422,43 @@ def _attachment(response: FormalResponse, attachment_id: int) -> ResponseAttachm
     return next((a for a in response.attachments if a.id == attachment_id), None) or abort(404)
 
 
+def _with_typed_text(response_id: int, change):
+    """An attachment button inside the edit form: save what was typed, then `change(response)`, in one
+    transaction. When either is refused nothing is saved, and the page shows the form as typed."""
+    response = load_response(response_id)
+    if not workflow.can(current_user, response, RESPONSE, "attach"):
+        abort(403)
+    form = _posted_form(response)
+    if not form.validate_on_submit():
+        return _edit_page(response, form, error=_form_error(form), status=400)
+    try:
+        if "statement" in request.form:  # the whole edit form came along
+            _save_typed(response, form)
+        message = change(response)
+    except OperationError as exc:
+        return _typed_page(response_id, form, exc)
+    flash(message, "success")
+    return redirect(url_for("responses.edit", response_id=response_id))
+
+
+@bp.post("/reacties/<int:response_id>/bijlagen")
+@login_required
+def add_attachment(response_id: int):
+    def attach(response) -> str:
+        operations.add_attachment(current_user, response, request.files.get("file"))
+        return str(RESPONSE.action("attach").success)
+
+    return _with_typed_text(response_id, attach)
+
+
 @bp.post("/reacties/<int:response_id>/bijlagen/<int:attachment_id>/verwijderen")
 @login_required
 def remove_attachment(response_id: int, attachment_id: int):
-    response = load_response(response_id)
-    attachment = _attachment(response, attachment_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    try:
-        operations.remove_attachment(current_user, response, attachment)
-    except OperationError as exc:
-        db.session.rollback()
-        return render_template("errors/operation.html", message=exc.message), exc.status_code
-    db.session.commit()
-    flash(_("De bijlage is verwijderd."), "success")
-    return redirect(url_for("responses.edit", response_id=response.id))
+    def detach(response) -> str:
+        operations.remove_attachment(current_user, response, _attachment(response, attachment_id))
+        return str(RESPONSE.action("detach").success)
+
+    return _with_typed_text(response_id, detach)
 
 
 @bp.get("/reacties/<int:response_id>/bijlagen/<int:attachment_id>")
@@ -424,6 +472,7 @@ def attachment(response_id: int, attachment_id: int):
 
 @bp.post("/reacties/<int:response_id>/onderschrijven")
 @login_required
+@show_refusal(_refused_show)
 def endorse(response_id: int):
     response = load_response(response_id)
     if not ConfirmForm().validate_on_submit():
@@ -431,14 +480,8 @@ def endorse(response_id: int):
     try:
         operations.endorse_response(current_user, response)
     except Conflict as exc:
-        db.session.rollback()
-        flash(exc.message, "info")
+        flash(refused(exc).message, "info")
         return redirect(url_for("responses.show", response_id=response_id)), 303
-    except OperationError as exc:
-        db.session.rollback()
-        response = load_response(response_id, populate=True)
-        return _show_page(response, error=exc.message, status=exc.status_code)
-    db.session.commit()
     flash(_("%(org)s onderschrijft deze reactie.", org=current_user.organisation.name), "success")
     return redirect(url_for("responses.show", response_id=response.id))
 

@@ -7,7 +7,7 @@ from wtforms import HiddenField
 
 from partner_portal import database_ok
 from partner_portal.core.pagecache import public_page
-from partner_portal.extensions import csrf, db
+from partner_portal.extensions import csrf
 from partner_portal.site import bp
 
 
@@ -39,7 +39,6 @@ def set_language():
         session["locale"] = form.locale.data
         if current_user.is_authenticated:
             current_user.locale = form.locale.data
-            db.session.commit()
     target = form.next.data or ""
     if not target.startswith("/") or target.startswith("//"):
         target = url_for("site.home")

@@ -128,10 +128,17 @@ def test_the_whole_journey_of_a_formal_response(page, live_server):
     page.locator("#reason-reject").fill("Buiten de termijn ingediend.")
     save_and_check(page, "Niet-ontvankelijk verklaren")
 
-    # The Nota: a concept for the gemeente, then published in one click.
+    # The Nota: a concept for the gemeente, then published after a confirmation page that says
+    # what publishing does and what is still open (the responses stage is still current).
     visit(page, f"{ASSEN}/nota")
     expect(page.get_by_text("CONCEPT", exact=True)).to_be_visible()
-    save_and_check(page, "Nota publiceren")
+    page.get_by_role("link", name="Nota publiceren").click()
+    check_a11y(page)
+    expect(page.get_by_role("heading", name="Wat nog open staat")).to_be_visible()
+    save_and_check(page, "Nota definitief publiceren")
+    expect(page.get_by_role("alert")).to_contain_text("staat nog open voor reacties")
+    page.get_by_label("Ik weet dat de reactiefase nog loopt", exact=False).check()
+    save_and_check(page, "Nota definitief publiceren")
     expect(page.get_by_role("status")).to_contain_text("gepubliceerd")
     log_out(page)
 

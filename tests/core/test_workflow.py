@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from partner_portal.auth.models import OrgRole, StaffRole, User
 from partner_portal.consultations.models import Consultation, ConsultationStatus
+from partner_portal.consultations.stages import stage_open
 from partner_portal.core import workflow
 from partner_portal.core.audit import AuditEvent
 from partner_portal.core.errors import Conflict, OperationError, PermissionDenied
@@ -19,6 +20,7 @@ from tests.consultations import factories as cf
 S = ConsultationStatus
 
 
+@workflow.rule("the administrator")
 def _is_admin(user, obj) -> bool:
     return user.staff_role == StaffRole.administrator
 
@@ -50,7 +52,7 @@ TEST_WF = workflow.Workflow(
             allowed=_is_admin,
             label="Sluiten",
             reason_required=True,
-            stage_action="responses",
+            guards=[stage_open("responses", lambda c: c)],
             timestamp="closed_at",
         ),
         workflow.Transition("withdraw", {S.published}, S.draft, allowed={"administrator"}, label="Intrekken"),
@@ -92,9 +94,9 @@ def test_predicate_rule_decides_who_may_take_it(app):
     admin = factories.user(role=StaffRole.administrator)
     assert [t.name for t in workflow.available_transitions(pm, c, TEST_WF)] == []
     assert [t.name for t in workflow.available_transitions(admin, c, TEST_WF)] == ["close", "withdraw"]
-    assert workflow.can_take(admin, c, TEST_WF, "close")
-    assert not workflow.can_take(admin, c, TEST_WF, "open")  # wrong state
-    assert not workflow.can_take(None, c, TEST_WF, "close")
+    assert workflow.can(admin, c, TEST_WF, "close")
+    assert not workflow.can(admin, c, TEST_WF, "open")  # wrong state
+    assert not workflow.can(None, c, TEST_WF, "close")
 
 
 def test_reason_required(app):
@@ -138,8 +140,12 @@ def test_stage_gate_says_when_the_stage_opens_or_closed(app):
     late = cf.consultation(status=S.published, current=2)
     with pytest.raises(OperationError, match=r"kon alleen in de fase 'Reactie van partners'.*voorbij"):
         workflow.apply_transition(admin, late, TEST_WF, "close", version=late.version, reason="x")
-    assert not workflow.can_take(admin, late, TEST_WF, "close")
-    assert workflow.can_take(admin, late, TEST_WF, "close", check_stage=False)
+    assert not workflow.can(admin, late, TEST_WF, "close")
+    assert "voorbij" in workflow.why_not(admin, late, TEST_WF, "close")
+    assert [(o.row.name, o.open) for o in workflow.offered(admin, late, TEST_WF)] == [
+        ("close", False),
+        ("withdraw", True),
+    ]
     assert [t.name for t in workflow.available_transitions(admin, late, TEST_WF)] == ["withdraw"]
     assert early.status == late.status == S.published
 
@@ -179,17 +185,10 @@ def test_table_declarations_are_checked():
                 workflow.Transition("a", {S.draft}, S.closed, allowed={"administrator"}, label="a", timestamp="nope")
             ],
         )
-    with pytest.raises(ValueError, match="consultation_of"):
-        workflow.Workflow(
-            name="x",
-            label="x",
-            model=Consultation,
-            states=S,
-            initial=S.draft,
-            transitions=[
-                workflow.Transition("a", {S.draft}, S.closed, allowed={"administrator"}, label="a", stage_action="x")
-            ],
-        )
+    with pytest.raises(ValueError, match="unknown stage action"):
+        stage_open("x", lambda c: c)
+    with pytest.raises(ValueError, match="form must be"):
+        workflow.Action("a", {S.draft}, allowed={"administrator"}, label="a", form="dialog")
     with pytest.raises(TypeError):
         workflow.Transition("a", {S.draft}, S.closed, allowed={"administrator"}, label="a", colour="red")
 
@@ -199,7 +198,7 @@ def test_mermaid_diagram():
     assert diagram.splitlines()[0] == "stateDiagram-v2"
     assert "    [*] --> draft" in diagram
     assert "    draft --> published: open by process_manager" in diagram
-    assert "    published --> closed: close (stage responses, reason) by _is_admin" in diagram
+    assert "    published --> closed: close [stage opens responses, reason] by the administrator" in diagram
 
 
 def test_inactive_user_may_take_nothing(app):

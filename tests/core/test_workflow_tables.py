@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from partner_portal.auth.models import StaffRole
+from partner_portal.auth.models import OrgRole, StaffRole
 from partner_portal.consultations.models import Consultation
 from partner_portal.core import workflow
 from partner_portal.core.errors import OperationError
@@ -71,7 +71,7 @@ def test_every_state_transition_pair(app, workflow_name, state, transition_name)
     db.session.flush()
     if state in transition.sources:
         # Stage-gated transitions need a running consultation; skip pairs the gate forbids by design.
-        if transition.stage_action and consultation is not None and consultation.status != "published":
+        if transition.guards and consultation is not None and consultation.status != "published":
             with pytest.raises(OperationError):
                 workflow.apply_transition(admin, obj, wf, transition_name, version=obj.version, reason="Test")
             return
@@ -101,3 +101,48 @@ def test_readme_embeds_exactly_what_flask_workflows_prints(app):
         "README workflow diagrams are out of date: paste the output of `flask --app partner_portal workflows`"
     )
     assert "stateDiagram-v2" in result.output
+
+
+def _action_pairs():
+    import partner_portal.models  # noqa: F401  (registers every workflow)
+
+    return [
+        pytest.param(wf.name, state, a.name, id=f"{wf.name}-{state.value}-{a.name}")
+        for wf in workflow.registered()
+        for state in wf.states
+        for a in wf.actions
+    ]
+
+
+@pytest.mark.parametrize(("workflow_name", "state", "action_name"), _action_pairs())
+def test_every_state_action_pair(app, workflow_name, state, action_name):
+    """An action is refused outside its states with the state named, and offered in them."""
+    wf = next(w for w in workflow.registered() if w.name == workflow_name)
+    action = wf.action(action_name)
+    obj = BUILDERS[wf.model](state)
+    consultation = wf.consultation_of(obj) if wf.consultation_of else None
+    if consultation is not None:
+        _open_all_stages(consultation)
+    actor = _actor_for(obj, action)
+    if not action.permits(actor, obj) and isinstance(obj, FormalResponse):
+        actor = factories.user(obj.sector_group and factories.organisation(obj.sector_group), OrgRole.signatory)
+    db.session.flush()
+    if state not in action.sources:
+        assert "niet mogelijk vanuit de status" in workflow.why_not(actor, obj, wf, action_name)
+        with pytest.raises(OperationError, match="niet mogelijk vanuit de status"):
+            workflow.require(actor, obj, wf, action_name)
+        assert action_name not in {o.row.name for o in workflow.offered(actor, obj, wf)}
+        return
+    assert action.permits(actor, obj)
+    assert action_name in {o.row.name for o in workflow.offered(actor, obj, wf)}
+    assert workflow.can(actor, obj, wf, action_name) == (action.refusal(actor, obj) is None)
+
+
+def test_every_rule_and_guard_has_a_readable_name():
+    import partner_portal.models  # noqa: F401  (registers every workflow)
+
+    for wf in workflow.registered():
+        for row in [*wf.transitions, *wf.actions]:
+            assert row.who != "rule", f"{wf.name}.{row.name}: name its rule with @workflow.rule(...)"
+            assert all(g.name and "_" not in g.name for g in row.guards), f"{wf.name}.{row.name}"
+            assert row.success is not None or row.form != "button", f"{wf.name}.{row.name}: no success message"

@@ -32,10 +32,12 @@ RULES = [
     Rule("moderation.nota", lambda w: f"{C}/nota", DRAFT_NOTA),
     Rule("moderation.nota_pdf", lambda w: f"{C}/nota.pdf", DRAFT_NOTA),
     Rule("moderation.nota_csv", lambda w: f"{C}/nota.csv", DRAFT_NOTA),
+    # The world's current stage still opens responses: an empty post lacks the extra confirmation.
     Rule(
         "moderation.publish_nota",
         lambda w: f"{C}/nota/publiceren",
-        only("moderator", "administrator", allowed=302),
+        only("moderator", "administrator", allowed=400),
         method="POST",
     ),
+    Rule("moderation.publish_nota", lambda w: f"{C}/nota/publiceren", only("moderator", "administrator")),
 ]

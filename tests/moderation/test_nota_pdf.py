@@ -109,7 +109,7 @@ def test_no_heading_is_left_alone_at_the_foot_of_a_page(client, world, login_as,
     headings |= {"Reacties en antwoorden per thema", "Standpunten over de structurele samenwerking", "Samenvatting"}
     for number, words in enumerate(_words(pdf), start=1):
         # The page's own text, without what the page margins hold (CONCEPT above, page numbers below).
-        body = [w for w in words if TOP_MARGIN <= w["yMin"] and w["yMax"] <= A4_HEIGHT - BOTTOM_MARGIN]
+        body = [w for w in words if w["yMin"] >= TOP_MARGIN and w["yMax"] <= A4_HEIGHT - BOTTOM_MARGIN]
         if not body:
             continue
         last_line_y = max(w["yMax"] for w in body)

@@ -4,9 +4,11 @@ import re
 import subprocess
 
 import pytest
+import sqlalchemy as sa
 
 from partner_portal.extensions import db
 from partner_portal.responses.models import FormalResponse, ResponseState
+from tests import factories
 from tests.conftest import csrf_token, post_form
 from tests.csvread import dutch_excel_rows
 from tests.responses import factories as rf
@@ -96,13 +98,13 @@ def test_nota_is_a_concept_for_the_gemeente_then_public_after_publication(client
     login_as(world.moderator)
     page = client.get(f"/consultaties/{slug}/nota").get_data(as_text=True)
     assert "CONCEPT" in page and "Nota publiceren" in page
-    refused = post_form(client, f"/consultaties/{slug}/nota/publiceren", {}, form_url=f"/consultaties/{slug}/nota")
+    refused = post_form(client, f"/consultaties/{slug}/nota/publiceren", {"despite_open_stage": "y"})
     assert refused.status_code == 400 and "Stel eerst bij elk thema een antwoord op" in refused.get_data(as_text=True)
     assert _answer_all(client, world, public).status_code == 302
     assert _answer_all(client, world, hidden, "not_adopted").status_code == 302
     # Answers stay internal until publication.
     assert "Antwoord op" not in anonymous.get(f"/reacties/{public.id}").get_data(as_text=True)
-    response = post_form(client, f"/consultaties/{slug}/nota/publiceren", {}, form_url=f"/consultaties/{slug}/nota")
+    response = post_form(client, f"/consultaties/{slug}/nota/publiceren", {"despite_open_stage": "y"})
     assert response.status_code == 302
     page = anonymous.get(f"/consultaties/{slug}/nota").get_data(as_text=True)
     assert page.count("<h1") == 1 and "CONCEPT" not in page and "Gepubliceerd op" in page
@@ -182,3 +184,46 @@ def test_the_consultation_filter_lists_the_newest_and_the_chosen_one(client, wor
     assert f'<option value="{world.consultation.id}" selected>' in chosen
     client.post("/logout", data={"csrf_token": csrf_token(client, "/mijn")})
     assert link not in client.get(f"/consultaties/{world.consultation.slug}").get_data(as_text=True)
+
+
+def test_publishing_the_nota_is_confirmed_on_a_page_that_says_what_it_does_and_what_is_open(client, world, login_as):
+    """Issue 11.6: "Nota publiceren" closed the round for everyone with one click, while the
+    responses stage was still current and a group had an unsubmitted draft."""
+    from partner_portal.responses.models import Nota
+
+    accepted = rf.response(world.consultation, world.group, S.accepted, answered=True)
+    rf.response(world.consultation, world.other_group, S.draft)
+    cultuur = factories.sector_group("cultuur", "Cultuur")
+    db.session.commit()
+    slug = world.consultation.slug
+    login_as(world.moderator)
+    nota = client.get(f"/consultaties/{slug}/nota").text
+    assert f'href="/consultaties/{slug}/nota/publiceren"' in nota and 'method="post"' not in nota.split("<main")[1]
+    page = client.get(f"/consultaties/{slug}/nota/publiceren").text
+    assert "definitief" in page and "Alle partners krijgen bericht" in page and "De ronde sluit" in page
+    assert "Reactie van partners" in page and "In deze fase kunnen sectorgroepen nog reageren" in page
+    drafts, without = page.split("nog niet is ingediend")[1].split("zonder reactie")
+    assert world.other_group.name in drafts and cultuur.name in without
+    assert 'for="despite_open_stage"' in page
+    # Without the extra confirmation, nothing happens while the stage still opens responses.
+    refused = post_form(client, f"/consultaties/{slug}/nota/publiceren", {})
+    assert refused.status_code == 400 and "staat nog open voor reacties" in refused.text
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Nota)) == 0
+    assert db.session.get(type(accepted), accepted.id).answer_published_at is None
+    done = post_form(client, f"/consultaties/{slug}/nota/publiceren", {"despite_open_stage": "y"})
+    assert done.status_code == 302
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Nota)) == 1
+    # A second click (or a colleague) meanwhile: shown the published Nota, not an error page.
+    again = post_form(client, f"/consultaties/{slug}/nota/publiceren", {}, form_url=f"/consultaties/{slug}/nota")
+    assert again.status_code == 303 and again.headers["Location"].endswith(f"/consultaties/{slug}/nota")
+
+
+def test_after_the_responses_stage_publishing_needs_no_extra_confirmation(client, world, login_as):
+    rf.response(world.consultation, world.group, S.accepted, answered=True)
+    world.consultation.current_position = 2  # "Verwerking": responses closed
+    db.session.commit()
+    slug = world.consultation.slug
+    login_as(world.moderator)
+    page = client.get(f"/consultaties/{slug}/nota/publiceren").text
+    assert 'for="despite_open_stage"' not in page and "nog reageren" not in page
+    assert post_form(client, f"/consultaties/{slug}/nota/publiceren", {}).status_code == 302

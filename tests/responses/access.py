@@ -62,6 +62,8 @@ RULES = [
     Rule("responses.edit", lambda w: f"{_a(w)}/bewerken", own_group(302), method="POST"),
     Rule("responses.submit", lambda w: f"{_a(w)}/indienen", own_group(400), method="POST"),
     Rule("responses.step", lambda w: f"{_a(w)}/stap/withdraw", own_group(409), method="POST"),
+    # The confirmation page of a step that is not possible in the response's state (a draft).
+    Rule("responses.step", lambda w: f"{_a(w)}/stap/withdraw", own_group(400), name="confirmation page"),
     Rule("responses.add_attachment", lambda w: f"{_a(w)}/bijlagen", own_group(400), method="POST"),
     Rule(
         "responses.remove_attachment",

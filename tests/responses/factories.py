@@ -12,16 +12,9 @@ from partner_portal.responses.models import (
     ThemePosition,
     Verdict,
 )
+from partner_portal.responses.workflow import RESPONSE
 
 S = ResponseState
-TIMESTAMPS = {
-    S.submitted: ["submitted_at"],
-    S.in_review: ["submitted_at", "review_started_at"],
-    S.changes_requested: ["submitted_at", "review_started_at", "changes_requested_at"],
-    S.accepted: ["submitted_at", "review_started_at", "accepted_at"],
-    S.rejected: ["submitted_at", "review_started_at", "rejected_at"],
-    S.withdrawn: ["submitted_at", "withdrawn_at"],
-}
 
 
 def response(
@@ -51,7 +44,7 @@ def response(
             )
         )
     now = utcnow()
-    for column in TIMESTAMPS.get(state, []):
+    for column in RESPONSE.required_timestamps(state):
         setattr(r, column, now)
     if answered:
         for theme in consultation.themes:

@@ -5,6 +5,7 @@ import threading
 import pytest
 import sqlalchemy as sa
 
+from partner_portal.core import workflow
 from partner_portal.core.audit import AuditEvent
 from partner_portal.core.errors import Conflict, OperationError, PermissionDenied
 from partner_portal.extensions import db
@@ -18,6 +19,7 @@ from partner_portal.responses.models import (
     ResponseRevision,
     ResponseState,
 )
+from partner_portal.responses.workflow import RESPONSE
 from tests.consultations import factories as cf
 from tests.responses import factories as rf
 
@@ -308,7 +310,7 @@ def test_answers_are_drafted_then_published_with_the_nota(world):
     db.session.commit()
     assert r.answered_at is None and r.answer_published_at is None
     with pytest.raises(OperationError, match="Stel eerst bij elk thema"):
-        operations.publish_nota(world.moderator, world.consultation)
+        operations.publish_nota(world.moderator, world.consultation, despite_open_stage=True)
     db.session.rollback()
     with pytest.raises(OperationError, match="ook of het standpunt is overgenomen"):
         operations.save_answers(world.moderator, r, {themes[1].id: (None, "Uitleg zonder oordeel.")})
@@ -316,7 +318,7 @@ def test_answers_are_drafted_then_published_with_the_nota(world):
     operations.save_answers(world.moderator, r, {t.id: ("partly_adopted", "Deels.") for t in themes})
     db.session.commit()
     assert r.answered_at is not None
-    nota = operations.publish_nota(world.moderator, world.consultation)
+    nota = operations.publish_nota(world.moderator, world.consultation, despite_open_stage=True)
     db.session.commit()
     assert r.answer_published_at == nota.published_at
     event = _events("nota.publish")[0]
@@ -325,7 +327,7 @@ def test_answers_are_drafted_then_published_with_the_nota(world):
     assert world.coordinator.email in recipients and world.other_member.email in recipients
     assert world.moderator.email not in recipients
     with pytest.raises(Conflict, match="al gepubliceerd"):
-        operations.publish_nota(world.moderator, world.consultation)
+        operations.publish_nota(world.moderator, world.consultation, despite_open_stage=True)
     with pytest.raises(PermissionDenied):
         operations.save_answers(world.moderator, r, {})
 
@@ -333,9 +335,9 @@ def test_answers_are_drafted_then_published_with_the_nota(world):
 def test_the_nota_waits_for_every_pending_response(world):
     rf.response(world.consultation, world.group, S.submitted)
     with pytest.raises(OperationError, match="nog open: Horeca"):
-        operations.publish_nota(world.moderator, world.consultation)
+        operations.publish_nota(world.moderator, world.consultation, despite_open_stage=True)
     with pytest.raises(PermissionDenied):
-        operations.publish_nota(world.pm, world.consultation)
+        operations.publish_nota(world.pm, world.consultation, despite_open_stage=True)
     db.session.rollback()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Nota)) == 0
 
@@ -362,8 +364,14 @@ def test_once_the_nota_is_published_no_response_can_be_started_or_submitted(worl
     cultuur = factories.sector_group("cultuur", "Cultuur")
     museum = factories.user(factories.organisation(cultuur, name="Drents Museum"), OrgRole.member)
     db.session.commit()
-    operations.publish_nota(world.moderator, world.consultation)
+    assert workflow.can(world.coordinator, late, RESPONSE, "submit")
+    operations.publish_nota(world.moderator, world.consultation, despite_open_stage=True)
     db.session.commit()
+    # The table itself says no, with the reason: pages and the operation read the same answer.
+    assert not workflow.can(world.coordinator, late, RESPONSE, "submit")
+    assert workflow.why_not(world.coordinator, late, RESPONSE, "submit") == (
+        "De Nota van beantwoording is al gepubliceerd; er kunnen geen reacties meer worden ingediend."
+    )
     with pytest.raises(OperationError, match="Nota van beantwoording is al gepubliceerd"):
         operations.submit_response(world.coordinator, late, version=late.version, publication="public")
     db.session.rollback()

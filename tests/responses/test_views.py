@@ -55,7 +55,7 @@ def test_members_draft_together_and_a_stale_save_shows_both_versions(app, client
     )
     page = stale.get_data(as_text=True)
     assert stale.status_code == 409
-    assert "intussen door iemand anders gewijzigd" in page and "Intussen opgeslagen versie" in page
+    assert "Iemand anders heeft deze reactie intussen gewijzigd" in page and "Intussen opgeslagen" in page
     assert "Tekst van Mila." in page and "Tekst van Lars." in page  # both, nothing lost
     assert 'name="version" type="hidden" value="2"' in page
     assert db.session.get(FormalResponse, r.id).statement == "Tekst van Lars."
@@ -270,7 +270,7 @@ def test_after_the_nota_the_pages_say_the_round_is_over(client, world, login_as)
 
     r = _start(client, login_as, world, world.coordinator)
     _edit(client, r, {"version": r.version, "collaboration_stance": "joins", **_theme_data(world)})
-    operations.publish_nota(world.moderator, world.consultation)
+    operations.publish_nota(world.moderator, world.consultation, despite_open_stage=True)
     db.session.commit()
     page = client.get(f"/reacties/{r.id}").text
     assert "Indienen kan nog niet: De Nota van beantwoording is al gepubliceerd" in page
@@ -278,3 +278,207 @@ def test_after_the_nota_the_pages_say_the_round_is_over(client, world, login_as)
     log_in(partner, world.other_member)
     index = partner.get(f"/consultaties/{world.consultation.slug}/reacties").text
     assert "Reactie beginnen" not in index and "geen reactie" in index
+
+
+def test_withdrawing_asks_for_confirmation_and_can_be_undone_while_the_round_is_open(client, world, login_as):
+    """Issue 11.5: "Intrekken" was one click and final; the group could never respond again."""
+    from partner_portal.core.audit import AuditEvent
+
+    r = rf.response(world.consultation, world.group, S.submitted)
+    db.session.commit()
+    login_as(world.coordinator)
+    page = client.get(f"/reacties/{r.id}").text
+    # The response page links to a confirmation page instead of withdrawing at once.
+    assert f'href="/reacties/{r.id}/stap/withdraw"' in page
+    assert f'action="/reacties/{r.id}/stap/withdraw"' not in page
+    confirm = client.get(f"/reacties/{r.id}/stap/withdraw")
+    assert confirm.status_code == 200
+    assert "Wat dit betekent" in confirm.text and "weer openen als concept" in confirm.text
+    assert db.session.get(FormalResponse, r.id).state == S.submitted  # looking changes nothing
+    done = post_form(client, f"/reacties/{r.id}/stap/withdraw", {"version": r.version})
+    assert done.status_code == 302
+    r = db.session.get(FormalResponse, r.id)
+    assert r.state == S.withdrawn
+    # Started again as a draft: history kept, audited, editable again.
+    page = client.get(f"/reacties/{r.id}").text
+    assert "Weer openen als concept" in page
+    again = post_form(client, f"/reacties/{r.id}/stap/reopen", {"version": r.version}, form_url=f"/reacties/{r.id}")
+    assert again.status_code == 302
+    r = db.session.get(FormalResponse, r.id)
+    assert r.state == S.draft and r.reopened_at is not None and r.withdrawn_at is not None
+    actions = list(db.session.scalars(sa.select(AuditEvent.action).order_by(AuditEvent.id)))
+    assert actions[-2:] == ["formal_response.withdraw", "formal_response.reopen"]
+    assert client.get(f"/reacties/{r.id}/bewerken").status_code == 200
+
+
+def test_a_withdrawn_response_cannot_be_reopened_after_the_nota(client, world, login_as):
+    from partner_portal.responses import operations
+
+    r = rf.response(world.consultation, world.group, S.withdrawn)
+    db.session.commit()
+    operations.publish_nota(world.moderator, world.consultation, despite_open_stage=True)
+    db.session.commit()
+    login_as(world.coordinator)
+    page = client.get(f"/reacties/{r.id}").text
+    assert "Weer openen als concept" not in page
+    refused = post_form(client, f"/reacties/{r.id}/stap/reopen", {"version": r.version}, form_url="/profiel")
+    assert refused.status_code == 400 and "Nota van beantwoording is al gepubliceerd" in refused.text
+    assert db.session.get(FormalResponse, r.id).state == S.withdrawn
+
+
+def test_a_step_without_a_confirmation_page_has_no_get(client, world, login_as):
+    r = rf.response(world.consultation, world.group, S.withdrawn)
+    db.session.commit()
+    login_as(world.coordinator)
+    assert client.get(f"/reacties/{r.id}/stap/reopen").status_code == 405
+    assert client.get(f"/reacties/{r.id}/stap/submit").status_code == 404
+    assert client.get(f"/reacties/{r.id}/stap/accept").status_code == 404
+
+
+def test_after_the_nota_a_draft_is_no_longer_offered_for_editing_and_says_why(client, world, login_as):
+    """Issue 11.6: a draft that can never be submitted was still offered for editing."""
+    from partner_portal.responses import operations
+
+    r = rf.response(world.consultation, world.group, S.draft)
+    db.session.commit()
+    operations.publish_nota(world.moderator, world.consultation, despite_open_stage=True)
+    db.session.commit()
+    login_as(world.member)
+    page = client.get(f"/reacties/{r.id}").text
+    assert "Reactie bewerken" not in page
+    edit = client.get(f"/reacties/{r.id}/bewerken", follow_redirects=True)
+    assert "Nota van beantwoording is al gepubliceerd" in edit.text
+    refused = post_form(
+        client, f"/reacties/{r.id}/bewerken", {"version": r.version, "statement": "Nog iets."}, form_url="/profiel"
+    )
+    # Refused with the reason, and the typed text stays on the page.
+    assert refused.status_code == 400 and "Nota van beantwoording is al gepubliceerd" in refused.text
+    assert "Nog iets." in refused.text
+    assert db.session.get(FormalResponse, r.id).statement == "Wij steunen de visie."
+
+
+def _open_form(client, r) -> dict:
+    """The edit form's fields as a browser would send them back unchanged (with version and base)."""
+    return _open_form_from(client.get(f"/reacties/{r.id}/bewerken").text)
+
+
+def test_non_overlapping_concurrent_edits_are_merged_and_only_real_conflicts_shown(app, client, world, login_as):
+    """Issue 11.2: B's second save reverted A's changes in fields B never touched."""
+    r = rf.response(world.consultation, world.group, S.draft)
+    db.session.commit()
+    t1, t2 = (theme.id for theme in world.consultation.themes[:2])
+    login_as(world.member)
+    a = _open_form(client, r)
+    b_client = app.test_client()
+    log_in(b_client, world.member2)
+    b = _open_form(b_client, r)
+    # A changes theme 1's position and explanation and the stance, and saves first.
+    a.update({f"position_{t1}": "does_not_support", f"explanation_{t1}": "Uitleg van A.", "collaboration_stance": ""})
+    assert post_form(client, f"/reacties/{r.id}/bewerken", a).status_code == 302
+    # B, who opened the form before, changed only theme 2's explanation: merged without asking.
+    b[f"explanation_{t2}"] = "Uitleg van B."
+    saved = post_form(b_client, f"/reacties/{r.id}/bewerken", b)
+    assert saved.status_code == 302
+    r = db.session.get(FormalResponse, r.id)
+    assert r.position_for(t1).position.value == "does_not_support"
+    assert r.position_for(t1).explanation == "Uitleg van A." and r.collaboration_stance is None
+    assert r.position_for(t2).explanation == "Uitleg van B."
+    # Both change theme 2's explanation differently: only that field is a conflict.
+    a = _open_form(client, r)
+    b = _open_form(b_client, r)
+    a[f"explanation_{t2}"] = "A schrijft dit."
+    assert post_form(client, f"/reacties/{r.id}/bewerken", a).status_code == 302
+    b.update({f"explanation_{t2}": "B schrijft dat.", "statement": "B's algemene standpunt."})
+    conflict = post_form(b_client, f"/reacties/{r.id}/bewerken", b)
+    page = conflict.text
+    assert conflict.status_code == 409
+    assert "Iemand anders heeft deze reactie intussen gewijzigd" in page
+    assert "Er is iets niet goed ingevuld" not in page
+    assert page.count('class="conflict-field"') == 1 and f'href="#explanation_{t2}"' in page
+    assert "<del>dit.</del>" in page and "<ins>dat.</ins>" in page  # the difference is marked
+    assert "A schrijft dit." in page and "B schrijft dat." in page
+    assert db.session.get(FormalResponse, r.id).position_for(t2).explanation == "A schrijft dit."
+    # Saving again from the conflict page keeps B's choice and the statement only B changed.
+    again = _open_form_from(page)
+    assert post_form(b_client, f"/reacties/{r.id}/bewerken", again).status_code == 302
+    r = db.session.get(FormalResponse, r.id)
+    assert r.position_for(t2).explanation == "B schrijft dat." and r.statement == "B's algemene standpunt."
+
+
+def _open_form_from(page: str) -> dict:
+    import html
+
+    data = {}
+    for name, value in re.findall(r'<input[^>]*name="(version|base)"[^>]*value="([^"]*)"', page):
+        data[name] = html.unescape(value)
+    for name, value in re.findall(r'<textarea[^>]*name="([^"]+)"[^>]*>\r?\n?(.*?)</textarea>', page, re.S):
+        data[name] = html.unescape(value)
+    for name, options in re.findall(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', page, re.S):
+        chosen = [
+            re.search(r'value="([^"]*)"', o).group(1) for o in re.findall(r"<option[^>]*>", options) if "selected" in o
+        ]
+        data[name] = chosen[0] if chosen else ""
+    return data
+
+
+def test_the_same_person_in_two_windows_is_told_so(client, world, login_as):
+    r = rf.response(world.consultation, world.group, S.draft)
+    db.session.commit()
+    login_as(world.member)
+    first, second = _open_form(client, r), _open_form(client, r)
+    first["statement"] = "Venster 1."
+    assert post_form(client, f"/reacties/{r.id}/bewerken", first).status_code == 302
+    second["statement"] = "Venster 2."
+    page = post_form(client, f"/reacties/{r.id}/bewerken", second).text
+    assert "U hebt deze reactie in een ander venster gewijzigd" in page
+
+
+def test_a_member_s_edit_is_shown_back_when_the_coordinator_submitted_meanwhile(app, client, world, login_as):
+    """Issue 11.3: the typed text was dropped with only "kan niet meer worden gewijzigd"."""
+    from partner_portal.responses import operations
+
+    r = rf.response(world.consultation, world.group, S.draft)
+    db.session.commit()
+    login_as(world.member)
+    typed = _open_form(client, r)
+    typed["statement"] = "Een lange, zorgvuldig getypte toelichting van het café."
+    operations.submit_response(world.coordinator, r, version=r.version, publication="public")
+    db.session.commit()
+    page = post_form(client, f"/reacties/{r.id}/bewerken", typed, form_url=f"/reacties/{r.id}")
+    assert page.status_code == 409
+    assert "Uw wijzigingen zijn niet opgeslagen" in page.text and "ingediend" in page.text
+    assert "Een lange, zorgvuldig getypte toelichting van het café." in page.text
+    assert "readonly" in page.text and f'href="/reacties/{r.id}"' in page.text
+    assert db.session.get(FormalResponse, r.id).statement == "Wij steunen de visie."
+
+
+def test_adding_an_attachment_keeps_the_unsaved_text_whether_refused_or_accepted(client, world, login_as):
+    """Issue 11.1: the upload reloaded the page with the last saved text."""
+    r = rf.response(world.consultation, world.group, S.draft)
+    db.session.commit()
+    login_as(world.member)
+    page = client.get(f"/reacties/{r.id}/bewerken").text
+    assert f'formaction="/reacties/{r.id}/bijlagen"' in page and 'enctype="multipart/form-data"' in page
+    typed = _open_form(client, r)
+    typed["statement"] = "Nog niet opgeslagen tekst."
+    bad = post_form(
+        client,
+        f"/reacties/{r.id}/bijlagen",
+        {**typed, "file": (io.BytesIO(b"not a pdf"), "brief.pdf")},
+        form_url=f"/reacties/{r.id}/bewerken",
+        content_type="multipart/form-data",
+    )
+    assert bad.status_code == 400 and "Nog niet opgeslagen tekst." in bad.text
+    assert db.session.get(FormalResponse, r.id).statement == "Wij steunen de visie."  # nothing half-saved
+    good = post_form(
+        client,
+        f"/reacties/{r.id}/bijlagen",
+        {**typed, "file": (io.BytesIO(b"%PDF-1.4\n%%EOF\n"), "brief.pdf")},
+        form_url=f"/reacties/{r.id}/bewerken",
+        content_type="multipart/form-data",
+    )
+    assert good.status_code == 302
+    r = db.session.get(FormalResponse, r.id)
+    assert r.statement == "Nog niet opgeslagen tekst." and [a.file.original_name for a in r.attachments] == [
+        "brief.pdf"
+    ]

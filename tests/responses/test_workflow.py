@@ -13,7 +13,7 @@ from partner_portal.responses.workflow import RESPONSE
 from tests.responses import factories as rf
 
 PAIRS = [(state, t.name) for state in ResponseState for t in RESPONSE.transitions]
-COORDINATOR_STEPS = {"submit", "withdraw"}
+COORDINATOR_STEPS = {"submit", "withdraw", "reopen"}
 NOTIFIES = {
     "submit": "response_submitted",
     "request_changes": "changes_requested",
@@ -35,7 +35,7 @@ def test_every_state_and_transition(world, state, name):
             workflow.apply_transition(actor, response, RESPONSE, name, version=response.version, reason="Omdat.")
         assert response.state == state
         return
-    assert not workflow.can_take(wrong, response, RESPONSE, name)
+    assert not workflow.can(wrong, response, RESPONSE, name)
     with pytest.raises(PermissionDenied):
         workflow.apply_transition(wrong, response, RESPONSE, name, version=response.version, reason="Omdat.")
     if transition.reason_required:
@@ -58,7 +58,11 @@ def test_every_state_and_transition(world, state, name):
 def test_the_table_has_the_agreed_shape():
     assert RESPONSE.initial == ResponseState.draft
     assert {t.name for t in RESPONSE.transitions if t.reason_required} == {"request_changes", "reject"}
-    assert RESPONSE.transition("submit").stage_action == "responses"
+    assert [g.name for g in RESPONSE.transition("submit").guards] == [
+        "stage opens responses",
+        "round open (no Nota yet)",
+        "every theme has a position",
+    ]
     assert RESPONSE.transition("withdraw").sources == {ResponseState.submitted, ResponseState.changes_requested}
     assert RESPONSE.transition("submit").sources == {ResponseState.draft, ResponseState.changes_requested}
 

@@ -37,4 +37,3 @@ def machine_datetime(value: datetime | date | None) -> str:
     if value.tzinfo is None:  # stored times are UTC
         value = value.replace(tzinfo=UTC)
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-

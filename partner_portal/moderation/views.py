@@ -281,8 +281,7 @@ def _page_css(published: bool) -> str:
     concept = (
         ""
         if published
-        else f'@top-right {{ content: {concept_text}; font: bold 10pt "DejaVu Sans", sans-serif; '
-        "color: #b00020; }"
+        else f'@top-right {{ content: {concept_text}; font: bold 10pt "DejaVu Sans", sans-serif; color: #b00020; }}'
     )
     return (
         "@page { size: A4; margin: 2.2cm 2cm 2.4cm; "

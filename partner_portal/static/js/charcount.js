@@ -26,7 +26,7 @@
     var number = function (n) { return n.toLocaleString(lang); };
     var status = document.createElement("span");
     status.className = "visually-hidden";
-    status.setAttribute("role", "status");
+    // A polite live region (not role=status: the page's status role is for its flash messages).
     status.setAttribute("aria-live", "polite");
     hint.parentNode.insertBefore(status, hint.nextSibling);
     var timer = null;

@@ -35,10 +35,8 @@ translations: $(VENV)/.installed
 	$(PYBABEL) compile -d translations
 
 # Re-extract user-facing text after changing it, then translate the new entries in translations/en.
-# Babel skips folders starting with "_" unless told which to skip: templates/_macros has texts too.
-EXTRACT_IGNORE := --ignore-dirs=".* node_modules"
 extract-messages: $(VENV)/.installed
-	$(PYBABEL) extract -F babel.cfg -k _l -k lazy_gettext $(EXTRACT_IGNORE) -o translations/messages.pot .
+	$(PYBABEL) extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs='.*' -o translations/messages.pot .
 	$(PYBABEL) update -i translations/messages.pot -d translations --no-fuzzy-matching
 
 run: install

@@ -183,6 +183,7 @@ class Transition(Row):
 
     target: enum.Enum | None = None
     reason_required: bool = False
+    reason_label: Any = None  # the reason field's own label (e.g. that it is mailed to the group)
     timestamp: str | None = None
 
     def __init__(self, name, sources, target, *, allowed, label, **kwargs):

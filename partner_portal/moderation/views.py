@@ -56,11 +56,15 @@ def _filter_consultations(selected: int | None) -> list:
     """The consultation filter's options: the newest ones and the one selected. Older consultations
     are reached from their own pages (the "Moderatie" link), so the list stays short at any size."""
     rows = db.session.execute(
-        sa.select(Consultation.id, Consultation.title).order_by(Consultation.id.desc()).limit(FILTER_CONSULTATIONS)
+        sa.select(Consultation.id, Consultation.title, Consultation.slug, Consultation.status)
+        .order_by(Consultation.id.desc())
+        .limit(FILTER_CONSULTATIONS)
     ).all()
     if selected and all(row.id != selected for row in rows):
         rows += db.session.execute(
-            sa.select(Consultation.id, Consultation.title).where(Consultation.id == selected)
+            sa.select(Consultation.id, Consultation.title, Consultation.slug, Consultation.status).where(
+                Consultation.id == selected
+            )
         ).all()
     return rows
 
@@ -121,13 +125,17 @@ def _queue_content() -> str:
         counts=[(state, counts.get(state, 0)) for state in SUBMITTED_STATES],
         total=sum(counts.values()),
         filters=filters,
+        # The Nota of each running consultation, reachable from the moderators' start page.
+        notas=[c for c in consultations if c.status != ConsultationStatus.draft][:5],
     )
 
 
 # Review ----------------------------------------------------------------------------------------
 
 
-def _review_page(response: FormalResponse, *, error: str | None = None, form=None, status: int = 200):
+def _review_page(
+    response: FormalResponse, *, error: str | None = None, form=None, status: int = 200, failed_step: str | None = None
+):
     themes = response.consultation.themes
     if form is None:
         data = {}
@@ -151,6 +159,9 @@ def _review_page(response: FormalResponse, *, error: str | None = None, form=Non
             moderator_message=last_moderator_message(response),
             content=response_fragment(response, "responses/_content.html", show_answers=False),
             error=error,
+            # A refused step keeps what was typed in its reason field, and marks that field.
+            failed_step=failed_step,
+            typed_reason=request.form.get("reason", "") if failed_step else "",
         ),
         status,
     )
@@ -174,7 +185,9 @@ def _refused_review(error: OperationError, response_id: int, **_view_args):
     """The review page again after a refused step or answer, with what is stored and what was typed."""
     response = _load_for_review(response_id, populate=True)
     form = answer_form(response.consultation) if request.endpoint == "moderation.answer" else None
-    return _review_page(response, form=form, error=error.message, status=error.status_code)
+    return _review_page(
+        response, form=form, error=error.message, status=error.status_code, failed_step=_view_args.get("name")
+    )
 
 
 @bp.post("/beheer/reacties/<int:response_id>/stap/<name>")

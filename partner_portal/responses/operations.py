@@ -261,15 +261,25 @@ def _max_attachment_bytes() -> int:
     return current_app.config.get("RESPONSE_ATTACHMENT_MAX_BYTES", DEFAULT_ATTACHMENT_MAX_BYTES)
 
 
-def add_attachment(actor, response: FormalResponse, file: FileStorage | None) -> ResponseAttachment:
-    """Attach a PDF (checked by content, at most 10 MB, at most 5 per response) to an editable response."""
+def add_attachment(actor, response: FormalResponse, file: FileStorage | None) -> tuple[ResponseAttachment, bool]:
+    """Attach a PDF (checked by content, at most 10 MB, at most 5 per response) to an editable response.
+
+    The same file (by SHA-256) twice is attached once: the second time returns the existing
+    attachment and False, and stores nothing. Returns (attachment, added).
+    """
     if not workflow.can(actor, response, RESPONSE, "attach"):
         raise PermissionDenied(_("U mag aan deze reactie geen bijlagen toevoegen."))
     if file is None or not file.filename:
         raise OperationError(_("Kies een PDF-bestand om toe te voegen."))
+    stored = uploads.save_pdf(file, actor, max_bytes=_max_attachment_bytes())
+    existing = next((a for a in response.attachments if a.file.sha256 == stored.sha256), None)
+    if existing is not None:
+        db.session.delete(stored)
+        db.session.flush()
+        stored.path.unlink(missing_ok=True)
+        return existing, False
     if len(response.attachments) >= MAX_ATTACHMENTS:
         raise OperationError(_("Een reactie heeft hoogstens %(max)d bijlagen.", max=MAX_ATTACHMENTS))
-    stored = uploads.save_pdf(file, actor, max_bytes=_max_attachment_bytes())
     attachment = ResponseAttachment(file=stored)
     response.attachments.append(attachment)
     response.updated_at = utcnow()
@@ -277,7 +287,7 @@ def add_attachment(actor, response: FormalResponse, file: FileStorage | None) ->
     workflow.record_action(
         actor, response, RESPONSE, "attach", details={"file": stored.original_name, "sha256": stored.sha256}
     )
-    return attachment
+    return attachment, True
 
 
 def remove_attachment(actor, response: FormalResponse, attachment: ResponseAttachment) -> None:
@@ -362,8 +372,10 @@ def save_answers(actor, response: FormalResponse, answers: dict[int, tuple[str |
 
 @dataclass(frozen=True)
 class NotaReadiness:
-    """What publishing the Nota would close: the groups that could still respond, and the stage."""
+    """Before publishing the Nota: what blocks it, and what publishing would close."""
 
+    pending: list[FormalResponse]  # still to be reviewed (blocks publication)
+    unanswered: list[FormalResponse]  # accepted, not answered on every theme (blocks publication)
     drafts: list[SectorGroup]  # a draft that can then never be submitted
     without_response: list[SectorGroup]
     responses_stage_open: bool  # the current stage still opens responses
@@ -371,21 +383,22 @@ class NotaReadiness:
 
 
 def nota_readiness(consultation) -> NotaReadiness:
-    """The groups with an unsubmitted draft or no response at all, and whether responding is still open."""
-    states = dict(
-        db.session.execute(
-            sa.select(FormalResponse.sector_group_id, FormalResponse.state).where(
-                FormalResponse.consultation_id == consultation.id
-            )
-        ).all()
-    )
+    """The responses that block publication, the groups with an unsubmitted draft or no response at
+    all, and whether responding is still open."""
+    responses = db.session.scalars(
+        sa.select(FormalResponse)
+        .where(FormalResponse.consultation_id == consultation.id)
+        .options(sa.orm.joinedload(FormalResponse.sector_group))
+    ).all()
+    by_group = {r.sector_group_id: r for r in responses}
     groups = db.session.scalars(sa.select(SectorGroup).order_by(SectorGroup.position, SectorGroup.id)).all()
-    stage = consultation.current_stage
     return NotaReadiness(
-        drafts=[g for g in groups if states.get(g.id) == ResponseState.draft],
-        without_response=[g for g in groups if g.id not in states],
+        pending=[r for r in responses if r.state in PENDING_STATES],
+        unanswered=[r for r in responses if r.state == ResponseState.accepted and r.answered_at is None],
+        drafts=[g for g in groups if g.id in by_group and by_group[g.id].state == ResponseState.draft],
+        without_response=[g for g in groups if g.id not in by_group],
         responses_stage_open=stage_is_open(consultation, "responses"),
-        stage=stage,
+        stage=consultation.current_stage,
     )
 
 

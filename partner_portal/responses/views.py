@@ -75,10 +75,15 @@ def response_options():
     )
 
 
-def load_response(response_id: int, *, populate: bool = False) -> FormalResponse:
-    """The response, or 404 when it does not exist or the user may not see it (no hint that it exists)."""
+def load_response(response_id: int, *, populate: bool = False, lock: bool = False) -> FormalResponse:
+    """The response, or 404 when it does not exist or the user may not see it (no hint that it exists).
+
+    `lock` holds the response's row until the request commits (PostgreSQL): a second request on
+    it (a double click) waits, then reads what the first one stored."""
     query = sa.select(FormalResponse).where(FormalResponse.id == response_id).options(*response_options())
-    if populate:
+    if lock:
+        query = query.with_for_update(of=FormalResponse)
+    if populate or lock:
         query = query.execution_options(populate_existing=True)
     response = db.session.scalar(query)
     if response is None or not permissions.can_view_response(current_user, response):
@@ -425,7 +430,7 @@ def _attachment(response: FormalResponse, attachment_id: int) -> ResponseAttachm
 def _with_typed_text(response_id: int, change):
     """An attachment button inside the edit form: save what was typed, then `change(response)`, in one
     transaction. When either is refused nothing is saved, and the page shows the form as typed."""
-    response = load_response(response_id)
+    response = load_response(response_id, lock=True)
     if not workflow.can(current_user, response, RESPONSE, "attach"):
         abort(403)
     form = _posted_form(response)
@@ -445,7 +450,9 @@ def _with_typed_text(response_id: int, change):
 @login_required
 def add_attachment(response_id: int):
     def attach(response) -> str:
-        operations.add_attachment(current_user, response, request.files.get("file"))
+        attachment, added = operations.add_attachment(current_user, response, request.files.get("file"))
+        if not added:  # the same file again (a double click, or once more by mistake)
+            return _("%(name)s was al toegevoegd; het staat er één keer.", name=attachment.file.original_name)
         return str(RESPONSE.action("attach").success)
 
     return _with_typed_text(response_id, attach)

@@ -163,6 +163,9 @@ RESPONSE = workflow.register(
                 allowed=is_moderator_rule,
                 label=_l("Wijzigingen vragen"),
                 reason_required=True,
+                reason_label=_l(
+                    "Welke wijzigingen vraagt u? (verplicht; de sectorgroep krijgt dit bericht per e-mail)"
+                ),
                 timestamp="changes_requested_at",
                 notify="changes_requested",
                 recipients=group_contacts,
@@ -190,6 +193,9 @@ RESPONSE = workflow.register(
                 allowed=is_moderator_rule,
                 label=_l("Niet-ontvankelijk verklaren"),
                 reason_required=True,
+                reason_label=_l(
+                    "Waarom is de reactie niet-ontvankelijk? (verplicht; de sectorgroep krijgt dit per e-mail)"
+                ),
                 timestamp="rejected_at",
                 notify="response_rejected",
                 recipients=group_contacts,

@@ -256,3 +256,12 @@ def test_process_manager_list_is_paginated(client, login_as):
     assert first.count('/beheer">Ronde') == 20 and "Pagina 1 van 2" in first
     second = client.get("/beheer/consultaties?page=2").get_data(as_text=True)
     assert second.count('/beheer">Ronde') == 5
+
+
+def test_the_stage_buttons_name_the_stage_and_closing_stands_apart(client, login_as, seeded):
+    """Issue 11.11: the button said only "Naar de volgende fase", with closing among the everyday actions."""
+    login_as("procesmanager@example.org", password=demo.DEMO_PASSWORD)
+    page = client.get(f"{ASSEN}/beheer").text
+    assert "Naar de volgende fase: Verwerking en besluitvorming" in page
+    final = page[page.index('id="final-title"') :]
+    assert "/beheer/status/close" in final and page.count("/beheer/status/close") == 1

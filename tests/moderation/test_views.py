@@ -227,3 +227,44 @@ def test_after_the_responses_stage_publishing_needs_no_extra_confirmation(client
     page = client.get(f"/consultaties/{slug}/nota/publiceren").text
     assert 'for="despite_open_stage"' not in page and "nog reageren" not in page
     assert post_form(client, f"/consultaties/{slug}/nota/publiceren", {}).status_code == 302
+
+
+def test_each_step_has_its_own_labelled_reason_field_and_an_empty_one_is_marked(client, world, login_as):
+    """Issue 11.11: two reason fields with the same label; an empty reason was not tied to its field."""
+    r = rf.response(world.consultation, world.group, S.in_review)
+    db.session.commit()
+    login_as(world.moderator)
+    page = client.get(f"/beheer/reacties/{r.id}").text
+    assert 'for="reason-request_changes">Welke wijzigingen vraagt u?' in page
+    assert 'for="reason-reject">Waarom is de reactie niet-ontvankelijk?' in page
+    assert page.count('rows="6"') >= 2
+    refused = post_form(client, f"/beheer/reacties/{r.id}/stap/reject", {"version": r.version, "reason": "   "})
+    assert refused.status_code == 400
+    marked = re.search(r'<div class="field has-error">\s*<label for="reason-(\w+)"', refused.text)
+    assert marked and marked.group(1) == "reject"
+    assert 'aria-invalid="true" aria-describedby="reason-reject-error"' in refused.text
+    # A refusal for another cause keeps what was typed in that field.
+    stale = post_form(
+        client,
+        f"/beheer/reacties/{r.id}/stap/request_changes",
+        {"version": r.version - 1, "reason": "Graag aanvullen."},
+    )
+    assert stale.status_code == 409 and ">Graag aanvullen.</textarea>" in stale.text
+
+
+def test_the_publish_page_links_the_responses_that_block_the_nota(client, world, login_as):
+    waiting = rf.response(world.consultation, world.group, S.submitted)
+    unanswered = rf.response(world.consultation, world.other_group, S.accepted)
+    db.session.commit()
+    login_as(world.moderator)
+    slug = world.consultation.slug
+    page = client.get(f"/consultaties/{slug}/nota/publiceren").text
+    assert f'href="/beheer/reacties/{waiting.id}"' in page and f'href="/beheer/reacties/{unanswered.id}"' in page
+    refused = post_form(client, f"/consultaties/{slug}/nota/publiceren", {"despite_open_stage": "y"})
+    assert refused.status_code == 400 and f'href="/beheer/reacties/{waiting.id}"' in refused.text
+
+
+def test_the_nota_is_reachable_from_the_moderators_start_page(client, world, login_as):
+    login_as(world.moderator)
+    page = client.get("/beheer/reacties").text
+    assert f'href="/consultaties/{world.consultation.slug}/nota"' in page

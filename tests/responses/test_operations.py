@@ -241,14 +241,26 @@ def test_attachments_are_pdfs_of_at_most_10_mb_and_at_most_five(world):
         operations.add_attachment(
             world.member, r, cf.pdf_upload(b"%PDF-" + b"0" * (10 * 1024 * 1024), name="groot.pdf")
         )
-    for _ in range(4):
-        operations.add_attachment(world.member, r, cf.pdf_upload())
+    for n in range(4):
+        operations.add_attachment(world.member, r, cf.pdf_upload(f"%PDF-1.4\n% deel {n}\n".encode()))
     with pytest.raises(OperationError, match="hoogstens 5 bijlagen"):
-        operations.add_attachment(world.member, r, cf.pdf_upload())
+        operations.add_attachment(world.member, r, cf.pdf_upload(b"%PDF-1.4\n% nog een\n"))
     db.session.commit()
     assert len(r.attachments) == 5
     with pytest.raises(PermissionDenied):
         operations.add_attachment(world.other_member, r, cf.pdf_upload())
+
+
+def test_the_same_file_twice_is_attached_once(world, tmp_path):
+    """Issue 11.4: a double upload stored the file once but then answered with an error."""
+    r = _draft(world)
+    first, added = operations.add_attachment(world.member, r, cf.pdf_upload(name="brief.pdf"))
+    again, added_again = operations.add_attachment(world.member, r, cf.pdf_upload(name="brief (1).pdf"))
+    db.session.commit()
+    assert added and not added_again and again.id == first.id
+    assert [a.file.original_name for a in r.attachments] == ["brief.pdf"]
+    assert len(_events("formal_response.attach")) == 1
+    assert sorted(p.name for p in first.file.path.parent.iterdir()) == [first.file.path.name]
 
 
 def test_endorse_once_per_organisation(world):

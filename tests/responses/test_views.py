@@ -482,3 +482,40 @@ def test_adding_an_attachment_keeps_the_unsaved_text_whether_refused_or_accepted
     assert r.statement == "Nog niet opgeslagen tekst." and [a.file.original_name for a in r.attachments] == [
         "brief.pdf"
     ]
+
+
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+@pytest.mark.app_config(WTF_CSRF_ENABLED=False)
+def test_a_double_click_on_bijlage_toevoegen_stores_the_file_once_and_says_it_is_there(app, client, world):
+    """Issue 11.4: two clicks 50 ms apart stored the file once, then showed "Kies een PDF-bestand"."""
+    r = rf.response(world.consultation, world.group, S.draft)
+    db.session.commit()
+    log_in(client, world.member)
+    typed = {**_open_form(client, r), "statement": "Getypt voor de upload."}
+    url = f"/reacties/{r.id}"
+    clients = []
+    for _ in range(2):
+        c = app.test_client()
+        log_in(c, world.member)
+        clients.append(c)
+    barrier = threading.Barrier(2)
+    results = []
+
+    def post(c):
+        barrier.wait(timeout=10)
+        data = {**typed, "file": (io.BytesIO(b"%PDF-1.4\n% brief\n"), "brief.pdf")}
+        response = c.post(f"{url}/bijlagen", data=data, content_type="multipart/form-data")
+        results.append((response.status_code, c.get(f"{url}/bewerken").text))
+
+    threads = [threading.Thread(target=post, args=(c,)) for c in clients]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert [status for status, _page in results] == [302, 302]
+    assert any("was al toegevoegd" in page for _status, page in results)
+    assert not any("Kies een PDF-bestand" in page for _status, page in results)
+    db.session.expire_all()  # the requests ran in other threads
+    r = db.session.get(FormalResponse, r.id)
+    assert [a.file.original_name for a in r.attachments] == ["brief.pdf"]
+    assert r.statement == "Getypt voor de upload."

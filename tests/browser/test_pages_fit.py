@@ -45,6 +45,11 @@ def test_long_unbroken_text_wraps_and_wide_tables_scroll_in_their_region(page, l
         expect(page.get_by_text(LONG_URL).first).to_be_visible()
     visit(page, ASSEN)  # the heat map has a column more
     # On a phone a table that does not fit scrolls inside its own named region, which takes keyboard focus.
+    # The funding table (three columns) fits a phone without scrolling.
+    visit(page, "/")
+    page.set_viewport_size({"width": 390, "height": 800})
+    funding = page.get_by_role("region", name="Financiering in cijfers")
+    assert funding.evaluate("el => el.scrollWidth <= el.clientWidth"), "the funding table scrolls on a phone"
     scrolled = []
     for path in (f"{ASSEN}/nota", "/beheer/reacties", "/beheer/audittrail"):
         visit(page, path)  # leaves the page at 1280 px

@@ -11,13 +11,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, StringField, SubmitField
+from wtforms import DateField, IntegerField, SelectField, StringField, SubmitField
 from wtforms.validators import NumberRange, Optional
 
 from partner_portal import navigation
 from partner_portal.audit_log import bp
 from partner_portal.consultations.permissions import can_view_audit_log
-from partner_portal.core import csvexport
+from partner_portal.core import audit, csvexport, workflow
 from partner_portal.core.audit import AuditEvent
 from partner_portal.core.forms import max_length, strip_filter
 from partner_portal.core.pagecache import shared_fragment
@@ -50,20 +50,22 @@ class AuditFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    object_type = StringField(_l("Soort object"), validators=[Optional(), max_length(60)], filters=[strip_filter])
+    object_type = SelectField(_l("Soort object"), validators=[Optional()], default="")
     object_id = IntegerField(
         _l("Objectnummer"), validators=[Optional(), NumberRange(min=1, message=_l("Vul een positief getal in."))]
     )
     actor = StringField(_l("Door (naam)"), validators=[Optional(), max_length(120)], filters=[strip_filter])
-    action = StringField(
-        _l("Actie"),
-        validators=[Optional(), max_length(60)],
-        filters=[strip_filter],
-        description=_l("Het begin van de actie is genoeg, bijvoorbeeld 'consultation.'."),
-    )
+    action = SelectField(_l("Actie"), validators=[Optional()], default="")
+
     date_from = DateField(_l("Vanaf datum"), validators=[Optional()])
     date_to = DateField(_l("Tot en met datum"), validators=[Optional()])
     submit = SubmitField(_l("Filteren"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Choices in words, from the kinds and actions the features register (no codes to type).
+        self.object_type.choices = [("", _l("alle")), *audit.kind_choices()]
+        self.action.choices = [("", _l("alle")), *workflow.action_choices()]
 
 
 def _escape_like(value: str) -> str:
@@ -87,7 +89,7 @@ def _filtered(form: AuditFilterForm) -> sa.Select:
         like = f"%{_escape_like(form.actor.data.lower())}%"
         query = query.where(sa.func.lower(AuditEvent.actor_name).like(like, escape="\\"))
     if form.action.data:
-        query = query.where(AuditEvent.action.like(_escape_like(form.action.data) + "%", escape="\\"))
+        query = query.where(AuditEvent.action == form.action.data)
     if form.date_from.data:
         query = query.where(AuditEvent.created_at >= _local_midnight(form.date_from.data))
     if form.date_to.data:
@@ -150,6 +152,8 @@ def _events() -> str:
         "audit_log/_events.html",
         form=form,
         rows=rows,
+        about=audit.describe(e for e, _org in rows),
+        kind_label=audit.kind_label,
         has_newer=has_newer and bool(rows),
         has_older=has_older and bool(rows),
         filter_args=_filter_args(form) if valid else {},

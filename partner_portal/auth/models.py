@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import orm as so
 
+from partner_portal.core import audit, workflow
 from partner_portal.core.models import TimestampMixin, UTCDateTime
 from partner_portal.extensions import db
 from partner_portal.partners.models import sector_coordinators
@@ -136,3 +137,29 @@ class User(TimestampMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.email}>"
+
+
+def _user_names(ids: list[int]) -> dict[int, str]:
+    return dict(db.session.execute(sa.select(User.id, User.name).where(User.id.in_(ids))).all())
+
+
+def _user_state(value: str):
+    """Accounts record their status and their role (see auth/operations.py)."""
+    if value in USER_STATES:
+        return USER_STATES[value]
+    for role_enum, labels in ((OrgRole, ORG_ROLE_LABELS), (StaffRole, STAFF_ROLE_LABELS)):
+        if value in role_enum.__members__:
+            return labels[role_enum(value)]
+    return None
+
+
+USER_STATES = {"invited": _l("uitgenodigd"), "active": _l("actief"), "inactive": _l("gedeactiveerd")}
+audit.register_kind("user", _l("Gebruiker"), _user_names)
+workflow.label_states("user", _user_state)
+workflow.label_action("user.invite", _l("Uitgenodigd"))
+workflow.label_action("user.activate", _l("Account geactiveerd"))
+workflow.label_action("user.reset_password", _l("Nieuw wachtwoord gekozen via een herstellink"))
+workflow.label_action("user.change_password", _l("Wachtwoord gewijzigd"))
+workflow.label_action("user.change_role", _l("Rol gewijzigd"))
+workflow.label_action("user.deactivate", _l("Account gedeactiveerd"))
+workflow.label_action("user.reactivate", _l("Account weer actief"))

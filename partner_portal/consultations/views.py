@@ -31,7 +31,7 @@ from partner_portal.consultations.permissions import (
 )
 from partner_portal.consultations.stages import ACTIONS
 from partner_portal.consultations.workflow import CONSULTATION
-from partner_portal.core import uploads, workflow
+from partner_portal.core import audit, uploads, workflow
 from partner_portal.core.audit import AuditEvent
 from partner_portal.core.errors import OperationError
 from partner_portal.core.pagecache import public_page, shared_fragment
@@ -54,6 +54,7 @@ def euros(amount: int) -> str:
 def workflow_helpers():
     return {
         "action_label": workflow.action_label,
+        "state_text": workflow.state_text,
         "stage_actions": ACTIONS,
         "can_manage_consultation": can_manage_consultation,
     }
@@ -187,6 +188,7 @@ def process_log(slug: str):
         "consultations/process_log.html",
         consultation=consultation,
         events=events,
+        about=audit.describe(events),
         has_older=has_older,
         is_first_page=not before,
         stage_titles=stage_titles,

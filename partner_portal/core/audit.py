@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -150,3 +151,42 @@ def verify_chain(batch_size: int = 2000) -> AuditEvent | None:
                 return event
             prev_hash, expected_id, last_id = event.hash, event.id + 1, event.id
         db.session.expunge_all()
+
+
+# What an event is about, in words ---------------------------------------------------------------
+#
+# Features register each kind of object their events concern: a label ("Formele reactie") and a
+# function that names a batch of objects by id ("Reactie van sectorgroep Horeca"), so the audit
+# views and the public procesverloop say which item an event concerns without showing codes.
+
+Describe = Callable[[list[int]], dict[int, str]]
+_KINDS: dict[str, tuple[Any, Describe | None]] = {}
+
+
+def register_kind(object_type: str, label, describe: Describe | None = None) -> None:
+    """Make an object type known to the audit views: its label, and how to name objects of it."""
+    _KINDS[object_type] = (label, describe)
+
+
+def kind_label(object_type: str) -> str:
+    return str(_KINDS[object_type][0]) if object_type in _KINDS else object_type
+
+
+def kind_choices() -> list[tuple[str, str]]:
+    """(object type, label) of every registered kind, by label."""
+    return sorted(((t, str(label)) for t, (label, _d) in _KINDS.items()), key=lambda c: c[1])
+
+
+def describe(events) -> dict[tuple[str, int], str]:
+    """What each event is about, in words: one query per kind of object among `events`."""
+    ids: dict[str, set[int]] = {}
+    for e in events:
+        if e.object_id is not None:
+            ids.setdefault(e.object_type, set()).add(e.object_id)
+    names: dict[tuple[str, int], str] = {}
+    for object_type, wanted in ids.items():
+        label, fn = _KINDS.get(object_type, (object_type, None))
+        found = fn(sorted(wanted)) if fn else {}
+        for object_id in wanted:
+            names[(object_type, object_id)] = found.get(object_id) or f"{label} {object_id}"
+    return names

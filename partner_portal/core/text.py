@@ -1,6 +1,8 @@
 """User-written rich text: Markdown rendered without raw HTML, then sanitised with an allow-list."""
 
 import functools
+import html as htmllib
+import re
 
 import nh3
 from markdown_it import MarkdownIt
@@ -81,3 +83,14 @@ def _safe_html(text: str) -> str:
     _shift_headings(tokens)
     html = _markdown.renderer.render(tokens, _markdown.options, {})
     return _cleaner.clean(html)
+
+
+_BLOCK_END = re.compile(r"</(p|li|h[1-6]|blockquote|pre|tr)>|<br\s*/?>", re.I)
+
+
+def markdown_to_plain(text: str | None) -> str:
+    """User-written Markdown as the plain text a reader sees (for diffs and exports): no markers such
+    as **, #, or list dashes; one line per paragraph or list item."""
+    html = _BLOCK_END.sub("\n", str(render_markdown(text)))
+    plain = htmllib.unescape(nh3.clean(html, tags=set()))
+    return "\n".join(line.strip() for line in plain.splitlines() if line.strip())

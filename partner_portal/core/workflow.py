@@ -523,6 +523,41 @@ def action_label(action: str) -> str:
     return action
 
 
+def action_choices() -> list[tuple[str, str]]:
+    """(audit action, label) of every action the tables and the features name, by label."""
+    actions = dict.fromkeys(_ACTION_LABELS)
+    for wf in _REGISTRY.values():
+        actions.update(dict.fromkeys(row.audit_name(wf) for row in [*wf.transitions, *wf.actions]))
+    return sorted(((a, action_label(a)) for a in actions), key=lambda c: c[1])
+
+
+# States in words, for the audit views and the public procesverloop ---------------------------
+
+_STATE_TEXTS: dict[str, Callable[[str], Any]] = {}
+
+
+def label_states(object_type: str, text: Callable[[str], Any]) -> None:
+    """Words for the states that events of `object_type` record outside a workflow table
+    (e.g. "archived" for an organisation): `text(value)` returns a label or None."""
+    _STATE_TEXTS[object_type] = text
+
+
+def state_text(object_type: str, value: str | None) -> str:
+    """A recorded state in words: the feature's own labels, then the workflow table's, else as is."""
+    if not value:
+        return ""
+    text = _STATE_TEXTS.get(object_type)
+    if text is not None and (label := text(value)) is not None:
+        return str(label)
+    for wf in _REGISTRY.values():
+        if wf.model.__tablename__ == object_type:
+            try:
+                return wf.state_label(wf.states(value))
+            except ValueError:
+                break
+    return value
+
+
 # Documentation -----------------------------------------------------------------------------
 
 

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import orm as so
 
+from partner_portal.core import audit, workflow
 from partner_portal.core.models import UTCDateTime, utcnow
 from partner_portal.extensions import db
 from partner_portal.notifications.kinds import NotificationMode
@@ -124,3 +125,10 @@ class DigestItem(db.Model):
         sa.ForeignKey("outbox_message.id", ondelete="RESTRICT"), index=True
     )
     bundled_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+
+
+audit.register_kind("outbox_message", _l("E-mail"))
+workflow.label_states("outbox_message", lambda value: MAIL_STATUS_LABELS.get(value))
+workflow.label_action("notification.preferences", _l("Meldingen ingesteld"))
+workflow.label_action("notification.unsubscribe", _l("Afgemeld voor meldingen"))
+workflow.label_action("mail.retry", _l("E-mail opnieuw in de wachtrij gezet"))

@@ -6,8 +6,10 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import orm as so
 
+from partner_portal.core import audit, workflow
 from partner_portal.core.models import TimestampMixin, VersionedMixin
 from partner_portal.extensions import db
 
@@ -107,3 +109,20 @@ class Organisation(TimestampMixin, VersionedMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<Organisation {self.kvk_number} {self.name}>"
+
+
+def _names(model):
+    def names(ids: list[int]) -> dict[int, str]:
+        return dict(db.session.execute(sa.select(model.id, model.name).where(model.id.in_(ids))).all())
+
+    return names
+
+
+audit.register_kind("organisation", _l("Organisatie"), _names(Organisation))
+audit.register_kind("sector_group", _l("Sectorgroep"), _names(SectorGroup))
+workflow.label_states("organisation", {"active": _l("actief"), "archived": _l("gearchiveerd")}.get)
+workflow.label_action("organisation.create", _l("Organisatie toegevoegd"))
+workflow.label_action("organisation.update", _l("Organisatie gewijzigd"))
+workflow.label_action("organisation.archive", _l("Organisatie gearchiveerd"))
+workflow.label_action("organisation.restore", _l("Organisatie heropend"))
+workflow.label_action("sector_group.update", _l("Sectorgroep gewijzigd"))

@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import orm as so
 
 from partner_portal.core.models import TimestampMixin, UTCDateTime, VersionedMixin, utcnow
+from partner_portal.core.text import markdown_to_plain
 from partner_portal.extensions import db
 
 if TYPE_CHECKING:
@@ -274,15 +275,20 @@ class ResponseRevision(db.Model):
     def full_text(self) -> str:
         """The revision as readable lines, for the diff between revisions."""
         data = self.data
-        lines = [str(_l("Algemeen standpunt")), data.get("statement") or "—", ""]
+        lines = [str(_l("Algemeen standpunt")), markdown_to_plain(data.get("statement")) or "—", ""]
         for item in data.get("themes", []):
             position = LABELS[Position(item["position"])] if item.get("position") else _l("geen keuze")
-            lines += [f"## {item['title']}", f"{_l('Standpunt')}: {position}", item.get("explanation") or "", ""]
+            lines += [
+                f"{_l('Thema')}: {item['title']}",
+                f"{_l('Standpunt')}: {position}",
+                markdown_to_plain(item.get("explanation")),
+                "",
+            ]
         stance = data.get("collaboration_stance")
         lines += [
-            f"## {_l('Structurele samenwerking')}",
+            f"{_l('Structurele samenwerking')}",
             f"{_l('Standpunt')}: {LABELS[CollaborationStance(stance)] if stance else '—'}",
-            data.get("collaboration_conditions") or "",
+            markdown_to_plain(data.get("collaboration_conditions")),
         ]
         if data.get("attachments"):
             lines += ["", f"{_l('Bijlagen')}: " + ", ".join(data["attachments"])]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -31,7 +31,8 @@ from partner_portal.responses.models import (
     ResponseAttachment,
     ResponseState,
 )
-from partner_portal.responses.workflow import RESPONSE, may_endorse
+from partner_portal.responses.overview import next_steps
+from partner_portal.responses.workflow import RESPONSE, ROUND_CLOSED, may_endorse
 from partner_portal.responses.workflow import round_open as response_round_open
 
 PER_PAGE = 20
@@ -51,6 +52,8 @@ def response_helpers():
         "can": workflow.can,
         "RESPONSE": RESPONSE,
         "nota_visible": nota_visible,
+        "published_nota": published_nota,
+        "group_steps": group_steps,
     }
 
 
@@ -58,7 +61,23 @@ def nota_visible(consultation) -> bool:
     """Link to the Nota: once published for everyone, before that for gemeente staff (as a concept)."""
     if permissions.can_see_draft_nota(current_user):
         return True
-    return operations.nota_of(consultation) is not None
+    return published_nota(consultation) is not None
+
+
+def group_steps(consultation) -> list:
+    """The partner's sector groups that can act on this consultation now, with their next step."""
+    if not (current_user.is_authenticated and current_user.organisation_id):
+        return []
+    rounds = next_steps(current_user, [consultation])
+    return [step for step in rounds[0][1] if step.todo] if rounds else []
+
+
+def published_nota(consultation):
+    """The consultation's published Nota or None, looked up once per request (pages ask it twice)."""
+    cache = g.setdefault("published_notas", {})
+    if consultation.id not in cache:
+        cache[consultation.id] = operations.nota_of(consultation)
+    return cache[consultation.id]
 
 
 # Loading -------------------------------------------------------------------------------------
@@ -169,8 +188,16 @@ def index(slug: str):
         own_groups=own_groups,
         own=own,
         round_open=round_open,
+        start_refusal=None if round_open or not own_groups else _start_refusal(consultation),
         create_form=CreateResponseForm(),
     )
+
+
+def _start_refusal(consultation) -> str:
+    """Why a group without a response cannot start one."""
+    if consultation.status != ConsultationStatus.published:
+        return _("deze consultatie loopt niet.")
+    return str(ROUND_CLOSED)
 
 
 @bp.post("/consultaties/<slug>/reacties")
@@ -203,6 +230,12 @@ def response_fragment(response: FormalResponse, template: str, **flags: bool) ->
     return shared_fragment(template, render, variant=",".join(sorted(name for name, on in flags.items() if on)))
 
 
+def _submit_form(response: FormalResponse) -> SubmitForm:
+    """The submission form; a resubmission starts from the group's earlier publication choice."""
+    publication = response.publication.value if response.publication else ""
+    return SubmitForm(formdata=None, data={"version": response.version, "publication": publication})
+
+
 def _show_page(response: FormalResponse, *, error: str | None = None, status: int = 200, submit_form=None):
     # What the workflow table offers this user here: buttons, or the reason one is not there now.
     offers = workflow.offered(current_user, response, RESPONSE, side="partner")
@@ -215,8 +248,7 @@ def _show_page(response: FormalResponse, *, error: str | None = None, status: in
             transitions=[o.row for o in offers if o.row.is_transition and o.row.form != "own" and o.open],
             submit_offer=own,
             # Forms only where the user gets them: each costs its construction on a busy page.
-            submit_form=submit_form
-            or (SubmitForm(formdata=None, data={"version": response.version}) if own and own.open else None),
+            submit_form=submit_form or (_submit_form(response) if own and own.open else None),
             endorse_form=ConfirmForm() if may_endorse(current_user, response) else None,
             moderator_message=last_moderator_message(response),
             body=response_fragment(
@@ -506,7 +538,8 @@ def revision(response_id: int, number: int):
     if old_number == number or (old_number >= 1 and old_number not in revisions):
         abort(404)
     old = revisions.get(old_number)
-    lines = diff_lines(old.full_text() if old else "", new.full_text())
+    # Blank lines that came or went say nothing to a reader: only lines with text are marked.
+    lines = [(k, line) for k, line in diff_lines(old.full_text() if old else "", new.full_text()) if line.strip()]
     return render_template(
         "responses/revision.html",
         response=response,

@@ -9,8 +9,9 @@ from flask_babel import lazy_gettext as _l
 
 from partner_portal.auth.models import OrgRole, StaffRole, User
 from partner_portal.consultations.stages import stage_open
-from partner_portal.core import workflow
+from partner_portal.core import audit, workflow
 from partner_portal.extensions import db
+from partner_portal.partners.models import SectorGroup
 from partner_portal.responses.models import FormalResponse, Nota, ResponseState
 from partner_portal.responses.permissions import is_group_coordinator, is_group_member, is_moderator
 
@@ -291,3 +292,21 @@ workflow.label_action("formal_response.detach", _l("Bijlage verwijderd"))
 workflow.label_action("formal_response.endorse", _l("Reactie onderschreven"))
 workflow.label_action("formal_response.answer", _l("Antwoord van de gemeente opgesteld"))
 workflow.label_action("nota.publish", _l("Nota van beantwoording gepubliceerd"))
+
+
+def _response_names(ids: list[int]) -> dict[int, str]:
+    rows = db.session.execute(
+        sa.select(FormalResponse.id, SectorGroup.name)
+        .join(SectorGroup, SectorGroup.id == FormalResponse.sector_group_id)
+        .where(FormalResponse.id.in_(ids))
+    )
+    return {i: str(_l("Reactie van sectorgroep %(group)s", group=name)) for i, name in rows.all()}
+
+
+def _nota_names(ids: list[int]) -> dict[int, str]:
+    return dict.fromkeys(ids, str(_l("Nota van beantwoording")))
+
+
+audit.register_kind("formal_response", _l("Formele reactie"), _response_names)
+audit.register_kind("nota", _l("Nota van beantwoording"), _nota_names)
+workflow.label_states("nota", {"published": _l("gepubliceerd")}.get)

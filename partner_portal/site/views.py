@@ -8,6 +8,7 @@ from wtforms import HiddenField
 from partner_portal import database_ok
 from partner_portal.core.pagecache import public_page
 from partner_portal.extensions import csrf
+from partner_portal.responses.overview import next_steps
 from partner_portal.site import bp
 
 
@@ -29,7 +30,7 @@ def home():
 @bp.get("/mijn")
 @login_required
 def dashboard():
-    return render_template("site/dashboard.html")
+    return render_template("site/dashboard.html", rounds=next_steps(current_user))
 
 
 @bp.post("/taal")

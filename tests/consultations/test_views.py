@@ -203,9 +203,11 @@ def test_draft_consultations_are_hidden_from_the_public(client, app):
 
 def _many_events(n: int):
     actor = factories.user(role=StaffRole.administrator, name="Anne Beheerder")
+    # Kinds and actions the features register: the filters offer those as choices.
     for i in range(n):
-        audit.record(actor, "test.bulk" if i % 2 else "other.bulk", object_type="thing", object_id=i, reason=f"r{i}")
-    audit.record(actor, "test.formula", object_type="thing", object_id=999, reason='=HYPERLINK("http://x")')
+        action = "organisation.archive" if i % 2 else "organisation.restore"
+        audit.record(actor, action, object_type="organisation", object_id=i, reason=f"r{i}")
+    audit.record(actor, "organisation.archive", object_type="organisation", object_id=999, reason='=HYPERLINK("x")')
     db.session.commit()
 
 
@@ -219,9 +221,11 @@ def test_audit_log_filters_and_pages_by_keyset(client, login_as, app):
     older = re.search(r'href="(/beheer/audittrail\?voor=\d+)"', page).group(1)
     page2 = client.get(older).get_data(as_text=True)
     assert ">81</th>" in page2 and ">131</th>" not in page2 and "Nieuwere" in page2
-    filtered = client.get("/beheer/audittrail?action=test.&object_type=thing").get_data(as_text=True)
-    assert filtered.count('<th scope="row">') == 50 and "other.bulk</code>" not in filtered
-    one = client.get("/beheer/audittrail?object_type=thing&object_id=999").get_data(as_text=True)
+    filtered = client.get("/beheer/audittrail?action=organisation.archive&object_type=organisation").text
+    table = filtered.split("<table")[1].split("</table>")[0]
+    assert filtered.count('<th scope="row">') == 50 and "Organisatie heropend" not in table
+    assert "Organisatie gearchiveerd" in table and "organisation.archive" not in table  # words, not codes
+    one = client.get("/beheer/audittrail?object_type=organisation&object_id=999").get_data(as_text=True)
     assert one.count('<th scope="row">') == 1
     nobody = client.get("/beheer/audittrail?actor=niemand").get_data(as_text=True)
     assert "Geen gebeurtenissen gevonden." in nobody
@@ -235,13 +239,13 @@ def test_audit_csv_export_is_filtered_and_formula_safe(client, login_as, app):
     pm = factories.user(role=StaffRole.process_manager)
     db.session.commit()
     login_as(pm)
-    response = client.get("/beheer/audittrail.csv?action=test.")
+    response = client.get("/beheer/audittrail.csv?action=organisation.archive")
     assert response.headers["Content-Disposition"] == 'attachment; filename="audittrail.csv"'
     rows = dutch_excel_rows(response.data)
     assert rows[0][:3] == ["id", "created_at", "actor_id"]
-    assert {row[5] for row in rows[1:]} == {"test.bulk", "test.formula"}
-    formula = next(row for row in rows[1:] if row[5] == "test.formula")
-    assert formula[10] == '\'=HYPERLINK("http://x")'
+    assert {row[5] for row in rows[1:]} == {"organisation.archive"} and len(rows) == 1 + 5 + 1
+    formula = next(row for row in rows[1:] if row[7] == "999")
+    assert formula[10] == '\'=HYPERLINK("x")'
     everything = dutch_excel_rows(client.get("/beheer/audittrail.csv").data)
     assert len(everything) == 1 + db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent))
 

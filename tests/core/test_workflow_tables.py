@@ -146,3 +146,22 @@ def test_every_rule_and_guard_has_a_readable_name():
             assert row.who != "rule", f"{wf.name}.{row.name}: name its rule with @workflow.rule(...)"
             assert all(g.name and "_" not in g.name for g in row.guards), f"{wf.name}.{row.name}"
             assert row.success is not None or row.form != "button", f"{wf.name}.{row.name}: no success message"
+
+
+def test_every_audit_action_in_the_code_has_words():
+    """Issue 11.10: the audit views showed codes such as `organisation.archive`."""
+    import partner_portal.models  # noqa: F401  (registers every workflow and label)
+
+    package = Path(__file__).resolve().parents[2] / "partner_portal"
+    literal = re.compile(r'"([a-z_]+\.[a-z_]+)"')
+    actions = set()
+    for path in package.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        for call in re.finditer(r"audit\.record\((.{0,200})", text, re.S):
+            actions.update(literal.findall(call.group(1)[: call.group(1).find(")") + 1 or None]))
+        actions.update(re.findall(r'action = "([a-z_]+\.[a-z_]+)"', text))
+        actions.update(re.findall(r'action = "([a-z_]+\.[a-z_]+)" if', text))
+        actions.update(re.findall(r'else "([a-z_]+\.[a-z_]+)"', text))
+    assert "organisation.archive" in actions and "user.reset_password" in actions
+    unlabelled = sorted(a for a in actions if workflow.action_label(a) == a)
+    assert not unlabelled, "give these audit actions words with workflow.label_action(...): " + ", ".join(unlabelled)

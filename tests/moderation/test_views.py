@@ -110,6 +110,7 @@ def test_nota_is_a_concept_for_the_gemeente_then_public_after_publication(client
     assert page.count("<h1") == 1 and "CONCEPT" not in page and "Gepubliceerd op" in page
     assert "Toelichting bij De bereikbare binnenstad." in page and "Antwoord op De bereikbare binnenstad." in page
     assert "Niet-openbare reactie van deze sectorgroep" in page and "Geheime toelichting" not in page
+    assert "Horeca steunt." in page and "Wij steunen de visie." not in page  # the hidden group's statement
     assert '<th scope="row">De bereikbare binnenstad</th>' in page  # the summary table
     shown = anonymous.get(f"/reacties/{public.id}").get_data(as_text=True)
     assert "Antwoord op De bereikbare binnenstad." in shown
@@ -118,6 +119,7 @@ def test_nota_is_a_concept_for_the_gemeente_then_public_after_publication(client
 def test_nota_pdf_has_cover_contents_sections_and_page_numbers(client, world, login_as, tmp_path):
     r = rf.response(world.consultation, world.group, S.accepted, answered=True)
     r.positions[0].explanation = "Parkeren in Mercurius blijft betaalbaar, € 1 per uur."
+    r.statement = "Horeca steunt de visie, met een levendige Brink."
     db.session.commit()
     login_as(world.moderator)
     response = client.get(f"/consultaties/{world.consultation.slug}/nota.pdf")
@@ -130,6 +132,8 @@ def test_nota_pdf_has_cover_contents_sections_and_page_numbers(client, world, lo
         "Nota van beantwoording",
         "CONCEPT",
         "Inhoud",
+        "Algemene standpunten van de sectorgroepen",
+        "Horeca steunt de visie, met een levendige Brink.",  # each group's overall statement (issue 11.13)
         "Reacties en antwoorden per thema",
         "Standpunten over de structurele samenwerking",
         "Samenvatting",
@@ -268,3 +272,15 @@ def test_the_nota_is_reachable_from_the_moderators_start_page(client, world, log
     login_as(world.moderator)
     page = client.get("/beheer/reacties").text
     assert f'href="/consultaties/{world.consultation.slug}/nota"' in page
+
+
+def test_a_partial_answer_says_how_many_themes_are_answered(client, world, login_as):
+    """Issue 11.13: "nog niet opgesteld" was shown while some themes had an answer."""
+    from partner_portal.responses.models import ThemeAnswer, Verdict
+
+    r = rf.response(world.consultation, world.group, S.accepted)
+    r.answers.append(ThemeAnswer(theme_id=world.consultation.themes[0].id, verdict=Verdict.adopted, explanation=""))
+    db.session.commit()
+    login_as(world.moderator)
+    page = client.get(f"/beheer/reacties/{r.id}").text
+    assert "1 van 2 thema's beantwoord" in page and "nog niet opgesteld" not in page

@@ -338,6 +338,8 @@ def test_answers_are_drafted_then_published_with_the_nota(world):
     recipients = {m.recipient_email for m in _outbox("nota_published")}
     assert world.coordinator.email in recipients and world.other_member.email in recipients
     assert world.moderator.email not in recipients
+    # Issue 11.13: the mail spoke of initiatives, which do not exist yet.
+    assert not any("initiatie" in m.body_text.lower() for m in _outbox("nota_published"))
     with pytest.raises(Conflict, match="al gepubliceerd"):
         operations.publish_nota(world.moderator, world.consultation, despite_open_stage=True)
     with pytest.raises(PermissionDenied):

@@ -278,6 +278,11 @@ def test_after_the_nota_the_pages_say_the_round_is_over(client, world, login_as)
     log_in(partner, world.other_member)
     index = partner.get(f"/consultaties/{world.consultation.slug}/reacties").text
     assert "Reactie beginnen" not in index and "geen reactie" in index
+    assert "geen reactie</span>: De Nota van beantwoording is al gepubliceerd" in index  # and why (issue 11.12)
+    for url in ("/", f"/consultaties/{world.consultation.slug}"):
+        summary = partner.get(url).text
+        assert "De ronde is beantwoord" in summary, url
+        assert f'href="/consultaties/{world.consultation.slug}/nota"' in summary, url
 
 
 def test_withdrawing_asks_for_confirmation_and_can_be_undone_while_the_round_is_open(client, world, login_as):
@@ -519,3 +524,75 @@ def test_a_double_click_on_bijlage_toevoegen_stores_the_file_once_and_says_it_is
     r = db.session.get(FormalResponse, r.id)
     assert [a.file.original_name for a in r.attachments] == ["brief.pdf"]
     assert r.statement == "Getypt voor de upload."
+
+
+def test_the_revision_diff_shows_the_words_people_wrote_and_no_empty_lines(client, world, login_as):
+    """Issue 11.13: the diff showed raw Markdown ("##", "**") and empty "Verwijderd:" lines."""
+    from partner_portal.responses import operations
+
+    r = rf.response(world.consultation, world.group, S.draft)
+    r.statement = "**Vet** begin.\n\n- punt een"
+    db.session.commit()
+    operations.submit_response(world.coordinator, r, version=r.version, publication="public")
+    operations.take_step(world.moderator, r, "start_review", version=r.version)
+    operations.take_step(world.moderator, r, "request_changes", version=r.version, reason="Graag aanvullen.")
+    r.statement = "**Vet** begin.\n\n- punt twee"
+    r.positions[0].explanation = ""
+    db.session.commit()
+    operations.submit_response(world.coordinator, r, version=r.version, publication="public")
+    db.session.commit()
+    login_as(world.coordinator)
+    page = client.get(f"/reacties/{r.id}/revisies/2").text
+    assert "**" not in page and "## " not in page
+    assert "punt een" in page and "punt twee" in page and "Vet begin." in page
+    assert not re.search(r"Verwijderd:</span>\s*</del>", page) and not re.search(r"Toegevoegd:</span>\s*</ins>", page)
+
+
+def test_resubmission_preselects_the_earlier_publication_choice(client, world, login_as):
+    r = rf.response(world.consultation, world.group, S.changes_requested, publication="not_public")
+    db.session.commit()
+    login_as(world.coordinator)
+    page = client.get(f"/reacties/{r.id}").text
+    assert re.search(r'<option selected value="not_public">|<option value="not_public" selected', page)
+
+
+def test_the_procesverloop_says_in_words_what_happened_to_which_group(client, world):
+    """Issue 11.10: the public procesverloop showed codes (in_review, accepted) and no group."""
+    from partner_portal.responses import operations
+
+    r = rf.response(world.consultation, world.group, S.in_review)
+    db.session.commit()
+    operations.take_step(world.moderator, r, "accept", version=r.version)
+    db.session.commit()
+    page = client.get(f"/consultaties/{world.consultation.slug}/procesverloop").text
+    row = page[page.index("Formele reactie: Accepteren") :].split("</tr>")[0]
+    assert "Reactie van sectorgroep Horeca" in row and "in behandeling" in row and "geaccepteerd" in row
+    assert "in_review" not in row and "accepted" not in row
+
+
+def test_mijn_shows_each_group_s_response_and_the_next_step(client, world, login_as):
+    """Issue 11.9: partners did not see where to start."""
+    login_as(world.coordinator)
+    page = client.get("/mijn").text
+    slug = world.consultation.slug
+    row = page[page.index(">Horeca</th>") :].split("</tr>")[0]
+    assert "nog geen reactie" in row and f'href="/consultaties/{slug}/reacties">Reactie beginnen' in row
+    cta = client.get(f"/consultaties/{slug}").text
+    assert "Uw sectorgroep kan reageren" in cta and "Reactie beginnen" in cta
+    r = rf.response(world.consultation, world.group, S.draft)
+    db.session.commit()
+    assert f'href="/reacties/{r.id}/bewerken">Verder bewerken' in client.get("/mijn").text
+    r.state, r.submitted_at, r.publication = S.submitted, r.created_at, "public"
+    db.session.commit()
+    page = client.get("/mijn").text
+    assert "ingediend op" in page and "Uw sectorgroep kan reageren" not in client.get(f"/consultaties/{slug}").text
+    r.state, r.review_started_at, r.changes_requested_at = S.changes_requested, r.created_at, r.created_at
+    db.session.commit()
+    assert "wijzigingen gevraagd" in client.get("/mijn").text
+
+
+def test_the_public_and_staff_see_no_call_to_action(client, world, login_as):
+    slug = world.consultation.slug
+    assert "Uw sectorgroep kan reageren" not in client.get(f"/consultaties/{slug}").text
+    login_as(world.moderator)
+    assert "Uw sectorgroep kan reageren" not in client.get(f"/consultaties/{slug}").text

@@ -41,6 +41,13 @@ def content_lang_attribute() -> Markup:
     return Markup(' lang="{}"').format(language) if language else Markup("")
 
 
+def csrf_input(form) -> Markup:
+    """`{{ csrf_input(form) }}`: the form's CSRF token field without an id (a page has several forms, and an
+    id must be unique), or nothing where CSRF protection is off (some tests)."""
+    token = getattr(form, "csrf_token", None)
+    return token(id=False) if token is not None else Markup("")  # WTForms renders Markup
+
+
 def register(app) -> None:
     app.add_template_filter(dates.date_text, "date_text")
     app.add_template_filter(dates.datetime_text, "datetime_text")
@@ -48,3 +55,4 @@ def register(app) -> None:
     app.add_template_filter(in_content_language, "nl")
     app.add_template_filter(block_in_content_language, "nl_block")
     app.add_template_global(content_lang_attribute, "content_lang")
+    app.add_template_global(csrf_input, "csrf_input")

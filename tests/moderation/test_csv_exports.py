@@ -30,7 +30,7 @@ def test_the_audit_csv_opens_in_dutch_excel(client, world, login_as):
     audit.record(world.moderator, "test.formula", object_type="thing", object_id=2, reason="@SUM(A1)")
     db.session.commit()
     login_as(world.moderator)
-    header, *rows = dutch_excel_rows(client.get("/beheer/audittrail.csv?action=test.").data)
+    header, *rows = dutch_excel_rows(client.get("/beheer/audittrail.csv").data)
     assert all(len(row) == len(header) for row in rows)
     reasons = {row[header.index("action")]: row[header.index("reason")] for row in rows}
-    assert reasons == {"test.tricky": TRICKY, "test.formula": "'@SUM(A1)"}
+    assert reasons["test.tricky"] == TRICKY and reasons["test.formula"] == "'@SUM(A1)"

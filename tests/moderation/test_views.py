@@ -246,7 +246,8 @@ def test_each_step_has_its_own_labelled_reason_field_and_an_empty_one_is_marked(
     assert refused.status_code == 400
     marked = re.search(r'<div class="field has-error">\s*<label for="reason-(\w+)"', refused.text)
     assert marked and marked.group(1) == "reject"
-    assert 'aria-invalid="true" aria-describedby="reason-reject-error"' in refused.text
+    # The field is described by its error first, then by its character count.
+    assert 'aria-invalid="true" aria-describedby="reason-reject-error reason-reject-count"' in refused.text
     # A refusal for another cause keeps what was typed in that field.
     stale = post_form(
         client,

@@ -13,9 +13,9 @@ def test_every_page_names_the_favicon_that_the_app_serves(client):
     links = [attrs for tag, attrs in elements(client.get("/login").get_data(as_text=True)) if tag == "link"]
     icon = next(attrs for attrs in links if attrs.get("rel") == "icon")
     assert icon["type"] == "image/svg+xml"
-    response = client.get(icon["href"])
-    assert response.status_code == 200 and response.mimetype == "image/svg+xml"
-    assert b"<svg" in response.data
+    with client.get(icon["href"]) as response:
+        assert response.status_code == 200 and response.mimetype == "image/svg+xml"
+        assert b"<svg" in response.data
 
 
 @pytest.mark.app_config(MAX_CONTENT_LENGTH=5 * 1024 * 1024)
@@ -54,7 +54,8 @@ def test_the_counter_script_is_served_and_loaded_by_every_page(client):
     html = client.get("/login").get_data(as_text=True)
     scripts = [attrs["src"] for tag, attrs in elements(html) if tag == "script"]
     assert scripts == ["/static/js/charcount.js"]
-    assert client.get(scripts[0]).status_code == 200
+    with client.get(scripts[0]) as response:
+        assert response.status_code == 200 and response.mimetype == "text/javascript"
 
 
 @pytest.mark.parametrize(

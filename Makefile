@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app partner_portal
 PYBABEL := $(BIN)/pybabel
 
-.PHONY: install run test lint format translations extract-messages bench clean browser-deps pdf-deps
+.PHONY: install run test test-fast lint format translations extract-messages bench clean browser-deps pdf-deps
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -44,8 +44,16 @@ run: install
 	$(FLASK) seed-demo
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
+# Tests run in parallel, one worker per core (pytest-xdist); WORKERS=0 runs them in this process.
+WORKERS ?= auto
+
+# The whole suite, as CI runs it: both databases, the browser tests.
 test: install browser-deps
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(WORKERS)
+
+# The inner loop: every test that does not need a browser, on SQLite only.
+test-fast: install
+	$(BIN)/pytest -n $(WORKERS) --db=sqlite -m "not browser"
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

@@ -54,13 +54,27 @@ class Config:
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
+    # Redis for the limits unreachable: count in this process's memory (with a logged warning)
+    # instead of failing the request, and give up on a silent Redis after a second.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}
+    # Login throttling (partner_portal/auth/throttle.py): failed attempts per account from a
+    # browser without a device cookie, per address (ditto), and per device cookie.
     LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes")
     LOGIN_LIMIT_PER_IP = os.environ.get("LOGIN_LIMIT_PER_IP", "30 per 15 minutes")
+    LOGIN_LIMIT_PER_DEVICE = os.environ.get("LOGIN_LIMIT_PER_DEVICE", "10 per 15 minutes")
+    LOGIN_DEVICE_COOKIE_NAME = "login_device"
+    LOGIN_DEVICE_DAYS = _int("LOGIN_DEVICE_DAYS", 180)
+    LOGIN_THROTTLE_RETRY_SECONDS = _int("LOGIN_THROTTLE_RETRY_SECONDS", 30)
 
     # Rendered public pages for visitors without an account (partner_portal/core/pagecache.py):
     # redis://... in production (shared by the workers), memory:// for one process, empty for off.
     PAGE_CACHE_URL = os.environ.get("PAGE_CACHE_URL", "")
     PAGE_CACHE_SECONDS = _int("PAGE_CACHE_SECONDS", 60)
+
+    # Words a password must not lean on besides the organisation's and the person's names: the
+    # site's name and the city (partner_portal/auth/passwords.py).
+    PASSWORD_CONTEXT_WORDS = os.environ.get("PASSWORD_CONTEXT_WORDS", "Partnerportaal Binnenstad Assen gemeente")
 
     INVITATION_MAX_AGE = timedelta(days=7)
     RESET_MAX_AGE = timedelta(hours=24)
@@ -87,6 +101,10 @@ class Config:
     # Base URL for links in e-mail and logs (no request context in workers).
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
 
+    # Key of the audit trail's hash chain (HMAC-SHA256). Never stored in the database, so that
+    # someone who can write to it cannot recompute a consistent chain. Required in production.
+    AUDIT_HMAC_KEY = os.environ.get("AUDIT_HMAC_KEY", "dev-only-audit-key")
+
 
 class DevelopmentConfig(Config):
     ENV_NAME = "development"
@@ -101,6 +119,7 @@ class TestingConfig(Config):
     RATELIMIT_STORAGE_URI = "memory://"
     PAGE_CACHE_URL = ""  # tests that exercise the page cache turn it on
     BASE_URL = "http://localhost"
+    AUDIT_HMAC_KEY = "testing-audit-key"
 
 
 class ProductionConfig(Config):
@@ -109,8 +128,10 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_NAME = "__Host-remember"
     REMEMBER_COOKIE_SECURE = True
+    LOGIN_DEVICE_COOKIE_NAME = "__Host-login_device"
     HSTS = True
-    REQUIRED = ("SECRET_KEY", "DATABASE_URL")
+    AUDIT_HMAC_KEY = os.environ.get("AUDIT_HMAC_KEY", "")
+    REQUIRED = ("SECRET_KEY", "DATABASE_URL", "AUDIT_HMAC_KEY")
 
 
 CONFIGS = {

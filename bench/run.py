@@ -37,7 +37,13 @@ REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
 POSTGRES_URL = os.environ.get("DATABASE_URL", "") if os.environ.get("DATABASE_URL", "").startswith("postgresql") else ""
 
 # Measure the production configuration. The config classes read the environment at import.
-os.environ.update(APP_ENV="production", SECRET_KEY=SECRET, RATELIMIT_STORAGE_URI="memory://", PAGE_CACHE_URL="")
+os.environ.update(
+    APP_ENV="production",
+    SECRET_KEY=SECRET,
+    AUDIT_HMAC_KEY=SECRET,
+    RATELIMIT_STORAGE_URI="memory://",
+    PAGE_CACHE_URL="",
+)
 os.environ["DATABASE_URL"] = f"sqlite:///{DATA / 'bench-1x.sqlite'}"
 
 import sqlalchemy as sa  # noqa: E402

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask import Flask, flash, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -66,8 +67,8 @@ def current_app_languages() -> tuple[str, ...]:
 
 
 def register_extensions(app: Flask) -> None:
+    from partner_portal.core import inputcheck, pagecache, security, transaction
     from partner_portal.core import logging as request_logging
-    from partner_portal.core import pagecache, security, transaction
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
@@ -76,6 +77,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = None
     login_manager.session_protection = None  # sessions are revoked through the session version
     csrf.init_app(app)
+    inputcheck.init_app(app)  # before any view or cache reads the input
     babel.init_app(app, locale_selector=select_locale, default_translation_directories=str(ROOT / "translations"))
     limiter.init_app(app)
     if app.config["PROXY_FIX_HOPS"]:
@@ -95,6 +97,7 @@ def register_blueprints(app: Flask) -> None:
     from partner_portal.audit_log import views as audit_log_views
     from partner_portal.auth import views as auth_views
     from partner_portal.consultations import views as consultations_views
+    from partner_portal.endorsements import views as endorsements_views
     from partner_portal.moderation import views as moderation_views
     from partner_portal.notifications import views as notifications_views
     from partner_portal.partners import views as partners_views
@@ -109,6 +112,7 @@ def register_blueprints(app: Flask) -> None:
         audit_log_views,
         notifications_views,
         responses_views,
+        endorsements_views,
         moderation_views,
     ):
         app.register_blueprint(views.bp)
@@ -155,6 +159,10 @@ def register_request_hooks(app: Flask) -> None:
     def session_limits():
         if request.endpoint == "static":
             return None
+        # Resolve the locale now; Flask-Babel keeps it for the request (and `refresh_locale`
+        # re-resolves it where a view changes it). A message built after a failed flush, such as
+        # "changed meanwhile", must not read the user from a session that needs a rollback.
+        get_locale()
         if enforce_session_limits():
             flash(_("U bent uitgelogd omdat u een tijd niet actief was. Log opnieuw in."), "info")
             return redirect(url_for("auth.login", next=request.path if request.method == "GET" else None))

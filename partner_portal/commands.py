@@ -42,19 +42,95 @@ def audit_group() -> None:
 
 
 @audit_group.command("verify")
-def audit_verify() -> None:
-    """Check the hash chain of the audit trail; exit 1 naming the first broken event."""
+@click.option(
+    "--anchor",
+    "anchor_path",
+    type=click.Path(exists=True, dir_okay=False),
+    help="An anchor file written earlier by `flask audit anchor`: the chain must still reach its head.",
+)
+def audit_verify(anchor_path: str | None) -> None:
+    """Check the keyed hash chain of the audit trail; exit 1 naming the first broken event."""
+    import json
+
     import sqlalchemy as sa
 
-    from partner_portal.core.audit import AuditEvent, verify_chain
+    from partner_portal.core.audit import AuditEvent, check_anchor, verify_chain
 
     broken = verify_chain()
     if broken is not None:
         raise click.ClickException(
             f"audit trail broken at event {broken.id}: it was altered, or an event before it was removed"
         )
+    if anchor_path:
+        try:
+            with open(anchor_path, encoding="utf-8") as fh:
+                anchor = json.load(fh)
+        except (OSError, ValueError) as exc:
+            raise click.ClickException(f"{anchor_path} is not a readable anchor: {exc}") from exc
+        problem = check_anchor(anchor if isinstance(anchor, dict) else {})
+        if problem:
+            raise click.ClickException(f"audit trail does not match the anchor: {problem}")
     count = db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent))
-    click.echo(f"audit trail intact: {count} events")
+    click.echo(f"audit trail intact: {count} events" + (" (anchor matches)" if anchor_path else ""))
+
+
+@audit_group.command("anchor")
+@click.option("--out", "out_path", type=click.Path(dir_okay=False), help="Write the anchor to this file (else stdout).")
+def audit_anchor(out_path: str | None) -> None:
+    """Print (or write) the chain's head: event count, newest id and hash, as JSON.
+
+    Keep it outside the database (another host, a log service, a ticket): `flask audit verify
+    --anchor FILE` then proves that no event up to that head was removed or rewritten.
+    """
+    import json
+
+    from partner_portal.core.audit import anchor_of, verify_chain
+
+    broken = verify_chain()
+    if broken is not None:
+        raise click.ClickException(f"audit trail broken at event {broken.id}: no anchor written")
+    text = json.dumps(anchor_of(), sort_keys=True)
+    if out_path:
+        with open(out_path, "w", encoding="utf-8") as fh:
+            fh.write(text + "\n")
+        click.echo(f"anchor written to {out_path}")
+    else:
+        click.echo(text)
+
+
+@audit_group.command("rekey")
+@click.option(
+    "--old-key-env",
+    default="AUDIT_HMAC_KEY_OLD",
+    show_default=True,
+    help="Environment variable holding the key the chain was written with.",
+)
+def audit_rekey(old_key_env: str) -> None:
+    """Rotate the chain's key: check every event under the old key, rewrite it under AUDIT_HMAC_KEY."""
+    import functools
+    import os
+
+    from partner_portal.core.audit import hmac_key, keyed_hash, rehash_chain
+
+    old_key = os.environ.get(old_key_env, "")
+    if not old_key:
+        raise click.ClickException(f"set {old_key_env} to the key the audit trail was written with")
+    connection = db.session.connection()
+    try:
+        count = rehash_chain(
+            connection,
+            functools.partial(_with_key, keyed_hash, old_key.encode()),
+            functools.partial(_with_key, keyed_hash, hmac_key()),
+        )
+    except ValueError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(f"audit trail rekeyed: {count} events; write a new anchor now (flask audit anchor)")
+
+
+def _with_key(function, key, prev_hash, payload):
+    return function(prev_hash, payload, key)
 
 
 @click.group("consultations")

@@ -16,10 +16,10 @@ from partner_portal.consultations.models import (  # noqa: F401
 )
 from partner_portal.core.audit import AuditEvent  # noqa: F401
 from partner_portal.core.uploads import StoredFile  # noqa: F401
+from partner_portal.endorsements.models import Endorsement  # noqa: F401
 from partner_portal.notifications.models import DigestItem, NotificationPreference, OutboxMessage  # noqa: F401
 from partner_portal.partners.models import Organisation, OrganisationSector, SectorGroup  # noqa: F401
 from partner_portal.responses.models import (  # noqa: F401
-    Endorsement,
     FormalResponse,
     Nota,
     ResponseAttachment,

@@ -102,9 +102,14 @@ def build_world() -> SimpleNamespace:
 
 def log_in(client, user) -> None:
     """Put a logged-in session for `user` in the client's cookie (the login form is tested elsewhere)."""
+    log_in_id(client, user.get_id())
+
+
+def log_in_id(client, user_id: str) -> None:
+    """Put a logged-in session for the user with Flask-Login id `user_id` in the client's cookie."""
     now = int(time.time())
     with client.session_transaction() as session:
-        session["_user_id"] = user.get_id()
+        session["_user_id"] = user_id
         session["_fresh"] = True
         session["login_at"] = now
         session["seen_at"] = now

@@ -4,6 +4,8 @@ import contextvars
 import os
 import re
 import secrets
+import shutil
+import sqlite3
 
 import pytest
 import sqlalchemy as sa
@@ -30,6 +32,78 @@ def _postgres_reachable() -> str | None:
             return None
     except Exception as exc:
         return f"PostgreSQL at {POSTGRES_ADMIN_URL} is not reachable: {exc}".splitlines()[0]
+
+
+# Which databases a test runs on ------------------------------------------------------------------
+#
+# A test that uses the database (the `app` fixture, or `backend` itself) runs on SQLite and on
+# PostgreSQL unless it is marked. Both is the default because it is the safe one: a forgotten mark
+# costs time, never coverage. Mark a test, a class or a module (`pytestmark = ...`):
+#   sqlite_only    its result cannot depend on the database: it checks Python logic such as
+#                  permission predicates, workflow tables, validation or templates. Never for a test
+#                  about SQL, constraints, locking, transactions, migrations, concurrency or queries.
+#   postgres_only  it needs what SQLite lacks (row locks, concurrent writers).
+# The closest mark wins (a test's own over its module's). The choice shows in the test id:
+# [sqlite] and [postgresql] for both, [sqlite-only] or [postgresql-only] for one.
+# `pytest --db=sqlite` (as `make test-fast` does) runs every database test on SQLite alone and
+# leaves out the postgres_only ones: a quick inner loop, not a replacement for the whole suite.
+ONE_DATABASE = {
+    "sqlite_only": pytest.param("sqlite", id="sqlite-only"),
+    "postgres_only": pytest.param("postgresql", id="postgresql-only"),
+}
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--db",
+        choices=("both", "sqlite"),
+        default="both",
+        help="databases for tests that use one: both (the default), or sqlite for a quick inner loop",
+    )
+
+
+def pytest_generate_tests(metafunc):
+    if "backend" not in metafunc.fixturenames:
+        return
+    for marker in metafunc.definition.iter_markers("parametrize"):
+        names = marker.args[0] if marker.args else marker.kwargs.get("argnames", "")
+        names = [n.strip() for n in names.split(",")] if isinstance(names, str) else list(names)
+        if "backend" in names:
+            raise pytest.UsageError(
+                f"{metafunc.definition.nodeid}: choose the database with @pytest.mark.sqlite_only or "
+                "@pytest.mark.postgres_only, not by parametrizing `backend`"
+            )
+    chosen = next((m.name for m in metafunc.definition.iter_markers() if m.name in ONE_DATABASE), None)
+    params = [ONE_DATABASE[chosen]] if chosen else BACKENDS
+    if metafunc.config.getoption("db") == "sqlite":
+        if chosen == "postgres_only":
+            params = [pytest.param("postgresql", id="postgresql-only", marks=pytest.mark.skip(reason="--db=sqlite"))]
+        else:
+            params = [param for param in params if param != "postgresql"]
+    metafunc.parametrize("backend", params, indirect=True)
+
+
+@pytest.fixture
+def backend(request):
+    """The database of this run, sqlite or postgresql (parametrized by pytest_generate_tests above)."""
+    return request.param
+
+
+@pytest.fixture(autouse=True)
+def _no_stray_database_marks(request):
+    """A database mark on a test that uses no database says something untrue: refuse it."""
+    if "backend" not in request.fixturenames:
+        own = [m.name for m in request.node.own_markers if m.name in ONE_DATABASE]
+        if own:
+            pytest.fail(f"@pytest.mark.{own[0]} on a test that uses no database", pytrace=False)
+
+
+# Test databases need no durability: a crash loses a throw-away database anyway. Not waiting for
+# the disk on every commit makes SQLite tests much faster; what SQL does is unchanged.
+@sa.event.listens_for(sa.engine.Engine, "connect")
+def _no_fsync_for_sqlite(dbapi_connection, connection_record):
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.execute("PRAGMA synchronous = OFF")
 
 
 @pytest.fixture(scope="session")
@@ -60,32 +134,39 @@ def make_app(database_url: str, **overrides):
     return create_app(config)
 
 
-def _truncate_all() -> None:
-    tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
-    db.session.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+def _empty_postgres() -> None:
+    """Delete every row and restart every id sequence, as a fresh database would have them.
+
+    DELETE, not TRUNCATE: on tables this small, TRUNCATE (new files for every table) costs a
+    few hundred milliseconds per test, DELETE a few.
+    """
+    deletes = "; ".join(f'DELETE FROM "{t.name}"' for t in reversed(db.metadata.sorted_tables))
+    sequences = db.session.scalars(
+        sa.text("SELECT quote_ident(schemaname) || '.' || quote_ident(sequencename) FROM pg_sequences")
+    )
+    restarts = "".join(f"; ALTER SEQUENCE {name} RESTART" for name in sequences)
+    db.session.connection().exec_driver_sql(deletes + restarts)
     db.session.commit()
 
 
-def reset_database() -> None:
-    """Empty every table (inside a test, for a fresh start)."""
-    db.session.remove()
-    if db.engine.dialect.name == "postgresql":
-        _truncate_all()
-    else:
-        db.drop_all()
-        db.create_all()
-    db.session.remove()
+@pytest.fixture(scope="session")
+def sqlite_schema(tmp_path_factory):
+    """An SQLite file with the empty schema, made once per process; each test gets a copy of it."""
+    import partner_portal.models  # noqa: F401  (every table in the metadata)
 
-
-@pytest.fixture(params=BACKENDS)
-def backend(request):
-    return request.param
+    path = tmp_path_factory.mktemp("schema") / "schema.sqlite"
+    engine = sa.create_engine(f"sqlite:///{path}")
+    db.metadata.create_all(engine)
+    engine.dispose()
+    return path
 
 
 @pytest.fixture
 def database_url(backend, request, tmp_path):
     if backend == "sqlite":
-        return f"sqlite:///{tmp_path / 'test.sqlite'}"
+        path = tmp_path / "test.sqlite"
+        shutil.copyfile(request.getfixturevalue("sqlite_schema"), path)  # much faster than create_all
+        return f"sqlite:///{path}"
     return request.getfixturevalue("postgres_url")
 
 
@@ -97,13 +178,13 @@ def app(database_url, backend, tmp_path, request):
     app = make_app(database_url, UPLOAD_FOLDER=str(tmp_path / "uploads"), **overrides)
     app.test_client_class = ExpiringClient
     with app.app_context():
-        if backend == "sqlite" or database_url not in _pg_schema_ready:
+        if backend == "postgresql" and database_url not in _pg_schema_ready:
             db.create_all()
             _pg_schema_ready.add(database_url)
         yield app
         db.session.remove()
         if backend == "postgresql":
-            _truncate_all()
+            _empty_postgres()
             db.session.remove()
         db.engine.dispose()
 
@@ -161,6 +242,7 @@ class ExpiringClient(FlaskClient):
 
 # Real browser ---------------------------------------------------------------------------------
 
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -181,8 +263,12 @@ def skip_or_fail_browser(reason: str):
 
 @pytest.fixture(scope="session")
 def browser():
-    """One Chromium for the whole session (Playwright allows one sync_playwright() per process),
-    and the Nu HTML checker that the browser tests' page checks use."""
+    """One Chromium per process (Playwright allows one sync_playwright() per process).
+
+    Under pytest-xdist each worker is a process with its own Chromium and live servers; spreading
+    the browser tests over the workers measured faster than keeping them on one.
+    Each such process also starts the Nu HTML checker that the page checks use (one JVM per process).
+    """
     if not os.access(CHROMIUM, os.X_OK):
         skip_or_fail_browser(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
     from tests.browser import helpers, htmlchecker

@@ -17,7 +17,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _run(args, **env):
-    full_env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DATABASE_URL", "APP_ENV")}
+    full_env = {
+        k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DATABASE_URL", "APP_ENV", "AUDIT_HMAC_KEY")
+    }
     full_env.update(env)
     return subprocess.run(
         [sys.executable, "-m", "flask", "--app", "partner_portal", *args],
@@ -29,9 +31,12 @@ def _run(args, **env):
     )
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "DATABASE_URL"])
+PRODUCTION_KEYS = {"SECRET_KEY": "s" * 32, "AUDIT_HMAC_KEY": "k" * 32}
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "DATABASE_URL", "AUDIT_HMAC_KEY"])
 def test_production_without_required_setting_stops_with_one_line(missing, tmp_path):
-    env = {"APP_ENV": "production", "SECRET_KEY": "s" * 32, "DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite"}
+    env = {"APP_ENV": "production", **PRODUCTION_KEYS, "DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite"}
     env.pop(missing)
     result = _run(["routes"], **env)
     assert result.returncode != 0
@@ -40,9 +45,7 @@ def test_production_without_required_setting_stops_with_one_line(missing, tmp_pa
 
 
 def test_seed_demo_is_refused_in_production(tmp_path):
-    result = _run(
-        ["seed-demo"], APP_ENV="production", SECRET_KEY="s" * 32, DATABASE_URL=f"sqlite:///{tmp_path}/x.sqlite"
-    )
+    result = _run(["seed-demo"], APP_ENV="production", **PRODUCTION_KEYS, DATABASE_URL=f"sqlite:///{tmp_path}/x.sqlite")
     assert result.returncode != 0
     assert "refuses to run in production" in result.stderr
 

@@ -26,7 +26,8 @@ LIST_PAGES = [
     ("admin sector groups", lambda w: "/beheer/sectorgroepen", "admin", 5),
     ("people of an organisation", lambda w: f"/organisaties/{w.org.id}/mensen", "org_admin", 5),
     ("people of an organisation (administrator)", lambda w: f"/organisaties/{w.org.id}/mensen", "admin", 5),
-    ("start page", lambda w: "/mijn", "org_admin", 4),
+    # 5: the partner's round overview asks for the running consultations (with none, nothing more).
+    ("start page", lambda w: "/mijn", "org_admin", 5),
 ]
 
 _kvk = itertools.count(10_000_000)

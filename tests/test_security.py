@@ -62,16 +62,19 @@ def test_every_page_sends_the_baseline_headers_and_no_store_when_logged_in(app):
     assert checked > 30
 
 
+@pytest.mark.sqlite_only
 def test_error_pages_send_the_baseline_headers(client):
     assert_baseline_headers(client.get("/bestaat-niet"), "/bestaat-niet")
     assert_baseline_headers(client.post("/"), "POST /")
 
 
+@pytest.mark.sqlite_only
 def test_public_pages_are_not_marked_no_store_for_visitors(client):
     # Visitors' pages may be cached by the browser; only logged-in pages must not be.
     assert "no-store" not in client.get("/login").headers.get("Cache-Control", "")
 
 
+@pytest.mark.sqlite_only
 def test_no_hsts_outside_production(client):
     assert "Strict-Transport-Security" not in client.get("/").headers
 
@@ -80,6 +83,7 @@ def set_cookies(response) -> dict[str, str]:
     return {header.split("=", 1)[0]: header for header in response.headers.getlist("Set-Cookie")}
 
 
+@pytest.mark.sqlite_only
 def test_session_and_remember_cookies_are_httponly_and_samesite_lax(app, client, login_as):
     factories.user(email="koek@example.org")
     factories.commit()
@@ -97,8 +101,15 @@ def production_app(monkeypatch, tmp_path):
     monkeypatch.setenv("APP_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "a-production-like-secret-for-this-test")
     monkeypatch.setenv("DATABASE_URL", database_url)
-    # The config classes read the environment at import; the factory takes the URL as an override.
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "a-production-like-secret-for-this-test"})
+    monkeypatch.setenv("AUDIT_HMAC_KEY", "a-production-like-audit-key-for-this-test")
+    # The config classes read the environment at import; the factory takes the values as overrides.
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "SECRET_KEY": "a-production-like-secret-for-this-test",
+            "AUDIT_HMAC_KEY": "a-production-like-audit-key-for-this-test",
+        }
+    )
     with app.app_context():
         db.create_all()
         yield app
@@ -146,6 +157,7 @@ def test_production_refuses_to_start_without_secret_key(monkeypatch, tmp_path):
 EVIL = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
 
+@pytest.mark.sqlite_only
 def test_user_written_text_is_escaped_on_every_page_that_shows_it(app):
     group = factories.sector_group(name="Sector " + EVIL)
     org = factories.organisation(group, name="Org " + EVIL)
@@ -179,6 +191,7 @@ def test_user_written_text_is_escaped_on_every_page_that_shows_it(app):
             assert "&lt;script&gt;alert(" in html, f"{url} does not show the escaped text"
 
 
+@pytest.mark.sqlite_only
 def test_search_terms_are_escaped(app, client, login_as):
     factories.user(role=StaffRole.administrator, email="beheer@example.org")
     factories.commit()
@@ -215,6 +228,7 @@ def test_templates_have_no_inline_scripts_styles_or_event_handlers():
 # Request size -------------------------------------------------------------------------------
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.app_config(MAX_CONTENT_LENGTH=2048)
 def test_a_body_over_the_limit_gets_the_friendly_413_page(app, client):
     response = client.post("/login", data={"email": "a@example.org", "password": "x" * 5000})
@@ -241,6 +255,7 @@ def test_an_oversized_upload_changes_nothing(app, client, login_as):
     assert len(org.users) == before
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.app_config(MAX_CONTENT_LENGTH=2048)
 def test_an_oversized_multipart_body_gets_413(app, client):
     import io
@@ -251,6 +266,7 @@ def test_an_oversized_multipart_body_gets_413(app, client):
     assert response.status_code == 413
 
 
+@pytest.mark.sqlite_only
 def test_hostile_text_posted_through_the_forms_is_shown_inert(app, client, login_as):
     group = factories.sector_group()
     admin = factories.user(role=StaffRole.administrator, email="beheer@example.org")

@@ -46,9 +46,3 @@ class ProfileForm(FlaskForm):
     function_title = StringField(_l("Functie"), validators=[max_length(120)], filters=[strip_filter])
     locale = SelectField(_l("Taal"), choices=[SelectChoice("nl", "Nederlands"), SelectChoice("en", "English")])
     submit = SubmitField(_l("Profiel opslaan"))
-
-
-class ConfirmForm(FlaskForm):
-    """A form with only the CSRF token, for POST-only actions such as logout."""
-
-    submit = SubmitField(_l("Bevestigen"))

@@ -11,9 +11,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import orm as so
 
 from partner_portal.core import audit, workflow
-from partner_portal.core.models import TimestampMixin, UTCDateTime
+from partner_portal.core.models import TimestampMixin, UTCDateTime, enum_check
 from partner_portal.extensions import db
-from partner_portal.partners.models import sector_coordinators
 
 if TYPE_CHECKING:
     from partner_portal.partners.models import Organisation, SectorGroup
@@ -65,6 +64,8 @@ class User(TimestampMixin, db.Model):
         sa.CheckConstraint("(organisation_id IS NULL) = (org_role IS NULL)", name="org_role_with_organisation"),
         sa.CheckConstraint("(organisation_id IS NULL) != (staff_role IS NULL)", name="organisation_xor_staff"),
         sa.CheckConstraint("email = lower(email)", name="email_lowercase"),
+        enum_check("org_role", OrgRole),
+        enum_check("staff_role", StaffRole),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -92,7 +93,7 @@ class User(TimestampMixin, db.Model):
 
     organisation: so.Mapped[Organisation | None] = so.relationship(back_populates="users")
     coordinated_groups: so.Mapped[list[SectorGroup]] = so.relationship(
-        secondary=sector_coordinators, back_populates="coordinators"
+        secondary="sector_coordinator", back_populates="coordinators"
     )
 
     # Flask-Login protocol ---------------------------------------------------------------
@@ -163,3 +164,4 @@ workflow.label_action("user.change_password", _l("Wachtwoord gewijzigd"))
 workflow.label_action("user.change_role", _l("Rol gewijzigd"))
 workflow.label_action("user.deactivate", _l("Account gedeactiveerd"))
 workflow.label_action("user.reactivate", _l("Account weer actief"))
+workflow.label_action("user.resend_invitation", _l("Uitnodiging opnieuw verstuurd"))

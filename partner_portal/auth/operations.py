@@ -89,9 +89,33 @@ def invite_user(
     return user
 
 
+def _password_context(user: User) -> tuple[str, ...]:
+    """Names a password of this person must not lean on: their organisation's and their own."""
+    return (user.organisation.name if user.organisation else "", user.name)
+
+
+def resend_invitation(actor: User, person: User) -> str:
+    """Send a new invitation link to someone who has not set a password yet; returns the link.
+
+    Precondition: actor may manage the person, who is active and has no password. Earlier
+    links stay valid until they expire (the account's state has not changed). Side effects:
+    the invitation mail is queued and the audit event "user.resend_invitation" recorded.
+    Raises PermissionDenied or OperationError.
+    """
+    from partner_portal.auth.links import send_invitation
+
+    if not can_manage_user(actor, person):
+        raise PermissionDenied(_("U mag deze persoon niet uitnodigen."))
+    if person.has_password or not person.is_active:
+        raise OperationError(_("Deze persoon heeft het account al in gebruik of is gedeactiveerd."))
+    url = send_invitation(person, actor)
+    audit.record(actor, "user.resend_invitation", person, to_state="invited", organisation_id=person.organisation_id)
+    return url
+
+
 def set_password_from_link(user: User, password: str, purpose: str) -> None:
     """Set a password through an invitation or reset link; ends every existing session."""
-    problem = passwords.password_problem(password, user.email)
+    problem = passwords.password_problem(password, user.email, _password_context(user))
     if problem:
         raise OperationError(problem)
     first_time = user.password_hash is None
@@ -107,7 +131,7 @@ def change_password(user: User, current: str, new: str) -> None:
     """Change one's own password; every other session of this user ends."""
     if not passwords.verify_password(user.password_hash, current):
         raise OperationError(_("Uw huidige wachtwoord klopt niet."))
-    problem = passwords.password_problem(new, user.email)
+    problem = passwords.password_problem(new, user.email, _password_context(user))
     if problem:
         raise OperationError(problem)
     user.password_hash = passwords.hash_password(new)

@@ -1,11 +1,12 @@
 """Who may manage which people: pure predicates, also used by templates."""
 
-from partner_portal.auth.models import StaffRole, User
+from partner_portal.auth.models import User
+from partner_portal.auth.roles import ADMINISTRATORS
 
 
 def can_manage_registry(user) -> bool:
     """Administrators manage sector groups, organisations and every user."""
-    return bool(user and user.is_authenticated and user.staff_role == StaffRole.administrator)
+    return bool(user and user.is_authenticated and user.staff_role in ADMINISTRATORS)
 
 
 def can_manage_people_of(user, organisation_id: int | None) -> bool:

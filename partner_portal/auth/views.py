@@ -1,17 +1,16 @@
 """Views for logging in and out, accepting invitations, resetting passwords and the profile."""
 
 import logging
-from urllib.parse import urlsplit
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import refresh as refresh_locale
 from flask_login import current_user, login_required
 
 from partner_portal import navigation
-from partner_portal.auth import bp, operations, tokens
+from partner_portal.auth import bp, links, operations, throttle, tokens
 from partner_portal.auth.forms import (
     ChangePasswordForm,
-    ConfirmForm,
     ForgotPasswordForm,
     LoginForm,
     ProfileForm,
@@ -19,52 +18,55 @@ from partner_portal.auth.forms import (
 )
 from partner_portal.auth.sessions import end_session, start_session
 from partner_portal.core.errors import OperationError
+from partner_portal.core.forms import ConfirmForm
+from partner_portal.core.security import safe_next
 from partner_portal.core.transaction import refused
 from partner_portal.extensions import limiter
 
 log = logging.getLogger(__name__)
 
 
-def _login_account_key() -> str:
-    return "account:" + operations.normalise_email(request.form.get("email", ""))[:254]
-
-
-def _failed(response) -> bool:
-    # Only failed attempts count towards the limits; a successful login redirects.
-    return response.status_code != 302
-
-
-def _safe_next(target: str | None) -> str | None:
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
-
-
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], methods=["POST"], deduct_when=_failed)
-@limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
-    key_func=_login_account_key,
-    methods=["POST"],
-    deduct_when=_failed,
-    scope="login-account",
-)
 def login():
     if current_user.is_authenticated:
         return redirect(navigation.start_url_for(current_user))
     form = LoginForm()
     login_error = None
+    status = 200
     if form.validate_on_submit():
-        user = operations.authenticate(form.email.data, form.password.data)
-        if user is not None:
-            start_session(user, remember=form.remember.data)
-            flash(_("Welkom, %(name)s. U bent ingelogd.", name=user.name), "success")
-            return redirect(_safe_next(request.args.get("next")) or navigation.start_url_for(user))
-        login_error = _("Het e-mailadres of het wachtwoord klopt niet.")
-    return render_template("auth/login.html", form=form, login_error=login_error)
+        email = operations.normalise_email(form.email.data)
+        attempt = throttle.begin(email)
+        if attempt.refused is None:
+            user = operations.authenticate(email, form.password.data)
+            if user is not None:
+                throttle.succeeded(attempt)
+                start_session(user, remember=form.remember.data)
+                flash(_("Welkom, %(name)s. U bent ingelogd.", name=user.name), "success")
+                response = redirect(safe_next(request.args.get("next")) or navigation.start_url_for(user))
+                throttle.remember_device(response, email)
+                return response
+            login_error = _("Het e-mailadres of het wachtwoord klopt niet.")
+        else:
+            login_error = _refusal_message(attempt)
+            status = 429
+    return render_template("auth/login.html", form=form, login_error=login_error), status
+
+
+def _refusal_message(attempt: throttle.Attempt) -> str:
+    if attempt.refused == throttle.ACCOUNT:
+        return _(
+            "Te veel pogingen: voor dit account is te vaak een verkeerd wachtwoord ingevuld. "
+            "Vanaf dit apparaat kunt u over %(minutes)d minuten weer inloggen. Wilt u direct verder? "
+            "Vraag dan hieronder een link aan om een nieuw wachtwoord te kiezen; daarna kunt u meteen inloggen. "
+            "Op een apparaat waarop u eerder bent ingelogd, kunt u gewoon inloggen.",
+            minutes=attempt.retry_minutes,
+        )
+    return _(
+        "Te veel pogingen: vanaf uw netwerk zijn te veel verkeerde wachtwoorden ingevuld. "
+        "Probeer het over %(minutes)d minuten opnieuw. Op een apparaat waarop u eerder bent ingelogd, "
+        "kunt u gewoon inloggen.",
+        minutes=attempt.retry_minutes,
+    )
 
 
 @bp.post("/logout")
@@ -93,6 +95,7 @@ def _token_page(token: str, purpose: str):
         else:
             if current_user.is_authenticated:
                 end_session()
+            throttle.clear_account(user.email)  # a password set through a link lifts a login lock
             flash(_("Uw wachtwoord is opgeslagen. U kunt nu inloggen."), "success")
             return redirect(url_for("auth.login"))
     template = "auth/accept_invitation.html" if purpose == "invite" else "auth/reset_password.html"
@@ -116,12 +119,8 @@ def reset_password(token: str):
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        user = operations.find_user_by_email(form.email.data)
-        if user is not None and user.is_active and user.has_password:
-            from partner_portal.auth import links
-
-            links.send_reset_link(user)
-        # The same answer whether or not the address has an account.
+        # The same answer, after the same work, whether or not the address has an account:
+        # the look-up and the mail come after the response (links.send_reset_link_after).
         flash(
             _(
                 "Als dit e-mailadres bij ons bekend is, ontvangt u binnen enkele minuten een link "
@@ -129,7 +128,7 @@ def forgot_password():
             ),
             "info",
         )
-        return redirect(url_for("auth.login"))
+        return links.send_reset_link_after(redirect(url_for("auth.login")), form.email.data)
     return render_template("auth/forgot_password.html", form=form)
 
 
@@ -143,6 +142,7 @@ def profile():
             current_user, name=form.name.data, function_title=form.function_title.data, locale=form.locale.data
         )
         session["locale"] = form.locale.data
+        refresh_locale()
         flash(_("Uw profiel is opgeslagen."), "success")
         return redirect(url_for("auth.profile"))
     return render_template("auth/profile.html", form=form, password_form=password_form, password_error=None)

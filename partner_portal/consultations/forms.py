@@ -7,7 +7,6 @@ from wtforms import BooleanField, DateField, HiddenField, IntegerField, StringFi
 from wtforms.validators import Optional, ValidationError
 
 from partner_portal.core.forms import max_length, required, strip_filter, version_field
-from partner_portal.core.workflow import REASON_MAX_LENGTH
 
 TEXT_MAX = 50_000
 
@@ -24,17 +23,6 @@ class StageForm(FlaskForm):
     def validate_ends_on(self, field):
         if field.data and self.starts_on.data and field.data < self.starts_on.data:
             raise ValidationError(_l("De einddatum moet op of na de begindatum liggen."))
-
-
-class ReasonForm(FlaskForm):
-    """A workflow step or stage move: the version the user saw, and an optional or required reason."""
-
-    version = version_field()
-    reason = TextAreaField(_l("Reden"), validators=[max_length(REASON_MAX_LENGTH)], filters=[strip_filter])
-
-
-class ConfirmForm(FlaskForm):
-    """A POST with nothing but the CSRF token."""
 
 
 class VisionForm(FlaskForm):

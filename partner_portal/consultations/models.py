@@ -9,7 +9,8 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import orm as so
 
-from partner_portal.core.models import TimestampMixin, UTCDateTime, VersionedMixin
+from partner_portal.core.models import TimestampMixin, UTCDateTime, VersionedMixin, enum_check
+from partner_portal.core.urls import external_url
 from partner_portal.extensions import db
 
 
@@ -63,6 +64,7 @@ class Consultation(TimestampMixin, VersionedMixin, db.Model):
             postgresql_where=sa.text("is_featured"),
         ),
         sa.CheckConstraint("current_position IS NULL OR current_position >= 0", name="position_not_negative"),
+        enum_check("status", ConsultationStatus),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -112,6 +114,10 @@ class Consultation(TimestampMixin, VersionedMixin, db.Model):
     @property
     def funding_total(self) -> int:
         return sum(f.amount_euros for f in self.funding_sources)
+
+    def notification_url(self) -> str:
+        """The consultation's page, linked from the mail about it (stage changes)."""
+        return external_url("consultations.show", slug=self.slug)
 
     def __repr__(self) -> str:
         return f"<Consultation {self.slug}>"
@@ -182,6 +188,13 @@ class Stage(VersionedMixin, db.Model):
         return bool(getattr(self, f"opens_{action}", False))
 
     @property
+    def has_ended(self) -> bool:
+        """Its end date has passed (in the gemeente's time zone): what it opens is closed."""
+        from partner_portal.consultations.stages import local_today
+
+        return self.ends_on < local_today()
+
+    @property
     def opened_actions(self) -> list[str]:
         from partner_portal.consultations.stages import ACTIONS
 
@@ -192,7 +205,10 @@ class FundingSource(db.Model):
     """Money for the execution: who gives how much, and whether it is committed or only asked."""
 
     __tablename__ = "funding_source"
-    __table_args__ = (sa.CheckConstraint("amount_euros >= 0", name="amount_not_negative"),)
+    __table_args__ = (
+        sa.CheckConstraint("amount_euros >= 0", name="amount_not_negative"),
+        enum_check("status", FundingStatus),
+    )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     consultation_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("consultation.id", ondelete="CASCADE"), index=True)

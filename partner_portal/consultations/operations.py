@@ -87,7 +87,7 @@ def _move_stage(actor, consultation: Consultation, *, step: int, version, reason
         _partners_to_tell(),
         obj=consultation,
         actor=actor,
-        context={"from_stage": old.title if old else "", "to_stage": new.title, "reason": reason},
+        context={"stage": new.title},
     )
     return new
 

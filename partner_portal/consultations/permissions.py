@@ -1,11 +1,6 @@
 """Who may see and manage consultations and the audit log: pure predicates, also used by templates."""
 
-from partner_portal.auth.models import StaffRole
-
-MANAGERS = (StaffRole.process_manager, StaffRole.administrator)
-# Gemeente staff and the administrator read the audit log; MKB staff (not the gemeente) do not:
-# the log names people of every organisation.
-AUDIT_READERS = (StaffRole.moderator, StaffRole.process_manager, StaffRole.administrator)
+from partner_portal.auth.roles import GEMEENTE, PROCESS_MANAGERS
 
 
 def _staff(user, roles) -> bool:
@@ -14,7 +9,7 @@ def _staff(user, roles) -> bool:
 
 def can_manage_consultations(user) -> bool:
     """Process managers and administrators run the process (stages, vision, publication)."""
-    return _staff(user, MANAGERS)
+    return _staff(user, PROCESS_MANAGERS)
 
 
 def can_manage_consultation(user, consultation) -> bool:
@@ -23,7 +18,7 @@ def can_manage_consultation(user, consultation) -> bool:
 
 def can_see_drafts(user) -> bool:
     """Gemeente staff who run or moderate the process see draft consultations."""
-    return _staff(user, (*MANAGERS, StaffRole.moderator))
+    return _staff(user, GEMEENTE)
 
 
 def can_view_consultation(user, consultation) -> bool:
@@ -32,4 +27,4 @@ def can_view_consultation(user, consultation) -> bool:
 
 
 def can_view_audit_log(user) -> bool:
-    return _staff(user, AUDIT_READERS)
+    return _staff(user, GEMEENTE)

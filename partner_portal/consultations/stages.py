@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
+from flask import current_app
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -24,9 +26,17 @@ def period_text(starts_on: date, ends_on: date) -> str:
     return f"{format_date(starts_on, 'long')} – {format_date(ends_on, 'long')}"
 
 
+def local_today() -> date:
+    """Today in the gemeente's time zone: a stage that ends on 30 June is open all that day there."""
+    return datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+
+
 def is_open(consultation, action: str) -> bool:
+    """The consultation runs, and its current stage opens `action` and has not passed its end date."""
     stage = consultation.current_stage
-    return bool(consultation.status == "published" and stage is not None and stage.opens(action))
+    return bool(
+        consultation.status == "published" and stage is not None and stage.opens(action) and not stage.has_ended
+    )
 
 
 def stage_gate(consultation, action: str) -> None:
@@ -42,6 +52,16 @@ def stage_gate(consultation, action: str) -> None:
         raise OperationError(_("%(action)s kan niet: deze consultatie loopt niet.", action=label))
     if is_open(consultation, action):
         return
+    stage = consultation.current_stage
+    if stage is not None and stage.opens(action) and stage.has_ended:
+        raise OperationError(
+            _(
+                "%(action)s kon tot en met %(date)s; toen is de fase '%(stage)s' geëindigd.",
+                action=label,
+                date=format_date(stage.ends_on, "long"),
+                stage=stage.title,
+            )
+        )
     current = consultation.current_position if consultation.current_position is not None else -1
     opening = [s for s in consultation.stages if s.opens(action)]
     coming = [s for s in opening if s.position > current]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
-
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_decimal
@@ -13,28 +11,28 @@ from flask_login import current_user, login_required
 from sqlalchemy import orm as so
 
 from partner_portal import navigation
+from partner_portal.auth.models import StaffRole
 from partner_portal.consultations import bp, operations
-from partner_portal.consultations.forms import ConfirmForm, ReasonForm, StageForm, vision_form
+from partner_portal.consultations.forms import StageForm, vision_form
+from partner_portal.consultations.loading import load_consultation, stages_only
 from partner_portal.consultations.models import (
     Consultation,
     ConsultationStatus,
-    Pillar,
-    Programme,
-    Theme,
     VisionVersion,
 )
 from partner_portal.consultations.permissions import (
     can_manage_consultation,
     can_manage_consultations,
     can_see_drafts,
-    can_view_consultation,
 )
 from partner_portal.consultations.stages import ACTIONS
 from partner_portal.consultations.workflow import CONSULTATION
 from partner_portal.core import audit, uploads, workflow
 from partner_portal.core.audit import AuditEvent
 from partner_portal.core.errors import OperationError
+from partner_portal.core.forms import ConfirmForm, ReasonForm
 from partner_portal.core.pagecache import public_page, shared_fragment
+from partner_portal.core.text import diff_lines
 from partner_portal.core.transaction import refused, show_refusal
 from partner_portal.extensions import db
 
@@ -42,7 +40,7 @@ PROCESS_LOG_PER_PAGE = 25
 
 navigation.register("consultations.index", _l("Consultaties"), lambda user: True, order=10)
 navigation.register("consultations.manage_index", _l("Procesbeheer"), can_manage_consultations, order=70)
-navigation.set_start_page("process_manager", "consultations.manage_index")
+navigation.set_start_page(StaffRole.process_manager, "consultations.manage_index")
 
 
 @bp.app_template_filter("euros")
@@ -58,56 +56,6 @@ def workflow_helpers():
         "stage_actions": ACTIONS,
         "can_manage_consultation": can_manage_consultation,
     }
-
-
-# Loading -------------------------------------------------------------------------------------
-
-
-def _summary_loads():
-    """What the summary (goal, pillars, themes, current stage, funding) shows, and nothing more."""
-    return (
-        so.selectinload(Consultation.pillars),
-        so.selectinload(Consultation.themes),
-        so.selectinload(Consultation.stages),
-        so.selectinload(Consultation.funding_sources),
-    )
-
-
-def _stages_only():
-    return (so.selectinload(Consultation.stages),)
-
-
-def _eager():
-    return (
-        so.selectinload(Consultation.pillars).selectinload(Pillar.themes),
-        so.selectinload(Consultation.themes).joinedload(Theme.pillar),
-        so.selectinload(Consultation.stages),
-        so.selectinload(Consultation.funding_sources),
-        so.selectinload(Consultation.programmes).selectinload(Programme.projects),
-    )
-
-
-def load_consultation(slug: str, *, manage: bool = False, loads=None) -> Consultation:
-    """The consultation or 404; `loads` narrows the eager loading to what the page shows."""
-    options = _eager() if loads is None else loads
-    consultation = db.first_or_404(sa.select(Consultation).where(Consultation.slug == slug).options(*options))
-    if not can_view_consultation(current_user, consultation):
-        abort(404)
-    if manage and not can_manage_consultation(current_user, consultation):
-        abort(403)
-    return consultation
-
-
-def featured_consultation() -> Consultation | None:
-    """The consultation on the home page: the featured one if public, else the newest public one."""
-    public = Consultation.status != ConsultationStatus.draft
-    return db.session.scalar(
-        sa.select(Consultation)
-        .where(public)
-        .order_by(Consultation.is_featured.desc(), Consultation.published_at.desc(), Consultation.id.desc())
-        .options(*_summary_loads())
-        .limit(1)
-    )
 
 
 def _versions_query(consultation: Consultation):
@@ -165,7 +113,7 @@ def show(slug: str):
 @bp.get("/consultaties/<slug>/tijdlijn")
 @public_page
 def timeline(slug: str):
-    consultation = load_consultation(slug, loads=_stages_only())
+    consultation = load_consultation(slug, loads=stages_only())
     return render_template(
         "consultations/timeline.html", consultation=consultation, moves=_stage_events(consultation, limit=20)
     )
@@ -175,7 +123,7 @@ def timeline(slug: str):
 @public_page
 def process_log(slug: str):
     """The public events of this consultation, newest first, paged by id."""
-    consultation = load_consultation(slug, loads=_stages_only())
+    consultation = load_consultation(slug, loads=stages_only())
     before = request.args.get("voor", type=int)
     query = sa.select(AuditEvent).where(AuditEvent.consultation_id == consultation.id, AuditEvent.is_public)
     if before:
@@ -250,19 +198,6 @@ def vision_version(slug: str, number: int):
     return render_template(
         "consultations/vision.html", consultation=consultation, version=version, is_latest=number == latest
     )
-
-
-def diff_lines(old_text: str, new_text: str) -> list[tuple[str, str]]:
-    """(kind, line) with kind "equal", "delete" or "insert", line by line."""
-    old_lines, new_lines = old_text.splitlines(), new_text.splitlines()
-    result: list[tuple[str, str]] = []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=old_lines, b=new_lines, autojunk=False).get_opcodes():
-        if tag == "equal":
-            result.extend(("equal", line) for line in old_lines[i1:i2])
-        else:
-            result.extend(("delete", line) for line in old_lines[i1:i2])
-            result.extend(("insert", line) for line in new_lines[j1:j2])
-    return result
 
 
 @bp.get("/consultaties/<slug>/visie/versies/<int:number>/verschil")

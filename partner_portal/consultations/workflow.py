@@ -3,12 +3,12 @@
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from partner_portal.auth.roles import PROCESS_MANAGERS
 from partner_portal.consultations.models import Consultation, ConsultationStatus, Stage, VisionVersion
 from partner_portal.core import audit, workflow
 from partner_portal.extensions import db
 
 S = ConsultationStatus
-RUNNERS = {"process_manager", "administrator"}
 
 CONSULTATION = workflow.register(
     workflow.Workflow(
@@ -24,7 +24,7 @@ CONSULTATION = workflow.register(
                 "publish",
                 {S.draft},
                 S.published,
-                allowed=RUNNERS,
+                allowed=PROCESS_MANAGERS,
                 label=_l("Publiceren"),
                 success=_l("De consultatie is gepubliceerd."),
                 is_public=True,
@@ -34,7 +34,7 @@ CONSULTATION = workflow.register(
                 "close",
                 {S.published},
                 S.closed,
-                allowed=RUNNERS,
+                allowed=PROCESS_MANAGERS,
                 label=_l("Afsluiten"),
                 success=_l("De consultatie is afgesloten."),
                 reason_required=True,
@@ -46,7 +46,7 @@ CONSULTATION = workflow.register(
                 "reopen",
                 {S.closed},
                 S.published,
-                allowed=RUNNERS,
+                allowed=PROCESS_MANAGERS,
                 label=_l("Heropenen"),
                 success=_l("De consultatie is heropend."),
                 reason_required=True,

@@ -1,15 +1,23 @@
-"""Append-only audit trail of every state change, chained by hashes so tampering shows."""
+"""Append-only audit trail of every state change, chained by keyed hashes so tampering shows.
+
+Each event's hash is HMAC-SHA256, under a key the database does not hold (AUDIT_HMAC_KEY), of
+the previous event's hash and the event's canonical fields. Someone who can write to the
+database but lacks the key cannot recompute a consistent chain. Removing the newest events
+leaves a shorter chain that is still consistent; an anchor (`anchor_of`, written by
+`flask audit anchor` and kept outside the database) catches that too.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from flask import g, has_request_context
+from flask import current_app, g, has_request_context
 from sqlalchemy import orm as so
 
 from partner_portal.core.models import UTCDateTime, utcnow
@@ -54,34 +62,59 @@ class AuditEvent(db.Model):
 
     def payload(self) -> dict[str, Any]:
         """The fields covered by the hash, in a canonical form."""
-        data = {
-            "id": self.id,
-            "created_at": self.created_at.isoformat(timespec="microseconds"),
-            "actor_id": self.actor_id,
-            "actor_name": self.actor_name,
-            "organisation_id": self.organisation_id,
-            "action": self.action,
-            "object_type": self.object_type,
-            "object_id": self.object_id,
-            "from_state": self.from_state,
-            "to_state": self.to_state,
-            "reason": self.reason,
-            "is_public": self.is_public,
-            "details": self.details,
-            "request_id": self.request_id,
-        }
-        # Only present when set, so that the hashes of events without it stay as they were.
-        if self.consultation_id is not None:
-            data["consultation_id"] = self.consultation_id
-        return data
+        return payload_of(self)
 
     @property
     def details_dict(self) -> dict[str, Any]:
         return json.loads(self.details or "{}")
 
-    def compute_hash(self) -> str:
-        body = json.dumps(self.payload(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-        return hashlib.sha256((self.prev_hash + body).encode()).hexdigest()
+    def compute_hash(self, key: bytes | None = None) -> str:
+        return keyed_hash(self.prev_hash, self.payload(), key if key is not None else hmac_key())
+
+
+def payload_of(event) -> dict[str, Any]:
+    """The hashed fields of an event (a model instance or a row with the same attributes)."""
+    data = {
+        "id": event.id,
+        "created_at": event.created_at.isoformat(timespec="microseconds"),
+        "actor_id": event.actor_id,
+        "actor_name": event.actor_name,
+        "organisation_id": event.organisation_id,
+        "action": event.action,
+        "object_type": event.object_type,
+        "object_id": event.object_id,
+        "from_state": event.from_state,
+        "to_state": event.to_state,
+        "reason": event.reason,
+        "is_public": event.is_public,
+        "details": event.details,
+        "request_id": event.request_id,
+    }
+    # Only present when set, so that the hashes of events without it stay as they were.
+    if event.consultation_id is not None:
+        data["consultation_id"] = event.consultation_id
+    return data
+
+
+def _canonical(payload: Mapping[str, Any]) -> str:
+    return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def hmac_key() -> bytes:
+    """The chain's key, from the environment (AUDIT_HMAC_KEY); never stored in the database."""
+    key = current_app.config.get("AUDIT_HMAC_KEY") or ""
+    if not key:
+        raise RuntimeError("AUDIT_HMAC_KEY is not set: the audit trail cannot be written or verified.")
+    return key.encode()
+
+
+def keyed_hash(prev_hash: str, payload: Mapping[str, Any], key: bytes) -> str:
+    return hmac.new(key, (prev_hash + _canonical(payload)).encode(), hashlib.sha256).hexdigest()
+
+
+def unkeyed_hash(prev_hash: str, payload: Mapping[str, Any]) -> str:
+    """The chain's hash before it was keyed (plain SHA-256); only to migrate old trails."""
+    return hashlib.sha256((prev_hash + _canonical(payload)).encode()).hexdigest()
 
 
 def record(
@@ -151,6 +184,79 @@ def verify_chain(batch_size: int = 2000) -> AuditEvent | None:
                 return event
             prev_hash, expected_id, last_id = event.hash, event.id + 1, event.id
         db.session.expunge_all()
+
+
+def anchor_of(session=None) -> dict[str, Any]:
+    """The chain's head: how many events, the newest id and its hash. Kept outside the database,
+    it proves later that no event up to the head was removed or rewritten."""
+    session = session or db.session
+    count = session.scalar(sa.select(sa.func.count()).select_from(AuditEvent))
+    last = session.execute(sa.select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)).first()
+    return {
+        "count": count,
+        "last_id": last.id if last else 0,
+        "head": last.hash if last else GENESIS_HASH,
+        "at": utcnow().isoformat(timespec="seconds"),
+    }
+
+
+def check_anchor(anchor: Mapping[str, Any]) -> str | None:
+    """Why the chain does not reach the anchored head (None when it does). Call after `verify_chain`:
+    an intact chain that still holds the anchored event with the anchored hash has lost nothing."""
+    try:
+        last_id, head, count = int(anchor["last_id"]), str(anchor["head"]), int(anchor["count"])
+    except (KeyError, TypeError, ValueError):
+        return "the anchor file is not an anchor written by `flask audit anchor`"
+    if last_id == 0:
+        return None
+    stored = db.session.scalar(sa.select(AuditEvent.hash).where(AuditEvent.id == last_id))
+    if stored is None:
+        return f"event {last_id} of the anchor is missing: the newest events were removed"
+    if stored != head:
+        return f"event {last_id} differs from the anchor: the chain was rewritten"
+    have = db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(AuditEvent.id <= last_id))
+    if have != count:
+        return f"the anchor counts {count} events up to event {last_id}, the database {have}"
+    return None
+
+
+def rehash_chain(
+    connection: sa.Connection,
+    old: Callable[[str, Mapping[str, Any]], str],
+    new: Callable[[str, Mapping[str, Any]], str],
+    batch_size: int = 2000,
+) -> int:
+    """Check every event against the `old` hash function, then rewrite the chain with `new`.
+
+    For migrations (unkeyed to keyed) and key rotation; works on a bare connection so that a
+    migration can use it. Raises ValueError, changing nothing, when the old chain is broken.
+    """
+    table = AuditEvent.__table__
+    old_prev, new_prev, expected_id, last_id, updates = GENESIS_HASH, GENESIS_HASH, 1, 0, []
+    while True:
+        rows = connection.execute(
+            sa.select(table).where(table.c.id > last_id).order_by(table.c.id).limit(batch_size)
+        ).all()
+        if not rows:
+            break
+        for row in rows:
+            payload = payload_of(row)
+            if row.id != expected_id or row.prev_hash != old_prev or old(old_prev, payload) != row.hash:
+                raise ValueError(f"audit trail broken at event {row.id}; it was not rewritten")
+            new_hash = new(new_prev, payload)
+            updates.append({"row_id": row.id, "new_prev": new_prev, "new_hash": new_hash})
+            old_prev, new_prev, expected_id, last_id = row.hash, new_hash, row.id + 1, row.id
+    # Rewrite in two passes so that the unique index on hash never sees an old and a new value clash.
+    statement = (
+        table.update()
+        .where(table.c.id == sa.bindparam("row_id"))
+        .values(prev_hash=sa.bindparam("new_prev"), hash=sa.bindparam("new_hash"))
+    )
+    if updates:
+        temporary = [{"row_id": u["row_id"], "new_prev": "", "new_hash": f"rehash-{u['row_id']}"} for u in updates]
+        connection.execute(statement, temporary)
+        connection.execute(statement, updates)
+    return len(updates)
 
 
 # What an event is about, in words ---------------------------------------------------------------

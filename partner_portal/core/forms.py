@@ -1,11 +1,14 @@
-"""Form helpers shared by every feature: trimmed strings and common validators."""
+"""Form helpers shared by every feature: trimmed strings, common validators and the confirm and reason forms."""
 
 import re
 
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 from markupsafe import Markup
-from wtforms import HiddenField, ValidationError, widgets
+from wtforms import HiddenField, TextAreaField, ValidationError, widgets
 from wtforms.validators import DataRequired, Email, Length
+
+from partner_portal.core.workflow import REASON_MAX_LENGTH
 
 KVK_RE = re.compile(r"^\d{8}$")
 
@@ -52,3 +55,14 @@ def version_field() -> HiddenField:
     field without one has its default label translated, which loads the form library's own
     catalogue from disk on every request that builds the form."""
     return HiddenField("version")
+
+
+class ConfirmForm(FlaskForm):
+    """A POST with nothing but the CSRF token: logout, endorse, remove, publish."""
+
+
+class ReasonForm(FlaskForm):
+    """A workflow step or stage move: the version the user saw, and an optional or required reason."""
+
+    version = version_field()
+    reason = TextAreaField(_l("Reden"), validators=[max_length(REASON_MAX_LENGTH)], filters=[strip_filter])

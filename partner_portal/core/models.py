@@ -1,5 +1,6 @@
-"""Model helpers shared by every feature: timestamps and UTC time."""
+"""Model helpers shared by every feature: timestamps, UTC time, optimistic locking and enum value checks."""
 
+import enum
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -28,6 +29,15 @@ class UTCDateTime(sa.types.TypeDecorator):
         if value is not None and value.tzinfo is None:
             value = value.replace(tzinfo=UTC)
         return value
+
+
+def enum_check(column: str, values: type[enum.Enum]) -> sa.CheckConstraint:
+    """A CHECK that `column` holds one of the enum's values, named "<column>_known" (so
+    "ck_<table>_<column>_known" by the metadata's naming convention). Every enum column gets one:
+    the enum types are stored as plain strings (no native enum), so without it the database would
+    take any text. NULL passes; whether the column may be NULL is the column's own rule."""
+    allowed = ", ".join("'" + str(member.value).replace("'", "''") + "'" for member in values)
+    return sa.CheckConstraint(f"{column} IN ({allowed})", name=f"{column}_known")
 
 
 class TimestampMixin:

@@ -1,5 +1,6 @@
-"""User-written rich text: Markdown rendered without raw HTML, then sanitised with an allow-list."""
+"""User-written text: Markdown rendered without raw HTML and sanitised with an allow-list; line diffs."""
 
+import difflib
 import functools
 import html as htmllib
 import re
@@ -83,6 +84,19 @@ def _safe_html(text: str) -> str:
     _shift_headings(tokens)
     html = _markdown.renderer.render(tokens, _markdown.options, {})
     return _cleaner.clean(html)
+
+
+def diff_lines(old_text: str, new_text: str) -> list[tuple[str, str]]:
+    """(kind, line) with kind "equal", "delete" or "insert", line by line."""
+    old_lines, new_lines = old_text.splitlines(), new_text.splitlines()
+    result: list[tuple[str, str]] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=old_lines, b=new_lines, autojunk=False).get_opcodes():
+        if tag == "equal":
+            result.extend(("equal", line) for line in old_lines[i1:i2])
+        else:
+            result.extend(("delete", line) for line in old_lines[i1:i2])
+            result.extend(("insert", line) for line in new_lines[j1:j2])
+    return result
 
 
 _BLOCK_END = re.compile(r"</(p|li|h[1-6]|blockquote|pre|tr)>|<br\s*/?>", re.I)

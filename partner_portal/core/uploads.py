@@ -24,7 +24,13 @@ from partner_portal.extensions import db
 
 PDF_MAGIC = b"%PDF-"
 DEFAULT_MAX_PDF_BYTES = 20 * 1024 * 1024
+MAX_PDF_PAGES = 500
 _CHUNK = 64 * 1024
+# Markup a browser would sniff as HTML in the first bytes (a "%PDF-" + <script> polyglot).
+_HTML_MARKERS = (b"<script", b"<html", b"<!doctype", b"<body", b"<iframe", b"<svg", b"<?xml")
+# Actions that run code or open other programs, wherever they hang in the document.
+_ACTIVE_ACTIONS = {"/JavaScript", "/Launch", "/ImportData", "/RichMediaExecute"}
+_ACTIVE_KEYS = {"/JS", "/JavaScript"}
 
 
 class StoredFile(db.Model):
@@ -59,9 +65,71 @@ def _safe_original_name(name: str | None, default: str) -> str:
     return name[:255] or default
 
 
+def _unreadable() -> OperationError:
+    return OperationError(_("Dit PDF-bestand kan niet worden gelezen: het is beschadigd of geen echte PDF."))
+
+
+def _active_content(root) -> bool:
+    """True when any object reachable from `root` is a JavaScript or launch action (or holds one)."""
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+
+    seen: set[tuple[int, int]] = set()
+    todo = [root]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, IndirectObject):
+            key = (node.idnum, node.generation)
+            if key in seen:
+                continue
+            seen.add(key)
+            node = node.get_object()
+        if isinstance(node, DictionaryObject):
+            if str(node.get("/S", "")) in _ACTIVE_ACTIONS or _ACTIVE_KEYS & set(node.keys()):
+                return True
+            todo.extend(node.values())
+        elif isinstance(node, ArrayObject):
+            todo.extend(node)
+    return False
+
+
+def check_pdf(path: Path) -> None:
+    """Refuse (OperationError) a PDF that does not parse, is locked, has more than MAX_PDF_PAGES
+    pages, or carries JavaScript or launch actions (document open actions, name tree,
+    page and annotation actions, form fields: everything reachable from the catalogue)."""
+    from pypdf import PdfReader
+
+    with path.open("rb") as fh:
+        head = fh.read(1024).lower()
+    if any(marker in head for marker in _HTML_MARKERS):
+        raise _unreadable()
+    try:
+        reader = PdfReader(str(path), strict=False)
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise OperationError(_("Dit PDF-bestand is beveiligd met een wachtwoord. Kies een PDF zonder wachtwoord."))
+        pages = len(reader.pages)
+        active = _active_content(reader.trailer["/Root"])
+    except OperationError:
+        raise
+    except Exception as exc:  # pypdf raises many kinds of errors on broken files
+        raise _unreadable() from exc
+    if pages > MAX_PDF_PAGES:
+        raise OperationError(
+            _(
+                "Dit PDF-bestand heeft %(pages)d pagina's; het mag er hoogstens %(max)d hebben.",
+                pages=pages,
+                max=MAX_PDF_PAGES,
+            )
+        )
+    if active:
+        raise OperationError(
+            _("Dit PDF-bestand bevat JavaScript of een actie die een programma start. Kies een PDF zonder.")
+        )
+
+
 def save_pdf(file: FileStorage, actor=None, *, max_bytes: int | None = None) -> StoredFile:
     """Store an uploaded PDF. Refuses (OperationError, nothing stored) an empty file, a file that is
-    not a PDF by its content (it must start with %PDF-), or one larger than the limit."""
+    not a PDF by its content (it must start with %PDF- and parse, see `check_pdf`), one larger
+    than the limit, one with too many pages, and one with JavaScript or launch actions."""
     limit = max_bytes or current_app.config.get("UPLOAD_MAX_PDF_BYTES", DEFAULT_MAX_PDF_BYTES)
     stream = file.stream
     head = stream.read(len(PDF_MAGIC))
@@ -87,6 +155,7 @@ def save_pdf(file: FileStorage, actor=None, *, max_bytes: int | None = None) -> 
                     )
                 digest.update(chunk)
                 out.write(chunk)
+        check_pdf(target)
     except BaseException:
         target.unlink(missing_ok=True)
         raise

@@ -66,7 +66,7 @@ class NotaContent:
 
 
 def nota_content(consultation, nota: Nota | None) -> NotaContent:
-    """Everything the Nota shows, in three queries (responses, their positions, their answers)."""
+    """Everything the Nota shows, in four queries (responses, their positions, answers and endorsements)."""
     responses = db.session.scalars(
         sa.select(FormalResponse)
         .join(FormalResponse.sector_group)
@@ -78,6 +78,7 @@ def nota_content(consultation, nota: Nota | None) -> NotaContent:
             so.contains_eager(FormalResponse.sector_group),
             so.selectinload(FormalResponse.positions),
             so.selectinload(FormalResponse.answers),
+            so.selectinload(FormalResponse.endorsements),
         )
         .order_by(SectorGroup.position, SectorGroup.id)
     ).all()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -13,10 +13,12 @@ from sqlalchemy import orm as so
 from wtforms.fields.choices import SelectChoice
 
 from partner_portal import navigation
-from partner_portal.consultations.forms import ReasonForm
+from partner_portal.auth.models import StaffRole
+from partner_portal.consultations.loading import load_consultation_light
 from partner_portal.consultations.models import Consultation, ConsultationStatus
 from partner_portal.core import csvexport, workflow
 from partner_portal.core.errors import Conflict, OperationError
+from partner_portal.core.forms import ReasonForm
 from partner_portal.core.pagecache import public_page, shared_document, shared_fragment
 from partner_portal.core.transaction import show_refusal
 from partner_portal.extensions import db
@@ -26,19 +28,15 @@ from partner_portal.moderation.nota import nota_content
 from partner_portal.partners.models import SectorGroup
 from partner_portal.responses import operations, permissions
 from partner_portal.responses.forms import answer_form
+from partner_portal.responses.fragments import response_fragment
+from partner_portal.responses.loading import last_moderator_message, load_response
 from partner_portal.responses.models import LABELS, SUBMITTED_STATES, FormalResponse, Publication, ResponseState
-from partner_portal.responses.views import (
-    last_moderator_message,
-    load_consultation_light,
-    load_response,
-    response_fragment,
-)
 from partner_portal.responses.workflow import RESPONSE
 
 PER_PAGE = 20
 
 navigation.register("moderation.queue", _l("Moderatie"), permissions.can_moderate, order=65)
-navigation.set_start_page("moderator", "moderation.queue")
+navigation.set_start_page(StaffRole.moderator, "moderation.queue")
 
 
 def _require_moderation() -> None:
@@ -314,9 +312,12 @@ def nota_pdf(slug: str):
         content = nota_content(consultation, nota)
         html = render_template("moderation/nota_pdf.html", consultation=consultation, content=content, period=_period)
         stylesheets = [CSS(filename=str(PRINT_CSS)), CSS(string=_page_css(content.is_published))]
+        # One PDF is shared by every reader: resolve links against the configured site, never
+        # against the Host header of whoever happened to ask first.
+        base_url = current_app.config["BASE_URL"].rstrip("/") + "/"
         # PDF/UA-1: a tagged PDF (structure, reading order, the language of <html lang>), as a
         # gemeente must publish accessible documents.
-        return HTML(string=html, base_url=request.url_root).write_pdf(stylesheets=stylesheets, pdf_variant="pdf/ua-1")
+        return HTML(string=html, base_url=base_url).write_pdf(stylesheets=stylesheets, pdf_variant="pdf/ua-1")
 
     # About 0.3 s to make, and the same for everyone who may read it: made once per change.
     pdf = shared_document("nota-pdf", render)

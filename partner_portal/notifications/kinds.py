@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
+
+from partner_portal.auth.roles import GEMEENTE
 
 
 class NotificationMode(enum.StrEnum):
@@ -37,24 +39,43 @@ def _partners(user) -> bool:
 
 
 def _reviewers(user) -> bool:
-    return user.staff_role is not None and str(user.staff_role) in {"moderator", "process_manager", "administrator"}
+    return user.staff_role in GEMEENTE
+
+
+# What every mail's templates may read without a kind declaring it: `title`, `url` and
+# `actor_name` from notify() (the object's title and page, the actor's name), the rest from the
+# outbox (the kind's label, the recipient's name, the unsubscribe and preference links, the locale).
+EVERY_MAIL = (
+    "title",
+    "url",
+    "actor_name",
+    "kind_label",
+    "recipient_name",
+    "unsubscribe_url",
+    "preferences_url",
+    "locale",
+)
 
 
 @dataclass(frozen=True)
 class Kind:
     """One kind of notification.
 
-    `template` names templates/mail/<template>.subject.txt, .txt and .html. `context` documents
-    the template variables the caller passes to notify() (besides the ones every mail gets:
-    `recipient`, `url`, `title`, `actor`). Security mail is always sent at once and cannot be
-    turned off; it has no unsubscribe link.
+    `template` names templates/mail/<template>.subject.txt, .txt and .html. `context` is the
+    contract with the callers of notify(): every key the kind's templates read, besides the ones
+    every mail gets (EVERY_MAIL), with what it holds. Each key is required; `title` and `url` may
+    instead come from the `obj` passed to notify() (its `title` and `notification_url()`), and a
+    kind that declares `url` must link to its subject, not to the home page.
+    tests/notifications/test_contract.py runs every caller and renders the templates strictly
+    with what it passed. Security mail is always sent at once and cannot be turned off; it has
+    no unsubscribe link.
     """
 
     name: str
     label: object
     security: bool = False
     default_mode: NotificationMode = NotificationMode.immediate
-    context: tuple[str, ...] = ()
+    context: Mapping[str, str] = field(default_factory=dict)
     applies_to: Callable[[object], bool] = _everyone
 
     @property
@@ -69,49 +90,53 @@ KINDS: dict[str, Kind] = {
             "invitation",
             _l("Uitnodiging voor het partnerportaal"),
             security=True,
-            context=("url: the invitation link", "inviter: name of the person who invited", "days: link validity"),
+            context={
+                "url": "the invitation link",
+                "inviter": "name of the person who invited",
+                "days": "link validity",
+            },
         ),
         Kind(
             "password_reset",
             _l("Link om uw wachtwoord te herstellen"),
             security=True,
-            context=("url: the reset link", "hours: link validity"),
+            context={"url": "the reset link", "hours": "link validity"},
         ),
         Kind(
             "response_submitted",
             _l("Een formele reactie is ingediend"),
-            context=("title: the response", "url: its page", "group: the sector group that submitted"),
+            context={"title": "the response", "url": "its page", "group": "the sector group that submitted"},
             applies_to=_reviewers,
         ),
         Kind(
             "changes_requested",
             _l("Er zijn wijzigingen gevraagd in uw reactie"),
-            context=("title: the response", "url: its page", "message: what the moderator asks"),
+            context={"title": "the response", "url": "its page", "message": "what the moderator asks"},
             applies_to=_partners,
         ),
         Kind(
             "response_accepted",
             _l("Uw reactie is geaccepteerd"),
-            context=("title: the response", "url: its page", "message: optional note of the moderator"),
+            context={"title": "the response", "url": "its page", "message": "optional note of the moderator"},
             applies_to=_partners,
         ),
         Kind(
             "response_rejected",
             _l("Uw reactie is afgewezen"),
-            context=("title: the response", "url: its page", "reason: why it was rejected"),
+            context={"title": "the response", "url": "its page", "reason": "why it was rejected"},
             applies_to=_partners,
         ),
         Kind(
             "nota_published",
             _l("De Nota van beantwoording is gepubliceerd"),
-            context=("title: the consultation", "url: the Nota page"),
+            context={"title": "the consultation", "url": "the Nota page"},
             applies_to=_partners,
         ),
         Kind(
             "stage_changed",
             _l("Een consultatie gaat naar een nieuwe fase"),
             default_mode=NotificationMode.digest,
-            context=("title: the consultation", "url: its page", "stage: name of the new stage"),
+            context={"title": "the consultation", "url": "its page", "stage": "name of the new stage"},
         ),
     )
 }

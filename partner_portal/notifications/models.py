@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import orm as so
 
 from partner_portal.core import audit, workflow
-from partner_portal.core.models import UTCDateTime, utcnow
+from partner_portal.core.models import UTCDateTime, enum_check, utcnow
 from partner_portal.extensions import db
 from partner_portal.notifications.kinds import NotificationMode
 
@@ -44,7 +44,7 @@ class OutboxMessage(db.Model):
         # What the worker asks for: due queued messages, and stale claims.
         sa.Index("ix_outbox_message_status_due", "status", "next_attempt_at"),
         sa.Index("ix_outbox_message_status_claimed", "status", "claimed_at"),
-        sa.CheckConstraint(f"status IN ({', '.join(repr(s.value) for s in MailStatus)})", name="status_known"),
+        enum_check("status", MailStatus),
         sa.CheckConstraint("attempts >= 0", name="attempts_not_negative"),
         sa.CheckConstraint("(status = 'sent') = (sent_at IS NOT NULL)", name="sent_at_iff_sent"),
         sa.CheckConstraint("(status = 'failed') = (failed_at IS NOT NULL)", name="failed_at_iff_failed"),
@@ -93,7 +93,7 @@ class NotificationPreference(db.Model):
     __tablename__ = "notification_preference"
     __table_args__ = (
         sa.UniqueConstraint("user_id", "kind"),
-        sa.CheckConstraint(f"mode IN ({', '.join(repr(m.value) for m in NotificationMode)})", name="mode_known"),
+        enum_check("mode", NotificationMode),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)

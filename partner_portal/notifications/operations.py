@@ -11,10 +11,10 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from partner_portal.auth.links import external_url
 from partner_portal.core import audit
 from partner_portal.core.errors import OperationError, PermissionDenied
 from partner_portal.core.models import utcnow
+from partner_portal.core.urls import external_url
 from partner_portal.extensions import db
 from partner_portal.notifications import permissions
 from partner_portal.notifications.kinds import DIGEST, KINDS, Kind, NotificationMode, get_kind, optional_kinds_for
@@ -53,14 +53,22 @@ def _object_url(obj: Any) -> str | None:
     return method() if callable(method) else None
 
 
+def message_values(*, obj: Any = None, actor=None, context: dict | None = None) -> dict[str, Any]:
+    """What a kind's templates get from a notify() call: its context, with `title`, `url` (absolute)
+    and `actor_name` filled in from the object and the actor where the caller did not give them."""
+    context = dict(context or {})
+    url = absolute_url(context.pop("url", None) or _object_url(obj))
+    title = str(context.pop("title", None) or getattr(obj, "title", "") or "")
+    return {"title": title, "url": url, "actor_name": getattr(actor, "name", "") or "", **context}
+
+
 def queue_notifications(
     kind_name: str, recipients: Iterable, *, obj: Any = None, actor=None, context: dict | None = None
 ) -> None:
     """The body of notify(): see its docstring."""
     kind = get_kind(kind_name)
-    context = dict(context or {})
-    url = absolute_url(context.pop("url", None) or _object_url(obj))
-    title = str(context.pop("title", None) or getattr(obj, "title", "") or "")
+    values = message_values(obj=obj, actor=actor, context=context)
+    url, title = values["url"], values["title"]
     users = []
     seen: set[int] = set()
     for user in recipients:
@@ -73,7 +81,6 @@ def queue_notifications(
     if not users:
         return
     chosen = {} if kind.security else preferences_of(seen, kind.name)
-    values = {"title": title, "url": url, "actor_name": getattr(actor, "name", "") or "", **context}
     for user in users:
         mode = NotificationMode.immediate if kind.security else chosen.get(user.id, kind.default_mode)
         if mode == NotificationMode.off:

@@ -16,6 +16,7 @@ from flask import current_app
 from flask_babel import force_locale
 
 from partner_portal.core.models import utcnow
+from partner_portal.core.urls import external_url
 from partner_portal.extensions import db
 from partner_portal.notifications.models import MailStatus, OutboxMessage
 
@@ -52,8 +53,6 @@ def absolute_url(url: str | None) -> str:
 
 def render(template: str, locale: str, context: dict[str, Any]) -> tuple[str, str, str]:
     """(subject, text, html) of templates/mail/<template>.* rendered in `locale`."""
-    from partner_portal.auth.links import external_url
-
     env = current_app.jinja_env
     values = {"locale": locale, "preferences_url": external_url("notifications.preferences"), **context}
     with force_locale(locale):

@@ -39,7 +39,7 @@ navigation.register(
     lambda u: u.is_authenticated and u.organisation_id is not None,
     order=20,
 )
-navigation.set_start_page("administrator", "partners.organisations")
+navigation.set_start_page(StaffRole.administrator, "partners.organisations")
 
 
 def require_admin() -> None:
@@ -392,7 +392,7 @@ def resend_invitation(user_id: int):
     form = DeactivateForm()
     invitation_link = None
     if form.validate_on_submit():
-        invitation_link = send_invitation(person, current_user)
+        invitation_link = auth_ops.resend_invitation(current_user, person)
         flash(_("De uitnodiging voor %(name)s is opnieuw verstuurd.", name=person.name), "success")
     labels = STAFF_ROLE_LABELS if person.staff_role else ORG_ROLE_LABELS
     role_form = PersonRoleForm(formdata=None, data={"role": (person.staff_role or person.org_role).value})

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from partner_portal.auth.models import User
 from partner_portal.consultations.models import Consultation
+from partner_portal.endorsements import operations as endorsements
 from partner_portal.extensions import db
 from partner_portal.partners.models import SectorGroup
 from partner_portal.responses import operations
@@ -100,7 +101,7 @@ def seed_responses() -> str:
         operations.submit_response(
             _user("horeca@example.org"), response, version=response.version, publication="public"
         )
-        operations.endorse_response(_user("tekenbevoegd.horeca@example.org"), response)
+        endorsements.endorse(_user("tekenbevoegd.horeca@example.org"), response)
         operations.take_step(moderator, response, "start_review", version=response.version)
         operations.take_step(moderator, response, "accept", version=response.version)
         operations.save_answers(moderator, response, {themes[slug]: value for slug, value in HORECA["answers"].items()})

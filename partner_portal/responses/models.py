@@ -11,15 +11,17 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import orm as so
 
-from partner_portal.core.models import TimestampMixin, UTCDateTime, VersionedMixin, utcnow
+from partner_portal.core.models import TimestampMixin, UTCDateTime, VersionedMixin, enum_check, utcnow
 from partner_portal.core.text import markdown_to_plain
+from partner_portal.core.urls import external_url
 from partner_portal.extensions import db
 
 if TYPE_CHECKING:
     from partner_portal.auth.models import User
     from partner_portal.consultations.models import Consultation, Theme
     from partner_portal.core.uploads import StoredFile
-    from partner_portal.partners.models import Organisation, SectorGroup
+    from partner_portal.endorsements.models import Endorsement
+    from partner_portal.partners.models import SectorGroup
 
 
 class _Labelled(enum.StrEnum):
@@ -117,6 +119,9 @@ class FormalResponse(TimestampMixin, VersionedMixin, db.Model):
     __table_args__ = (
         sa.UniqueConstraint("consultation_id", "sector_group_id", name="uq_formal_response_group"),
         sa.CheckConstraint("state = 'draft' OR publication IS NOT NULL", name="submitted_has_publication"),
+        enum_check("state", ResponseState),
+        enum_check("collaboration_stance", CollaborationStance),
+        enum_check("publication", Publication),
         sa.CheckConstraint(
             "answer_published_at IS NULL OR answered_at IS NOT NULL", name="published_answer_was_drafted"
         ),
@@ -166,8 +171,14 @@ class FormalResponse(TimestampMixin, VersionedMixin, db.Model):
     attachments: so.Mapped[list[ResponseAttachment]] = so.relationship(
         back_populates="response", cascade="all, delete-orphan", order_by="ResponseAttachment.id"
     )
+    # The active endorsements, for the pages that list who endorsed (the endorsements feature
+    # owns the rows and changes them; see partner_portal/endorsements/).
     endorsements: so.Mapped[list[Endorsement]] = so.relationship(
-        back_populates="response", cascade="all, delete-orphan", order_by="Endorsement.id"
+        "Endorsement",
+        primaryjoin="and_(FormalResponse.id == foreign(Endorsement.formal_response_id),"
+        " Endorsement.withdrawn_at.is_(None))",
+        viewonly=True,
+        order_by="Endorsement.id",
     )
     revisions: so.Mapped[list[ResponseRevision]] = so.relationship(
         back_populates="response", order_by="ResponseRevision.number"
@@ -189,8 +200,6 @@ class FormalResponse(TimestampMixin, VersionedMixin, db.Model):
         )
 
     def notification_url(self) -> str:
-        from partner_portal.auth.links import external_url
-
         return external_url("responses.show", response_id=self.id)
 
     def position_for(self, theme_id: int) -> ThemePosition | None:
@@ -237,7 +246,10 @@ class ThemePosition(db.Model):
     """The group's position and explanation on one theme; the position may stay open while drafting."""
 
     __tablename__ = "response_theme_position"
-    __table_args__ = (sa.UniqueConstraint("response_id", "theme_id", name="uq_response_theme_position"),)
+    __table_args__ = (
+        sa.UniqueConstraint("response_id", "theme_id", name="uq_response_theme_position"),
+        enum_check("position", Position),
+    )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     response_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("formal_response.id", ondelete="CASCADE"), index=True)
@@ -314,30 +326,14 @@ class ResponseAttachment(db.Model):
     file: so.Mapped[StoredFile] = so.relationship(lazy="joined")  # an attachment is always shown with its file
 
 
-class Endorsement(db.Model):
-    """An organisation of the group endorses its group's response; one per organisation per response."""
-
-    __tablename__ = "response_endorsement"
-    __table_args__ = (sa.UniqueConstraint("response_id", "organisation_id", name="uq_response_endorsement_org"),)
-
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    response_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("formal_response.id", ondelete="CASCADE"), index=True)
-    organisation_id: so.Mapped[int] = so.mapped_column(
-        sa.ForeignKey("organisation.id", ondelete="RESTRICT"), index=True
-    )
-    endorsed_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user.id", ondelete="RESTRICT"), index=True)
-    endorsed_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, index=True)
-
-    response: so.Mapped[FormalResponse] = so.relationship(back_populates="endorsements")
-    organisation: so.Mapped[Organisation] = so.relationship(lazy="joined")  # shown by name wherever listed
-    endorsed_by: so.Mapped[User | None] = so.relationship()
-
-
 class ThemeAnswer(db.Model):
     """The gemeente's answer ("reactie gemeente") to one theme of one response; internal until the Nota is out."""
 
     __tablename__ = "response_answer"
-    __table_args__ = (sa.UniqueConstraint("response_id", "theme_id", name="uq_response_answer_theme"),)
+    __table_args__ = (
+        sa.UniqueConstraint("response_id", "theme_id", name="uq_response_answer_theme"),
+        enum_check("verdict", Verdict),
+    )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     response_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("formal_response.id", ondelete="CASCADE"), index=True)

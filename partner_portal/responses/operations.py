@@ -1,4 +1,4 @@
-"""State changes of formal responses: drafting, submission, moderation steps, attachments, endorsements,
+"""State changes of formal responses: drafting, submission, moderation steps, attachments,
 answers and the publication of the Nota.
 
 Each operation checks permission and stage, changes state, writes the audit event, queues
@@ -16,19 +16,18 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import FileStorage
 
 from partner_portal import notifications
-from partner_portal.auth.links import external_url
 from partner_portal.auth.models import User
 from partner_portal.consultations.stages import is_open as stage_is_open
 from partner_portal.core import audit, merge, uploads, workflow
 from partner_portal.core.errors import Conflict, OperationError, PermissionDenied, check_version, flush_or_conflict
 from partner_portal.core.models import utcnow
+from partner_portal.core.urls import external_url
 from partner_portal.extensions import db
 from partner_portal.partners.models import SectorGroup
 from partner_portal.responses import permissions
 from partner_portal.responses.models import (
     PENDING_STATES,
     CollaborationStance,
-    Endorsement,
     FormalResponse,
     Nota,
     Position,
@@ -59,6 +58,20 @@ def _duplicate_message(group: SectorGroup) -> str:
         "Sectorgroep %(group)s heeft al een formele reactie op deze consultatie. Werk die reactie bij.",
         group=group.name,
     )
+
+
+def lock_consultation(consultation) -> None:
+    """Take the consultation's row lock until the request commits or rolls back.
+
+    Submitting, answering and publishing the Nota each check what the others change ("no Nota
+    yet", "nothing pending", "answers complete"). Under READ COMMITTED two of them could both
+    pass their checks; holding the consultation's row lock makes them run one after the other,
+    and every check after it reads what the previous step committed. SQLite's single writer
+    already serialises them (the clause is not rendered there).
+    """
+    from partner_portal.consultations.models import Consultation
+
+    db.session.execute(sa.select(Consultation.id).where(Consultation.id == consultation.id).with_for_update())
 
 
 def check_round_open(consultation) -> None:
@@ -168,7 +181,7 @@ def save_draft(
         )
         if result.conflicts:
             raise DraftConflict(
-                _("Iemand anders heeft deze reactie intussen gewijzigd, ook op plaatsen die u wijzigde."),
+                _("Deze reactie is intussen door iemand anders gewijzigd, ook op plaatsen die u wijzigde."),
                 result,
                 theirs,
             )
@@ -215,6 +228,7 @@ def submit_response(actor, response: FormalResponse, *, version, publication: st
     PermissionDenied or OperationError (stage, Nota published, missing positions, bad
     publication choice).
     """
+    lock_consultation(response.consultation)
     check_version(response, version)
     workflow.require(actor, response, RESPONSE, "submit")
     try:
@@ -301,13 +315,12 @@ def remove_attachment(actor, response: FormalResponse, attachment: ResponseAttac
     workflow.record_action(actor, response, RESPONSE, "detach", details={"file": name})
 
 
-def endorse_response(actor, response: FormalResponse) -> Endorsement:
-    """The actor's organisation endorses its group's submitted or accepted response.
-
-    Precondition: actor is a signatory (or organisation admin) of an organisation of the group.
-    One endorsement per organisation, enforced by a unique constraint: a second one (also a
-    concurrent one) is refused with Conflict and changes nothing.
-    """
+def check_endorse(actor, response: FormalResponse) -> None:
+    """The responses' rule for endorsing (registered in endorsements/kinds.py), from the table's
+    "endorse" row: raises OperationError when the response is not submitted, in review or
+    accepted (or a guard refuses), PermissionDenied when the actor is not a signatory or
+    organisation admin of an organisation of the group. Whether the organisation already
+    endorsed it is the endorsements feature's check."""
     row = RESPONSE.action("endorse")
     if response.state not in row.sources:
         raise OperationError(_("Alleen een ingediende of geaccepteerde reactie kan worden onderschreven."))
@@ -315,14 +328,14 @@ def endorse_response(actor, response: FormalResponse) -> Endorsement:
         raise PermissionDenied(
             _("Alleen tekenbevoegden van organisaties in deze sectorgroep kunnen de reactie onderschrijven.")
         )
-    message = _("Uw organisatie heeft deze reactie al onderschreven.")
-    if any(e.organisation_id == actor.organisation_id for e in response.endorsements):
-        raise Conflict(message)
-    endorsement = Endorsement(response_id=response.id, organisation_id=actor.organisation_id, endorsed_by_id=actor.id)
-    db.session.add(endorsement)
-    flush_or_conflict(message)
-    workflow.record_action(actor, response, RESPONSE, "endorse", details={"organisation": actor.organisation.name})
-    return endorsement
+    reason = row.refusal(actor, response)
+    if reason:
+        raise OperationError(reason)
+
+
+def record_endorsement(actor, response: FormalResponse, details: dict) -> None:
+    """The audit event (and notification, if any) that the table's "endorse" row declares."""
+    workflow.record_action(actor, response, RESPONSE, "endorse", details=details)
 
 
 def save_answers(actor, response: FormalResponse, answers: dict[int, tuple[str | None, str]]) -> None:
@@ -333,7 +346,8 @@ def save_answers(actor, response: FormalResponse, answers: dict[int, tuple[str |
     Raises PermissionDenied (not a moderator, not accepted, or already published) and
     OperationError for unknown themes or verdicts, or an explanation without a verdict.
     """
-    if not workflow.can(actor, response, RESPONSE, "answer"):
+    lock_consultation(response.consultation)
+    if not workflow.can(actor, response, RESPONSE, "answer") or nota_of(response.consultation) is not None:
         raise PermissionDenied(_("Op deze reactie kunt u (nu) geen antwoord opstellen."))
     themes = {t.id: t for t in response.consultation.themes}
     if set(answers) - set(themes):
@@ -414,6 +428,7 @@ def publish_nota(actor, consultation, *, despite_open_stage: bool = False) -> No
     """
     if not permissions.is_moderator(actor):
         raise PermissionDenied(_("Alleen een moderator van de gemeente kan de Nota publiceren."))
+    lock_consultation(consultation)
     if consultation.status == "draft":
         raise OperationError(_("Deze consultatie is nog niet gepubliceerd."))
     if nota_of(consultation) is not None:
@@ -430,6 +445,7 @@ def publish_nota(actor, consultation, *, despite_open_stage: bool = False) -> No
         sa.select(FormalResponse)
         .where(FormalResponse.consultation_id == consultation.id)
         .options(sa.orm.joinedload(FormalResponse.sector_group), sa.orm.selectinload(FormalResponse.answers))
+        .execution_options(populate_existing=True)  # states as committed before the lock was taken
     ).all()
     pending = [r for r in responses if r.state in PENDING_STATES]
     if pending:

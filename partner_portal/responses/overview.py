@@ -13,10 +13,10 @@ from flask_babel import gettext as _
 from partner_portal.consultations.models import Consultation, ConsultationStatus
 from partner_portal.core import workflow
 from partner_portal.extensions import db
-from partner_portal.partners.models import SectorGroup
+from partner_portal.partners.models import OrganisationSector, SectorGroup
 from partner_portal.responses import permissions
-from partner_portal.responses.models import FormalResponse, ResponseState
-from partner_portal.responses.workflow import RESPONSE, nota_of
+from partner_portal.responses.models import FormalResponse, Nota, ResponseState
+from partner_portal.responses.workflow import RESPONSE
 
 S = ResponseState
 
@@ -61,10 +61,12 @@ def _step(user, consultation, group, response, answered: bool) -> NextStep:
 
 
 def next_steps(user, consultations=None) -> list[tuple[Consultation, list[NextStep]]]:
-    """Per running consultation (or the ones given), the user's sector groups and their next step."""
-    if user.organisation is None or not user.organisation.is_active:
+    """Per running consultation (or the ones given), the user's sector groups and their next step.
+
+    A fixed number of statements however many groups and consultations: the consultations, the
+    groups, their responses and the published Notas, one query each."""
+    if user.organisation_id is None:
         return []
-    groups = user.organisation.sector_groups
     if consultations is None:
         consultations = db.session.scalars(
             sa.select(Consultation)
@@ -72,20 +74,27 @@ def next_steps(user, consultations=None) -> list[tuple[Consultation, list[NextSt
             .order_by(Consultation.is_featured.desc(), Consultation.id.desc())
             .limit(10)
         ).all()
-    if not groups or not consultations:
+    if not consultations or not user.organisation.is_active:
         return []
+    groups = db.session.scalars(
+        sa.select(SectorGroup)
+        .join(OrganisationSector, OrganisationSector.sector_group_id == SectorGroup.id)
+        .where(OrganisationSector.organisation_id == user.organisation_id)
+        .order_by(OrganisationSector.is_primary.desc(), SectorGroup.position)
+    ).all()
+    if not groups:
+        return []
+    ids = [c.id for c in consultations]
     responses = {
         (r.consultation_id, r.sector_group_id): r
         for r in db.session.scalars(
             sa.select(FormalResponse).where(
-                FormalResponse.consultation_id.in_([c.id for c in consultations]),
+                FormalResponse.consultation_id.in_(ids),
                 FormalResponse.sector_group_id.in_([g.id for g in groups]),
             )
         )
     }
-    result = []
-    for consultation in consultations:
-        answered = nota_of(consultation) is not None
-        steps = [_step(user, consultation, g, responses.get((consultation.id, g.id)), answered) for g in groups]
-        result.append((consultation, steps))
-    return result
+    answered = set(db.session.scalars(sa.select(Nota.consultation_id).where(Nota.consultation_id.in_(ids))))
+    return [
+        (c, [_step(user, c, g, responses.get((c.id, g.id)), c.id in answered) for g in groups]) for c in consultations
+    ]

@@ -6,13 +6,8 @@ answer, the moderation steps) is decided by the workflow table in responses/work
 
 from __future__ import annotations
 
-from partner_portal.auth.models import StaffRole
+from partner_portal.auth.roles import GEMEENTE, MODERATORS
 from partner_portal.responses.models import FormalResponse, ResponseState
-
-# Gemeente staff who read submitted responses and the draft Nota; MKB staff read only what is public.
-GEMEENTE = (StaffRole.moderator, StaffRole.process_manager, StaffRole.administrator)
-# Who takes the moderation steps and writes answers; the process manager follows along read-only.
-MODERATORS = (StaffRole.moderator, StaffRole.administrator)
 
 
 def _active(user) -> bool:
@@ -73,7 +68,3 @@ def can_see_draft_nota(user) -> bool:
 
 def can_publish_nota(user, consultation, nota) -> bool:
     return is_moderator(user) and nota is None and consultation.status != "draft"
-
-
-def can_view_mkb_endorsements(user) -> bool:
-    return _staff(user, (StaffRole.mkb_staff, StaffRole.administrator))

@@ -5,42 +5,34 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from markupsafe import Markup
 from sqlalchemy import orm as so
 
-from partner_portal import navigation
-from partner_portal.consultations.forms import ConfirmForm, ReasonForm
-from partner_portal.consultations.models import Consultation, ConsultationStatus
-from partner_portal.consultations.permissions import can_view_consultation
-from partner_portal.consultations.views import diff_lines
+from partner_portal.consultations.loading import load_consultation_light
+from partner_portal.consultations.models import ConsultationStatus
 from partner_portal.core import merge, uploads, workflow
-from partner_portal.core.audit import AuditEvent
 from partner_portal.core.errors import Conflict, OperationError
-from partner_portal.core.pagecache import public_page, shared_fragment
+from partner_portal.core.forms import ReasonForm
+from partner_portal.core.pagecache import public_page
+from partner_portal.core.text import diff_lines
 from partner_portal.core.transaction import refused, show_refusal
 from partner_portal.extensions import db
-from partner_portal.partners.models import Organisation, OrganisationSector, SectorGroup
+from partner_portal.partners.models import OrganisationSector, SectorGroup
 from partner_portal.responses import bp, operations, permissions
 from partner_portal.responses.forms import CreateResponseForm, SubmitForm, response_form
+from partner_portal.responses.fragments import response_fragment
 from partner_portal.responses.heatmap import heatmap_for
+from partner_portal.responses.loading import last_moderator_message, load_response
 from partner_portal.responses.models import (
-    Endorsement,
     FormalResponse,
     ResponseAttachment,
     ResponseState,
 )
 from partner_portal.responses.overview import next_steps
-from partner_portal.responses.workflow import RESPONSE, ROUND_CLOSED, may_endorse
+from partner_portal.responses.workflow import RESPONSE, ROUND_CLOSED
 from partner_portal.responses.workflow import round_open as response_round_open
 
 PER_PAGE = 20
-
-navigation.register(
-    "responses.mkb_endorsements", _l("Onderschrijvingen"), permissions.can_view_mkb_endorsements, order=75
-)
-navigation.set_start_page("mkb_staff", "responses.mkb_endorsements")
 
 
 @bp.app_context_processor
@@ -78,60 +70,6 @@ def published_nota(consultation):
     if consultation.id not in cache:
         cache[consultation.id] = operations.nota_of(consultation)
     return cache[consultation.id]
-
-
-# Loading -------------------------------------------------------------------------------------
-
-
-def response_options():
-    """What every response page shows around the response's text, in one query. The text and the
-    lists (positions, answers, attachments, endorsements, revisions) load when a page renders
-    them, one query each, and not at all when it comes from the page cache."""
-    return (
-        so.joinedload(FormalResponse.consultation),
-        so.joinedload(FormalResponse.sector_group),
-        so.joinedload(FormalResponse.submitted_by),
-    )
-
-
-def load_response(response_id: int, *, populate: bool = False, lock: bool = False) -> FormalResponse:
-    """The response, or 404 when it does not exist or the user may not see it (no hint that it exists).
-
-    `lock` holds the response's row until the request commits (PostgreSQL): a second request on
-    it (a double click) waits, then reads what the first one stored."""
-    query = sa.select(FormalResponse).where(FormalResponse.id == response_id).options(*response_options())
-    if lock:
-        query = query.with_for_update(of=FormalResponse)
-    if populate or lock:
-        query = query.execution_options(populate_existing=True)
-    response = db.session.scalar(query)
-    if response is None or not permissions.can_view_response(current_user, response):
-        abort(404)
-    return response
-
-
-def load_consultation_light(slug: str) -> Consultation:
-    """The consultation alone (its themes and stages load when used, one query each), or 404."""
-    consultation = db.first_or_404(sa.select(Consultation).where(Consultation.slug == slug))
-    if not can_view_consultation(current_user, consultation):
-        abort(404)
-    return consultation
-
-
-def last_moderator_message(response: FormalResponse) -> AuditEvent | None:
-    """The latest request for changes or rejection, with its reason (shown to the group and the gemeente)."""
-    if response.state not in (ResponseState.changes_requested, ResponseState.rejected):
-        return None
-    return db.session.scalar(
-        sa.select(AuditEvent)
-        .where(
-            AuditEvent.object_type == FormalResponse.__tablename__,
-            AuditEvent.object_id == response.id,
-            AuditEvent.action.in_(("formal_response.request_changes", "formal_response.reject")),
-        )
-        .order_by(AuditEvent.id.desc())
-        .limit(1)
-    )
 
 
 def _form_error(form) -> str:
@@ -220,16 +158,6 @@ def create(slug: str):
     return redirect(url_for("responses.edit", response_id=response.id))
 
 
-def response_fragment(response: FormalResponse, template: str, **flags: bool) -> Markup:
-    """`template` about the response, rendered once per change for everyone who may see the page
-    and sees it with the same `flags` (see core/pagecache.py); nothing personal goes in it."""
-
-    def render() -> str:
-        return render_template(template, response=response, consultation=response.consultation, **flags)
-
-    return shared_fragment(template, render, variant=",".join(sorted(name for name, on in flags.items() if on)))
-
-
 def _submit_form(response: FormalResponse) -> SubmitForm:
     """The submission form; a resubmission starts from the group's earlier publication choice."""
     publication = response.publication.value if response.publication else ""
@@ -249,7 +177,6 @@ def _show_page(response: FormalResponse, *, error: str | None = None, status: in
             submit_offer=own,
             # Forms only where the user gets them: each costs its construction on a busy page.
             submit_form=submit_form or (_submit_form(response) if own and own.open else None),
-            endorse_form=ConfirmForm() if may_endorse(current_user, response) else None,
             moderator_message=last_moderator_message(response),
             body=response_fragment(
                 response,
@@ -509,22 +436,6 @@ def attachment(response_id: int, attachment_id: int):
     return uploads.send_stored_file(item.file)
 
 
-@bp.post("/reacties/<int:response_id>/onderschrijven")
-@login_required
-@show_refusal(_refused_show)
-def endorse(response_id: int):
-    response = load_response(response_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    try:
-        operations.endorse_response(current_user, response)
-    except Conflict as exc:
-        flash(refused(exc).message, "info")
-        return redirect(url_for("responses.show", response_id=response_id)), 303
-    flash(_("%(org)s onderschrijft deze reactie.", org=current_user.organisation.name), "success")
-    return redirect(url_for("responses.show", response_id=response.id))
-
-
 @bp.get("/reacties/<int:response_id>/revisies/<int:number>")
 @login_required
 def revision(response_id: int, number: int):
@@ -550,30 +461,3 @@ def revision(response_id: int, number: int):
         inserted=sum(1 for kind, _line in lines if kind == "insert"),
         deleted=sum(1 for kind, _line in lines if kind == "delete"),
     )
-
-
-# MKB ------------------------------------------------------------------------------------------
-
-
-@bp.get("/mkb/onderschrijvingen")
-@login_required
-def mkb_endorsements():
-    """Which MKB member organisations endorsed which responses, newest first."""
-    if not permissions.can_view_mkb_endorsements(current_user):
-        abort(403)
-    page = max(request.args.get("page", 1, type=int), 1)
-    pagination = db.paginate(
-        sa.select(Endorsement)
-        .join(Endorsement.organisation)
-        .where(Organisation.mkb_member_number.is_not(None))
-        .options(
-            so.contains_eager(Endorsement.organisation),
-            so.joinedload(Endorsement.response).joinedload(FormalResponse.sector_group),
-            so.joinedload(Endorsement.response).joinedload(FormalResponse.consultation),
-        )
-        .order_by(Endorsement.endorsed_at.desc(), Endorsement.id.desc()),
-        page=page,
-        per_page=50,
-        error_out=False,
-    )
-    return render_template("responses/mkb_endorsements.html", pagination=pagination)

@@ -7,7 +7,8 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from partner_portal.auth.models import OrgRole, StaffRole, User
+from partner_portal.auth.models import StaffRole, User
+from partner_portal.auth.roles import ENDORSERS
 from partner_portal.consultations.stages import stage_open
 from partner_portal.core import audit, workflow
 from partner_portal.extensions import db
@@ -17,7 +18,6 @@ from partner_portal.responses.permissions import is_group_coordinator, is_group_
 
 S = ResponseState
 EDITABLE = {S.draft, S.changes_requested}
-ENDORSERS = (OrgRole.signatory, OrgRole.org_admin)
 
 
 # Who ---------------------------------------------------------------------------------------
@@ -116,13 +116,6 @@ def group_contacts(response, actor):
 
 def _public(response) -> bool:
     return response.is_public
-
-
-def may_endorse(user, response: FormalResponse) -> bool:
-    """The table allows endorsing now, and the user's organisation has not endorsed the response yet."""
-    return workflow.can(user, response, RESPONSE, "endorse") and all(
-        e.organisation_id != user.organisation_id for e in response.endorsements
-    )
 
 
 RESPONSE = workflow.register(

@@ -6,7 +6,9 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField
 
 from partner_portal import database_ok
+from partner_portal.consultations.loading import featured_consultation
 from partner_portal.core.pagecache import public_page
+from partner_portal.core.security import safe_next
 from partner_portal.extensions import csrf
 from partner_portal.responses.overview import next_steps
 from partner_portal.site import bp
@@ -22,8 +24,6 @@ class LanguageForm(FlaskForm):
 @bp.get("/")
 @public_page
 def home():
-    from partner_portal.consultations.views import featured_consultation
-
     return render_template("site/home.html", consultation=featured_consultation())
 
 
@@ -40,10 +40,7 @@ def set_language():
         session["locale"] = form.locale.data
         if current_user.is_authenticated:
             current_user.locale = form.locale.data
-    target = form.next.data or ""
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("site.home")
-    return redirect(target)
+    return redirect(safe_next(form.next.data) or url_for("site.home"))
 
 
 @bp.get("/healthz")
@@ -58,4 +55,9 @@ def healthz():
 def language_form():
     if not has_request_context():
         return {}
-    return {"language_form": LanguageForm(formdata=None), "current_path": request.full_path.rstrip("?")}
+    # The page to come back to after switching language; a path that is not a safe target
+    # (a 404 for "/\t/evil.example", say) is not echoed into the form.
+    return {
+        "language_form": LanguageForm(formdata=None),
+        "current_path": safe_next(request.full_path.rstrip("?")) or "/",
+    }

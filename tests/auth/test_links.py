@@ -12,7 +12,7 @@ from partner_portal.core.audit import AuditEvent
 from partner_portal.extensions import db
 from partner_portal.notifications.models import OutboxMessage
 from tests import factories
-from tests.conftest import post_form
+from tests.conftest import csrf_token, post_form
 
 NEW_PASSWORD = "mijn-nieuwe-zin-als-wachtwoord"
 
@@ -89,6 +89,9 @@ def test_weak_password_is_refused_and_link_stays_usable(client, login_as):
         ("kort", "minstens 12 tekens"),
         ("wachtwoord123", "te bekend"),
         ("aaaaaaaaaaaaaaaa", "te bekend"),
+        ("abcabcabcabc", "te bekend"),
+        ("assen2026assen", "lijkt te veel op"),
+        ("nieuw-nieuw-2026", "lijkt te veel op"),  # the address's local part
         ("nieuw@example.org", "gelijk zijn aan uw e-mailadres"),
     ]:
         response = post_form(client, link, {"password": weak, "confirm": weak})
@@ -106,7 +109,7 @@ def _queued_reset_mails(email: str) -> list[OutboxMessage]:
 def test_password_reset_flow(app, client):
     person = factories.user()
     factories.commit()
-    response = post_form(client, "/wachtwoord-vergeten", {"email": person.email})
+    response = post_form(client, "/wachtwoord-vergeten", {"email": person.email}, buffered=True)
     assert response.status_code == 302
     [mail] = _queued_reset_mails(person.email)
     link = re.search(r"http://localhost(/wachtwoord-herstellen/[A-Za-z0-9._-]+)", mail.body_text).group(1)
@@ -120,7 +123,7 @@ def test_reset_request_gives_the_same_answer_for_unknown_addresses(client):
     factories.commit()
     answers = []
     for email in (known.email, "onbekend@example.org"):
-        response = post_form(client, "/wachtwoord-vergeten", {"email": email}, follow_redirects=True)
+        response = post_form(client, "/wachtwoord-vergeten", {"email": email}, follow_redirects=True, buffered=True)
         answers.append(re.sub(r"\s+", " ", response.get_data(as_text=True)).split("Als dit e-mailadres")[1][:80])
     assert answers[0] == answers[1]
     assert len(_queued_reset_mails(known.email)) == 1
@@ -134,3 +137,54 @@ def test_reset_link_of_deactivated_user_is_refused(client):
     person.is_active = False
     factories.commit()
     assert client.get(f"/wachtwoord-herstellen/{token}").status_code == 400
+
+
+@pytest.mark.sqlite_only
+def test_resending_an_invitation_is_audited_and_queues_a_mail(client, login_as):
+    org = factories.organisation()
+    admin = factories.user(org, OrgRole.org_admin)
+    invited = factories.user(org, OrgRole.member, password=None)
+    factories.commit()
+    login_as(admin)
+    response = post_form(client, f"/mensen/{invited.id}/uitnodiging", {}, form_url=f"/mensen/{invited.id}")
+    assert response.status_code == 200
+    assert "opnieuw verstuurd" in response.get_data(as_text=True)
+    event = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "user.resend_invitation")).one()
+    assert (event.actor_id, event.object_id, event.organisation_id) == (admin.id, invited.id, org.id)
+    mails = db.session.scalars(sa.select(OutboxMessage).filter_by(kind="invitation", recipient_email=invited.email))
+    assert len(mails.all()) == 1
+
+
+@pytest.mark.sqlite_only
+def test_reset_request_does_the_same_work_for_known_and_unknown_addresses(app, client):
+    """Not a timing test: the request's SQL and templates are the same; the mail comes after the answer."""
+    from flask import template_rendered
+
+    from tests.querycount import count_queries
+
+    known = factories.user()
+    factories.commit()
+    work = {}
+    responses = {}
+    for label, email in (("known", known.email), ("unknown", "onbekend@example.org")):
+        token = csrf_token(client, "/wachtwoord-vergeten")
+        rendered = []
+
+        def record(sender, template, context, **extra):
+            rendered.append(template.name)  # noqa: B023 (used within this iteration only)
+
+        template_rendered.connect(record, app)
+        try:
+            with count_queries() as queries:
+                responses[label] = client.post("/wachtwoord-vergeten", data={"csrf_token": token, "email": email})
+        finally:
+            template_rendered.disconnect(record, app)
+        assert responses[label].status_code == 302
+        work[label] = (queries.statements, rendered)
+        assert _queued_reset_mails(email) == []  # nothing queued while the answer is being made
+    assert work["known"] == work["unknown"]
+    for response in responses.values():
+        response.close()  # the server has sent the answer
+    db.session.expire_all()
+    assert len(_queued_reset_mails(known.email)) == 1
+    assert _queued_reset_mails("onbekend@example.org") == []

@@ -84,6 +84,7 @@ def test_login_rehashes_when_parameters_change(client, monkeypatch):
     assert passwords.verify_password(db.session.get(User, person.id).password_hash, factories.PASSWORD)
 
 
+@pytest.mark.sqlite_only
 def test_next_parameter_only_accepts_local_paths(client):
     person = factories.user()
     factories.commit()
@@ -100,6 +101,7 @@ def _token(client):
     return csrf_token(client, "/profiel")
 
 
+@pytest.mark.sqlite_only
 def test_logout_requires_post_with_csrf(client, login_as):
     person = factories.user()
     factories.commit()
@@ -111,6 +113,7 @@ def test_logout_requires_post_with_csrf(client, login_as):
     assert client.get("/profiel").status_code == 302
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.app_config(LOGIN_LIMIT_PER_ACCOUNT="3 per 15 minutes", LOGIN_LIMIT_PER_IP="100 per 15 minutes")
 def test_failed_logins_are_limited_per_account(client):
     person = factories.user()
@@ -127,6 +130,7 @@ def test_failed_logins_are_limited_per_account(client):
     assert post_form(client, "/login", {"email": other.email, "password": factories.PASSWORD}).status_code == 302
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.app_config(LOGIN_LIMIT_PER_ACCOUNT="100 per 15 minutes", LOGIN_LIMIT_PER_IP="4 per 15 minutes")
 def test_failed_logins_are_limited_per_address(client):
     for n in range(4):
@@ -135,6 +139,7 @@ def test_failed_logins_are_limited_per_address(client):
     assert blocked.status_code == 429
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.app_config(LOGIN_LIMIT_PER_ACCOUNT="2 per 15 minutes")
 def test_successful_logins_do_not_count_towards_the_limit(client):
     person = factories.user()
@@ -144,6 +149,7 @@ def test_successful_logins_do_not_count_towards_the_limit(client):
         client.post("/logout", data={"csrf_token": _token(client)})
 
 
+@pytest.mark.sqlite_only
 def test_login_without_csrf_token_is_refused_with_friendly_page(client):
     person = factories.user()
     factories.commit()
@@ -153,6 +159,7 @@ def test_login_without_csrf_token_is_refused_with_friendly_page(client):
     assert db.session.get(User, person.id).last_login_at is None
 
 
+@pytest.mark.sqlite_only
 def test_password_never_reaches_the_log(client, caplog):
     person = factories.user()
     factories.commit()

@@ -95,6 +95,7 @@ def test_deactivation_ends_every_session_of_that_user(app, client, login_as):
     assert not person.is_active and person.deactivated_at is not None
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.app_config(SESSION_IDLE_MINUTES=0)
 def test_idle_session_expires(client, login_as):
     person = factories.user()
@@ -106,6 +107,7 @@ def test_idle_session_expires(client, login_as):
     assert "/login" in response.headers["Location"]
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.app_config(SESSION_ABSOLUTE_HOURS=0)
 def test_absolute_lifetime_ends_even_an_active_session(client, login_as):
     person = factories.user()
@@ -115,6 +117,7 @@ def test_absolute_lifetime_ends_even_an_active_session(client, login_as):
     assert client.get("/profiel").status_code == 302
 
 
+@pytest.mark.sqlite_only
 def test_new_session_at_login(app, client):
     person = factories.user()
     factories.commit()
@@ -126,6 +129,7 @@ def test_new_session_at_login(app, client):
         assert "planted" not in session
 
 
+@pytest.mark.sqlite_only
 def test_session_and_remember_cookie_flags(app, client):
     person = factories.user(role=StaffRole.moderator)
     factories.commit()
@@ -158,3 +162,61 @@ def test_logout_also_kills_a_copied_remember_cookie(app, client):
     other = app.test_client()
     other.set_cookie(app.config["REMEMBER_COOKIE_NAME"], remember)
     assert other.get("/profiel").status_code == 302
+
+
+def _remembered_cookie(app, client, person) -> str:
+    post_form(client, "/login", {"email": person.email, "password": factories.PASSWORD, "remember": "y"})
+    return client.get_cookie(app.config["REMEMBER_COOKIE_NAME"]).value
+
+
+def _with_remember_cookie(app, value: str):
+    other = app.test_client()
+    other.set_cookie(app.config["REMEMBER_COOKIE_NAME"], value)
+    return other
+
+
+@pytest.mark.sqlite_only
+def test_a_copied_remember_cookie_expires_on_the_server_after_remember_days(app, client, monkeypatch):
+    person = factories.user()
+    factories.commit()
+    copied = _remembered_cookie(app, client, person)
+    assert _with_remember_cookie(app, copied).get("/profiel").status_code == 200
+    days = app.config["REMEMBER_COOKIE_DURATION"].days
+    real_time = time.time
+    monkeypatch.setattr(time, "time", lambda: real_time() + days * 86400 - 3600)
+    assert _with_remember_cookie(app, copied).get("/profiel").status_code == 200
+    monkeypatch.setattr(time, "time", lambda: real_time() + days * 86400 + 60)
+    response = _with_remember_cookie(app, copied).get("/profiel")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+@pytest.mark.sqlite_only
+def test_a_restored_login_keeps_the_lifetime_of_the_original_login(app, client, monkeypatch):
+    person = factories.user()
+    factories.commit()
+    copied = _remembered_cookie(app, client, person)
+    days = app.config["REMEMBER_COOKIE_DURATION"].days
+    real_time = time.time
+    monkeypatch.setattr(time, "time", lambda: real_time() + days * 86400 - 60)
+    restored = _with_remember_cookie(app, copied)
+    assert restored.get("/profiel").status_code == 200
+    restored.delete_cookie(app.config["REMEMBER_COOKIE_NAME"])
+    monkeypatch.setattr(time, "time", lambda: real_time() + days * 86400 + 60)
+    assert restored.get("/profiel").status_code == 302  # the session made from it ends with it
+
+
+@pytest.mark.sqlite_only
+def test_a_remember_cookie_without_an_issue_time_or_with_a_forged_one_is_refused(app, client):
+    from flask_login.utils import encode_cookie
+
+    person = factories.user()
+    factories.commit()
+    copied = _remembered_cookie(app, client, person)
+    with app.test_request_context():
+        old_style = encode_cookie(person.get_id())  # "id:version", as issued before
+        assert _with_remember_cookie(app, old_style).get("/profiel").status_code == 302
+        payload, digest = copied.rsplit("|", 1)
+        forged = f"{payload.rsplit(':', 1)[0]}:{int(time.time()) + 10 * 86400}|{digest}"
+        assert _with_remember_cookie(app, forged).get("/profiel").status_code == 302
+        future = encode_cookie(f"{person.get_id()}:{int(time.time()) + 10 * 86400}")
+        assert _with_remember_cookie(app, future).get("/profiel").status_code == 302

@@ -61,6 +61,9 @@ def test_moderator_reads_the_audit_log_with_filters(page):
     visit(page, "/beheer/audittrail")
     expect(page.get_by_role("heading", level=1)).to_have_count(1)
     expect(page.get_by_role("table")).to_be_visible()
-    page.get_by_label("Actie", exact=True).fill("consultation")
+    # The filters offer choices in words (issue 11.10), not codes to type.
+    page.get_by_label("Soort object", exact=True).select_option(label="Consultatie")
+    page.get_by_label("Actie", exact=True).select_option(label="Volgende fase")
     page.get_by_role("button", name="Filteren").click()
     check_a11y(page)
+    expect(page.get_by_role("table")).to_contain_text("Samen naar een krachtige binnenstad")

@@ -1,8 +1,9 @@
 """Factories for consultations: a small consultation with pillars, themes, stages and funding."""
 
+import functools
 import io
 import itertools
-from datetime import date
+from datetime import date, timedelta
 
 from werkzeug.datastructures import FileStorage
 
@@ -23,13 +24,23 @@ from partner_portal.extensions import db
 
 _seq = itertools.count(1)
 
-# (key, title, start, end, opens)
+# (key, title, start, end, opens). Dates around today: the stage end date matters (a stage whose
+# end has passed opens nothing), so the responses stage runs now, the others before and after it.
+TODAY = date.today()
 STAGES = [
-    ("opstellen", "Visie opstellen", date(2016, 9, 1), date(2017, 4, 10), ()),
-    ("reactie", "Reactie van partners", date(2017, 5, 1), date(2017, 6, 30), ("responses",)),
-    ("verwerking", "Verwerking", date(2017, 7, 1), date(2017, 12, 31), ()),
-    ("uitvoering", "Uitvoering", date(2018, 1, 1), date(2021, 12, 31), ("initiatives", "signing")),
+    ("opstellen", "Visie opstellen", TODAY - timedelta(days=400), TODAY - timedelta(days=61), ()),
+    ("reactie", "Reactie van partners", TODAY - timedelta(days=30), TODAY + timedelta(days=30), ("responses",)),
+    ("verwerking", "Verwerking", TODAY + timedelta(days=31), TODAY + timedelta(days=120), ()),
+    ("uitvoering", "Uitvoering", TODAY + timedelta(days=121), TODAY + timedelta(days=1500), ("initiatives", "signing")),
 ]
+
+
+def period(key: str) -> str:
+    """A stage's period as the pages and messages write it in Dutch ("1 mei 2026 – 30 juni 2026")."""
+    from babel.dates import format_date
+
+    _key, _title, start, end, _opens = next(stage for stage in STAGES if stage[0] == key)
+    return f"{format_date(start, 'long', locale='nl')} – {format_date(end, 'long', locale='nl')}"
 
 
 def consultation(
@@ -79,7 +90,24 @@ def consultation(
     return c
 
 
-def pdf_upload(content: bytes = b"%PDF-1.4\n% test document\n%%EOF\n", name: str = "visie.pdf") -> FileStorage:
+@functools.cache
+def pdf_bytes(pages: int = 1, *, text: str = "") -> bytes:
+    """A real (parseable) PDF of blank A4 pages; `text` goes into its metadata so files differ.
+    The same arguments give the same bytes (a file uploaded twice is the same file)."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(width=595, height=842)
+    if text:
+        writer.add_metadata({"/Title": text})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def pdf_upload(content: bytes | None = None, name: str = "visie.pdf") -> FileStorage:
+    content = pdf_bytes() if content is None else content
     return FileStorage(stream=io.BytesIO(content), filename=name, content_type="application/pdf")
 
 

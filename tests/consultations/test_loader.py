@@ -60,6 +60,7 @@ def test_a_second_city_is_a_new_consultation_and_the_first_stays_featured(app):
         (lambda d: d["pillars"].append(dict(d["pillars"][0])), "is used twice"),
     ],
 )
+@pytest.mark.sqlite_only
 def test_bad_data_is_refused_with_every_problem_and_nothing_is_saved(app, change, problem):
     data = second_city()
     change(data)

@@ -1,6 +1,7 @@
 """Stage moves, stage dates, the stage gate, vision versions and the featured consultation."""
 
-from datetime import date
+import re
+from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -94,6 +95,9 @@ def test_only_process_managers_and_administrators_move_stages(app, role):
     assert operations.advance_stage(admin, c, version=c.version).position == 2
 
 
+REACTIE_START, REACTIE_END = cf.STAGES[1][2], cf.STAGES[1][3]
+
+
 def _update(pm, stage, start, end, **kwargs):
     values = {"opens_responses": False, "opens_initiatives": False, "opens_signing": False, **kwargs}
     operations.update_stage(pm, stage, version=stage.version, starts_on=start, ends_on=end, **values)
@@ -102,24 +106,23 @@ def _update(pm, stage, start, end, **kwargs):
 def test_update_stage_dates_and_actions(app, pm):
     c = cf.consultation()
     stage = c.stages[1]
-    _update(pm, stage, date(2017, 4, 20), date(2017, 6, 15), opens_responses=True, opens_signing=True)
-    assert (stage.starts_on, stage.ends_on, stage.opened_actions) == (
-        date(2017, 4, 20),
-        date(2017, 6, 15),
-        ["responses", "signing"],
-    )
+    start, end = REACTIE_START - timedelta(days=10), REACTIE_END - timedelta(days=15)
+    _update(pm, stage, start, end, opens_responses=True, opens_signing=True)
+    assert (stage.starts_on, stage.ends_on, stage.opened_actions) == (start, end, ["responses", "signing"])
     (event,) = _events("stage.update")
-    assert not event.is_public and event.details_dict["before"]["starts_on"] == "2017-05-01"
+    assert not event.is_public and event.details_dict["before"]["starts_on"] == REACTIE_START.isoformat()
 
 
 def test_overlapping_stage_dates_are_refused(app, pm):
     c = cf.consultation()
     stage = c.stages[1]
-    with pytest.raises(OperationError, match=r"overlappen met de fase 'Verwerking' \(1 juli 2017 – 31 december 2017\)"):
-        _update(pm, stage, date(2017, 5, 1), date(2017, 7, 15))
+    with pytest.raises(
+        OperationError, match=re.escape(f"overlappen met de fase 'Verwerking' ({cf.period('verwerking')})")
+    ):
+        _update(pm, stage, REACTIE_START, REACTIE_END + timedelta(days=15))
     with pytest.raises(OperationError, match="overlappen met de fase 'Visie opstellen'"):
-        _update(pm, stage, date(2017, 4, 1), date(2017, 6, 30))
-    assert (stage.starts_on, stage.ends_on) == (date(2017, 5, 1), date(2017, 6, 30))
+        _update(pm, stage, cf.STAGES[0][3] - timedelta(days=10), REACTIE_END)
+    assert (stage.starts_on, stage.ends_on) == (REACTIE_START, REACTIE_END)
 
 
 def test_stage_dates_must_keep_the_order_and_end_after_start(app, pm):
@@ -127,7 +130,7 @@ def test_stage_dates_must_keep_the_order_and_end_after_start(app, pm):
     with pytest.raises(OperationError, match="in volgorde blijven: 'Visie opstellen'"):
         _update(pm, c.stages[1], date(2015, 1, 1), date(2015, 2, 1))
     with pytest.raises(OperationError, match="einddatum moet op of na de begindatum"):
-        _update(pm, c.stages[1], date(2017, 6, 1), date(2017, 5, 1))
+        _update(pm, c.stages[1], REACTIE_START + timedelta(days=30), REACTIE_START)
 
 
 def test_stale_stage_version_is_a_conflict(app, pm):
@@ -154,12 +157,13 @@ def test_a_database_constraint_refuses_an_end_before_the_start(app):
     db.session.rollback()
 
 
+@pytest.mark.sqlite_only
 def test_stage_gate(app):
     assert stage_gate(cf.consultation(current=1), "responses") is None
     with pytest.raises(OperationError) as early:
         stage_gate(cf.consultation(current=0), "responses")
     assert early.value.message == (
-        "Reacties indienen kan alleen in de fase 'Reactie van partners' (1 mei 2017 – 30 juni 2017); "
+        f"Reacties indienen kan alleen in de fase 'Reactie van partners' ({cf.period('reactie')}); "
         "die fase is nog niet begonnen."
     )
     with pytest.raises(OperationError, match=r"Reacties indienen kon alleen .* die fase is voorbij"):
@@ -244,3 +248,15 @@ def test_only_one_consultation_is_featured(app, pm):
     with pytest.raises(IntegrityError):
         db.session.execute(sa.update(Consultation).where(Consultation.id == a.id).values(is_featured=True))
     db.session.rollback()
+
+
+def test_a_stage_whose_end_date_passed_opens_nothing(app):
+    """Issue 11.7: a stage that ended years ago still accepted submissions."""
+    c = cf.consultation(current=1)
+    c.stages[1].ends_on = cf.TODAY - timedelta(days=1)
+    with pytest.raises(OperationError) as ended:
+        stage_gate(c, "responses")
+    assert ended.value.message.startswith("Reacties indienen kon tot en met ")
+    assert "toen is de fase 'Reactie van partners' geëindigd" in ended.value.message
+    c.stages[1].ends_on = cf.TODAY  # open all of its last day
+    assert stage_gate(c, "responses") is None

@@ -12,6 +12,8 @@ from partner_portal.consultations.permissions import (
 from tests import factories
 from tests.consultations import factories as cf
 
+pytestmark = pytest.mark.sqlite_only  # permission predicates: nothing here depends on the database
+
 ROLES = [*OrgRole, *StaffRole]
 MANAGERS = {StaffRole.process_manager, StaffRole.administrator}
 GEMEENTE = {StaffRole.moderator, *MANAGERS}

@@ -2,9 +2,11 @@
 
 import io
 import re
+from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
+from babel.dates import format_date
 
 from partner_portal import demo
 from partner_portal.auth.models import StaffRole
@@ -48,7 +50,9 @@ def test_home_shows_the_featured_consultation(client, seeded):
     assert "landelijke top 25" in page
     for title in ("Comfortabele familiestad", "De bereikbare binnenstad", "De goed bekende binnenstad"):
         assert title in page
-    assert "Reactie van partners" in page and "1 mei 2017" in page
+    stage = seeded.current_stage
+    assert "Reactie van partners" in page and format_date(stage.starts_on, "long", locale="nl") in page
+    assert stage.starts_on <= date.today() <= stage.ends_on  # the demo's current stage runs today (issue 11.7)
     # The funding chart: SVG bars with width attributes, the numbers as text and in a table.
     assert '<svg class="funding-chart"' in page and re.search(r'<rect x="0" y="24" width="\d', page)
     assert "€ 3.000.000" in page and "€ 2.000.000" in page and "€ 11.000.000" in page and "gevraagd" in page
@@ -143,23 +147,35 @@ def test_overlapping_stage_dates_show_an_error_and_save_nothing(client, login_as
     login_as("procesmanager@example.org", password=demo.DEMO_PASSWORD)
     stage = next(s for s in seeded.stages if s.key == "reactie-van-partners")
     url = f"{ASSEN}/beheer/fasen/{stage.id}"
+    start, end = stage.starts_on, stage.ends_on
     response = post_form(
         client,
         url,
-        {"starts_on": "2017-05-01", "ends_on": "2017-08-01", "opens_responses": "y", "version": stage.version},
+        {
+            "starts_on": start.isoformat(),
+            "ends_on": (end + timedelta(days=30)).isoformat(),
+            "opens_responses": "y",
+            "version": stage.version,
+        },
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and 'class="error-summary"' in page
     assert "overlappen met de fase" in page and "Verwerking en besluitvorming" in page
-    assert str(db.session.get(Stage, stage.id).ends_on) == "2017-06-30"
+    assert db.session.get(Stage, stage.id).ends_on == end
     invalid = post_form(client, url, {"starts_on": "geen datum", "ends_on": "", "version": stage.version})
     assert invalid.status_code == 200 and "Vul een geldige begindatum in." in invalid.get_data(as_text=True)
+    shorter = end - timedelta(days=10)
     ok = post_form(
         client,
         url,
-        {"starts_on": "2017-05-01", "ends_on": "2017-06-20", "opens_responses": "y", "version": stage.version},
+        {
+            "starts_on": start.isoformat(),
+            "ends_on": shorter.isoformat(),
+            "opens_responses": "y",
+            "version": stage.version,
+        },
     )
-    assert ok.status_code == 302 and str(db.session.get(Stage, stage.id).ends_on) == "2017-06-20"
+    assert ok.status_code == 302 and db.session.get(Stage, stage.id).ends_on == shorter
 
 
 def test_editing_the_vision_publishes_a_version_with_a_diff_and_a_pdf(client, login_as, seeded):
@@ -170,7 +186,7 @@ def test_editing_the_vision_publishes_a_version_with_a_diff_and_a_pdf(client, lo
     data = {"based_on": "1", "introduction": "Nieuwe inleiding.", "change_note": "Inleiding herschreven"}
     for pillar in seeded.pillars:
         data[f"pillar_{pillar.id}"] = f"Tekst voor {pillar.title}."
-    data["pdf"] = (io.BytesIO(b"%PDF-1.4\n%%EOF\n"), "visie-assen.pdf")
+    data["pdf"] = (io.BytesIO(cf.pdf_bytes()), "visie-assen.pdf")
     response = post_form(client, url, data, content_type="multipart/form-data")
     assert response.status_code == 302
     versions = client.get(f"{ASSEN}/visie/versies").get_data(as_text=True)
@@ -183,6 +199,7 @@ def test_editing_the_vision_publishes_a_version_with_a_diff_and_a_pdf(client, lo
     download = client.get(f"{ASSEN}/visie/versies/2/visie.pdf")
     assert download.status_code == 200 and download.data.startswith(b"%PDF-")
     assert download.headers["Content-Disposition"].startswith('attachment; filename="visie-assen.pdf"')
+    assert download.headers["X-Content-Type-Options"] == "nosniff"
     assert client.get(f"{ASSEN}/visie/versies/1/visie.pdf").status_code == 404
 
 
@@ -270,3 +287,20 @@ def test_the_stage_buttons_name_the_stage_and_closing_stands_apart(client, login
     assert "Naar de volgende fase: Verwerking en besluitvorming" in page
     final = page[page.index('id="final-title"') :]
     assert "/beheer/status/close" in final and page.count("/beheer/status/close") == 1
+
+
+def test_the_demo_keeps_assen_s_real_dates_as_history(seeded):
+    stage = seeded.current_stage
+    assert "In de ronde van Assen: 1 mei 2017 – 30 juni 2017." in stage.description
+
+
+def test_an_ended_current_stage_is_shown_as_such_and_warned_about(client, login_as, seeded):
+    """Issue 11.7: the timeline called a stage that ended years ago "nu"."""
+    stage = seeded.current_stage
+    stage.starts_on, stage.ends_on = date.today() - timedelta(days=40), date.today() - timedelta(days=1)
+    db.session.commit()
+    timeline = client.get(f"{ASSEN}/tijdlijn").text
+    assert "einddatum voorbij" in timeline and ">verlopen</text>" in timeline
+    login_as("procesmanager@example.org", password=demo.DEMO_PASSWORD)
+    manage = client.get(f"{ASSEN}/beheer").text
+    assert "De huidige fase is voorbij haar einddatum" in manage

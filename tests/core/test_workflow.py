@@ -17,6 +17,9 @@ from partner_portal.notifications.models import DigestItem
 from tests import factories
 from tests.consultations import factories as cf
 
+# The workflow core's logic, the same on any database; the concurrency test at the end is postgres_only.
+pytestmark = pytest.mark.sqlite_only
+
 S = ConsultationStatus
 
 
@@ -134,7 +137,7 @@ def test_stage_gate_says_when_the_stage_opens_or_closed(app):
     with pytest.raises(OperationError) as excinfo:
         workflow.apply_transition(admin, early, TEST_WF, "close", version=early.version, reason="x")
     assert excinfo.value.message == (
-        "Reacties indienen kan alleen in de fase 'Reactie van partners' (1 mei 2017 – 30 juni 2017); "
+        f"Reacties indienen kan alleen in de fase 'Reactie van partners' ({cf.period('reactie')}); "
         "die fase is nog niet begonnen."
     )
     late = cf.consultation(status=S.published, current=2)
@@ -207,10 +210,9 @@ def test_inactive_user_may_take_nothing(app):
     assert workflow.available_transitions(admin, c, TEST_WF) == []
 
 
-def test_concurrent_conflicting_transitions_one_wins(app, backend):
+@pytest.mark.postgres_only  # needs two concurrent connections with row locks
+def test_concurrent_conflicting_transitions_one_wins(app):
     """Two people, two real connections, the same object at the same moment: one wins, one gets Conflict."""
-    if backend != "postgresql":
-        pytest.skip("needs two concurrent connections with row locks (PostgreSQL)")
     c = cf.consultation(status=S.published)
     admin_1 = factories.user(role=StaffRole.administrator)
     admin_2 = factories.user(role=StaffRole.administrator)

@@ -1,7 +1,8 @@
 """Query budgets of the moderation pages: a fixed number of statements, however many responses there are."""
 
+from partner_portal.endorsements.models import Endorsement
 from partner_portal.extensions import db
-from partner_portal.responses.models import Endorsement, ResponseRevision, ResponseState
+from partner_portal.responses.models import ResponseRevision, ResponseState
 from tests import factories
 from tests.access import log_in
 from tests.consultations import factories as cf
@@ -17,7 +18,7 @@ def grow(world, n: int) -> None:
         group = factories.sector_group()
         org = factories.organisation(group)
         r = rf.response(world.consultation, group, ResponseState.accepted, answered=True)
-        r.endorsements.append(Endorsement(organisation=org))
+        db.session.add(Endorsement(formal_response=r, organisation=org))
         for number in (1, 2):
             r.revisions.append(ResponseRevision(number=number, content="{}", submitted_by_id=world.coordinator.id))
     db.session.commit()

@@ -10,6 +10,7 @@ from partner_portal.extensions import db
 from partner_portal.responses.models import FormalResponse, ResponseState
 from tests import factories
 from tests.conftest import csrf_token, post_form
+from tests.consultations import factories as cf
 from tests.csvread import dutch_excel_rows
 from tests.responses import factories as rf
 
@@ -139,7 +140,7 @@ def test_nota_pdf_has_cover_contents_sections_and_page_numbers(client, world, lo
         "Samenvatting",
         "Sectorgroep Horeca",
         "€ 1 per uur",
-        "Reactie van partners: 1 mei 2017 – 30 juni 2017",
+        f"Reactie van partners: {cf.period('reactie')}",
         "Pagina 2 van",
     ):
         assert expected in text, expected
@@ -285,3 +286,24 @@ def test_a_partial_answer_says_how_many_themes_are_answered(client, world, login
     login_as(world.moderator)
     page = client.get(f"/beheer/reacties/{r.id}").text
     assert "1 van 2 thema's beantwoord" in page and "nog niet opgesteld" not in page
+
+
+def test_the_shared_nota_pdf_resolves_links_against_base_url_not_the_host_header(app, client, world, monkeypatch):
+    import weasyprint
+
+    from partner_portal.responses import operations
+
+    rf.response(world.consultation, world.group, S.accepted, answered=True)
+    operations.publish_nota(world.moderator, world.consultation, despite_open_stage=True)
+    db.session.commit()
+    base_urls = []
+    real_html = weasyprint.HTML
+
+    def recording_html(*args, **kwargs):
+        base_urls.append(kwargs.get("base_url"))
+        return real_html(*args, **kwargs)
+
+    monkeypatch.setattr(weasyprint, "HTML", recording_html)
+    response = client.get(f"/consultaties/{world.consultation.slug}/nota.pdf", headers={"Host": "evil.example"})
+    assert response.status_code == 200
+    assert base_urls == [app.config["BASE_URL"].rstrip("/") + "/"]

@@ -211,7 +211,7 @@ def test_a_message_is_claimed_only_once(app):
     assert claim_batch("second", 10) == []
 
 
-@pytest.mark.parametrize("backend", ["postgresql"], indirect=False)
+@pytest.mark.postgres_only
 def test_two_workers_at_once_send_every_message_exactly_once(app, smtp, backend):
     users = [factories.user() for _ in range(60)]
     for user in users:

@@ -27,6 +27,7 @@ def digest_items():
     return db.session.scalars(sa.select(DigestItem).order_by(DigestItem.id)).all()
 
 
+@pytest.mark.sqlite_only
 def test_every_kind_has_its_templates(app):
     from partner_portal.notifications.outbox import render
 
@@ -77,6 +78,7 @@ def test_actor_and_inactive_people_get_nothing(app):
     assert [m.user_id for m in outbox()] == [other.id]
 
 
+@pytest.mark.sqlite_only
 def test_unknown_kind_is_a_programming_error(app):
     with pytest.raises(ValueError, match="unknown notification kind"):
         notify("no_such_kind", [factories.user()])
@@ -124,6 +126,7 @@ def test_set_preferences_stores_and_audits_only_changes(app):
         ({"response_accepted": "sometimes"}, "Kies direct, dagelijks overzicht of uit."),
     ],
 )
+@pytest.mark.sqlite_only
 def test_set_preferences_refuses_what_cannot_be_chosen(app, modes, message):
     user = factories.user()
     with pytest.raises(OperationError, match=message):

@@ -8,6 +8,8 @@ from partner_portal.notifications.kinds import optional_kinds_for
 from tests import factories
 from tests.notifications.factories import outbox_message
 
+pytestmark = pytest.mark.sqlite_only  # permission predicates: nothing here depends on the database
+
 
 @pytest.mark.parametrize(
     ("role", "allowed"),

@@ -85,9 +85,5 @@ RULES = [
         dict.fromkeys(ROLES, 404),
         name="other response's attachment",
     ),
-    # A draft cannot be endorsed (400 for its group); another group's response: 403.
-    Rule("responses.endorse", lambda w: f"{_a(w)}/onderschrijven", own_group(400), method="POST", name="draft"),
-    Rule("responses.endorse", lambda w: f"{_b(w)}/onderschrijven", LOGGED_IN_403, method="POST", name="other"),
     Rule("responses.revision", lambda w: f"{_b(w)}/revisies/1", only(*GEMEENTE)),
-    Rule("responses.mkb_endorsements", lambda w: "/mkb/onderschrijvingen", only("mkb_staff", "administrator")),
 ]

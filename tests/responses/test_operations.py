@@ -1,6 +1,4 @@
-"""Operations on responses: drafting, conflicts, submission with revisions, attachments, endorsements, answers, Nota."""
-
-import threading
+"""Operations on responses: drafting, conflicts, submission with revisions, attachments, answers, Nota."""
 
 import pytest
 import sqlalchemy as sa
@@ -12,7 +10,6 @@ from partner_portal.extensions import db
 from partner_portal.notifications.models import OutboxMessage
 from partner_portal.responses import operations
 from partner_portal.responses.models import (
-    Endorsement,
     FormalResponse,
     Nota,
     Position,
@@ -242,9 +239,9 @@ def test_attachments_are_pdfs_of_at_most_10_mb_and_at_most_five(world):
             world.member, r, cf.pdf_upload(b"%PDF-" + b"0" * (10 * 1024 * 1024), name="groot.pdf")
         )
     for n in range(4):
-        operations.add_attachment(world.member, r, cf.pdf_upload(f"%PDF-1.4\n% deel {n}\n".encode()))
+        operations.add_attachment(world.member, r, cf.pdf_upload(cf.pdf_bytes(text=f"deel {n}")))
     with pytest.raises(OperationError, match="hoogstens 5 bijlagen"):
-        operations.add_attachment(world.member, r, cf.pdf_upload(b"%PDF-1.4\n% nog een\n"))
+        operations.add_attachment(world.member, r, cf.pdf_upload(cf.pdf_bytes(text="nog een")))
     db.session.commit()
     assert len(r.attachments) == 5
     with pytest.raises(PermissionDenied):
@@ -261,58 +258,6 @@ def test_the_same_file_twice_is_attached_once(world, tmp_path):
     assert [a.file.original_name for a in r.attachments] == ["brief.pdf"]
     assert len(_events("formal_response.attach")) == 1
     assert sorted(p.name for p in first.file.path.parent.iterdir()) == [first.file.path.name]
-
-
-def test_endorse_once_per_organisation(world):
-    r = rf.response(world.consultation, world.group, S.submitted)
-    operations.endorse_response(world.signatory, r)
-    db.session.commit()
-    with pytest.raises(Conflict, match="al onderschreven"):
-        operations.endorse_response(world.signatory, r)
-    with pytest.raises(PermissionDenied):
-        operations.endorse_response(world.member, r)
-    with pytest.raises(PermissionDenied):
-        operations.endorse_response(world.other_signatory, r)
-    operations.endorse_response(world.coordinator, r)  # org admin of the other organisation
-    db.session.commit()
-    assert sorted(e.organisation.name for e in r.endorsements) == ["Eetcafé Het Koopmanshuis", "Grand Café De Brink"]
-
-
-@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
-def test_twenty_parallel_endorsements_leave_one(world, app):
-    r = rf.response(world.consultation, world.group, S.submitted)
-    db.session.commit()
-    response_id, user_id = r.id, world.signatory.id
-    barrier = threading.Barrier(20)
-    results, errors = [], []
-
-    def endorse():
-        from partner_portal.auth.models import User
-
-        barrier.wait(timeout=10)  # before taking a connection: the pool is smaller than twenty
-        with app.app_context():
-            try:
-                actor = db.session.get(User, user_id)
-                target = db.session.get(FormalResponse, response_id)
-                operations.endorse_response(actor, target)
-                db.session.commit()
-                results.append("ok")
-            except Conflict:
-                db.session.rollback()
-                results.append("conflict")
-            except Exception as exc:  # any other error is a failure of the test
-                errors.append(repr(exc))
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=endorse) for _ in range(20)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
-    assert not errors
-    assert sorted(results) == ["conflict"] * 19 + ["ok"]
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Endorsement)) == 1
 
 
 def test_answers_are_drafted_then_published_with_the_nota(world):

@@ -12,6 +12,8 @@ from partner_portal.responses.models import ResponseState
 from partner_portal.responses.workflow import RESPONSE
 from tests.responses import factories as rf
 
+pytestmark = pytest.mark.sqlite_only  # the workflow table: nothing here depends on the database
+
 PAIRS = [(state, t.name) for state in ResponseState for t in RESPONSE.transitions]
 COORDINATOR_STEPS = {"submit", "withdraw", "reopen"}
 NOTIFIES = {

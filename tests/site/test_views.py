@@ -1,5 +1,7 @@
 """Home page, health check and language switch."""
 
+import pytest
+
 from tests.conftest import make_app, post_form
 
 
@@ -22,6 +24,7 @@ def test_healthz_is_503_when_database_unreachable():
     assert response.get_json()["database"] != "ok"
 
 
+@pytest.mark.sqlite_only
 def test_language_switch_sets_lang_attribute(client):
     response = post_form(client, "/taal", {"locale": "en", "next": "/login"}, form_url="/")
     assert response.status_code == 302 and response.headers["Location"] == "/login"
@@ -30,16 +33,19 @@ def test_language_switch_sets_lang_attribute(client):
     assert "Log in" in page
 
 
+@pytest.mark.sqlite_only
 def test_language_switch_refuses_foreign_redirect(client):
     response = post_form(client, "/taal", {"locale": "en", "next": "//evil.example/"}, form_url="/")
     assert response.headers["Location"] == "/"
 
 
-def test_request_id_header_is_set_and_propagated(client):
+@pytest.mark.sqlite_only
+def test_request_id_header_is_set_by_the_server(client):
     assert len(client.get("/").headers["X-Request-ID"]) >= 8
-    assert client.get("/", headers={"X-Request-ID": "abcdef123456"}).headers["X-Request-ID"] == "abcdef123456"
+    assert client.get("/", headers={"X-Request-ID": "abcdef123456"}).headers["X-Request-ID"] != "abcdef123456"
 
 
+@pytest.mark.sqlite_only
 def test_unknown_url_gives_dutch_404(client):
     response = client.get("/bestaat-niet")
     assert response.status_code == 404

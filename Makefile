@@ -18,14 +18,17 @@ $(VENV)/.installed: $(BIN)/activate pyproject.toml constraints.txt
 
 install: $(VENV)/.installed translations
 
-# axe-core for the browser tests' accessibility checks (npm package, pinned by package-lock.json).
-# Without npm the browser tests skip with the reason shown (or fail under REQUIRE_BROWSER=1).
+# The browser tests' checkers, npm packages pinned by package-lock.json: axe-core (accessibility) and
+# vnu-jar (the Nu HTML checker, run with Java). Without npm the browser tests skip with the reason
+# shown (or fail under REQUIRE_BROWSER=1).
 AXE := node_modules/axe-core/axe.min.js
-browser-deps: $(AXE)
-$(AXE): package.json package-lock.json
+VNU := node_modules/vnu-jar/build/dist/vnu.jar
+browser-deps: node_modules/.installed
+node_modules/.installed: package.json package-lock.json
 	@if command -v npm >/dev/null 2>&1; then \
-	  npm ci --no-audit --no-fund --loglevel=error && touch $@; \
-	else echo "npm not found: the accessibility checks of the browser tests cannot run"; fi
+	  npm ci --no-audit --no-fund --loglevel=error && test -f $(AXE) && test -f $(VNU) && touch $@; \
+	else echo "npm not found: the accessibility and HTML checks of the browser tests cannot run"; fi
+	@command -v java >/dev/null 2>&1 || echo "java not found: the HTML checks of the browser tests cannot run"
 
 # Compile the message catalogues (the .mo files are build output, not committed).
 translations: $(VENV)/.installed

@@ -176,10 +176,14 @@ def register_request_hooks(app: Flask) -> None:
 
 
 def register_template_filters(app: Flask) -> None:
+    from partner_portal.core import templating
     from partner_portal.core.text import render_markdown
 
     # `{{ text|markdown }}`: user-written Markdown as sanitised HTML (the only way rich text reaches a page).
     app.add_template_filter(render_markdown, "markdown")
+    # `{{ d|date_text }}`, `{{ t|datetime_text }}`: the one date and moment format of each language;
+    # `{{ theme.title|nl }}`: Dutch content marked lang="nl" on English pages.
+    templating.register(app)
 
 
 def register_commands(app: Flask) -> None:

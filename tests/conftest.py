@@ -267,19 +267,29 @@ def browser():
 
     Under pytest-xdist each worker is a process with its own Chromium and live servers; spreading
     the browser tests over the workers measured faster than keeping them on one.
+    Each such process also starts the Nu HTML checker that the page checks use (one JVM per process).
     """
     if not os.access(CHROMIUM, os.X_OK):
         skip_or_fail_browser(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
-    from tests.browser.helpers import AXE_JS
+    from tests.browser import helpers, htmlchecker
 
-    if not AXE_JS.exists():
-        skip_or_fail_browser(f"axe-core is not installed at {AXE_JS} (run `make browser-deps`)")
+    if not helpers.AXE_JS.exists():
+        skip_or_fail_browser(f"axe-core is not installed at {helpers.AXE_JS} (run `make browser-deps`)")
+    problem = htmlchecker.missing()
+    if problem:
+        skip_or_fail_browser(problem)
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    checker = htmlchecker.HtmlChecker()  # every page the browser tests see is validated by it
+    helpers.use_html_checker(checker)
+    try:
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            yield chromium
+            chromium.close()
+    finally:
+        helpers.use_html_checker(None)
+        checker.close()
 
 
 class LiveServer:
@@ -337,6 +347,15 @@ def page(browser, live_server):
     problems: list[str] = []
     page.on("console", lambda m: problems.append(m.text) if "Content Security Policy" in m.text else None)
     page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
+    # Every stylesheet, script and icon a page asks for is there (a page itself may be a 4xx on purpose).
+    page.on(
+        "response",
+        lambda r: (
+            problems.append(f"{r.status} for {r.url}")
+            if r.status >= 400 and r.request.resource_type != "document"
+            else None
+        ),
+    )
     yield page
     context.close()
     assert not problems, "The browser reported:\n" + "\n".join(problems)

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import Response, abort, current_app, render_template, request
+from flask import abort, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -19,9 +17,8 @@ from wtforms.validators import NumberRange, Optional
 from partner_portal import navigation
 from partner_portal.audit_log import bp
 from partner_portal.consultations.permissions import can_view_audit_log
-from partner_portal.core import audit, workflow
+from partner_portal.core import audit, csvexport, workflow
 from partner_portal.core.audit import AuditEvent
-from partner_portal.core.exports import csv_safe
 from partner_portal.core.forms import max_length, strip_filter
 from partner_portal.core.pagecache import shared_fragment
 from partner_portal.extensions import db
@@ -177,7 +174,7 @@ def export():
     def generate():
         # Runs while the response is sent, after the request is gone: each batch gets its own
         # short app context (and so database session); none is held open between chunks.
-        yield _csv_text([CSV_COLUMNS])
+        yield csvexport.rows_text([CSV_COLUMNS])
         last_id = 0
         while True:
             with app.app_context():
@@ -185,23 +182,13 @@ def export():
             if not rows:
                 return
             last_id = rows[-1][0]
-            yield _csv_text(rows)
+            yield csvexport.rows_text(rows)
 
-    return Response(
-        generate(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": 'attachment; filename="audittrail.csv"'},
-    )
-
-
-def _csv_text(rows) -> str:
-    buffer = io.StringIO()
-    csv.writer(buffer).writerows(rows)
-    return buffer.getvalue()
+    return csvexport.csv_response(generate(), "audittrail.csv")
 
 
 def _csv_rows(query, last_id: int) -> list[list]:
-    """The next batch of events after `last_id` as CSV rows (cells made formula-safe)."""
+    """The next batch of events after `last_id` as CSV rows."""
     batch = db.session.execute(
         query.where(AuditEvent.id > last_id).order_by(AuditEvent.id.asc()).limit(EXPORT_BATCH)
     ).all()
@@ -223,5 +210,5 @@ def _csv_rows(query, last_id: int) -> list[list]:
             event.request_id,
             event.hash,
         )
-        rows.append([event.id, *[csv_safe(v) for v in values[1:]]])
+        rows.append(list(values))
     return rows

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -18,9 +16,8 @@ from partner_portal import navigation
 from partner_portal.auth.models import StaffRole
 from partner_portal.consultations.loading import load_consultation_light
 from partner_portal.consultations.models import Consultation, ConsultationStatus
-from partner_portal.core import workflow
+from partner_portal.core import csvexport, workflow
 from partner_portal.core.errors import Conflict, OperationError
-from partner_portal.core.exports import csv_safe
 from partner_portal.core.forms import ReasonForm
 from partner_portal.core.pagecache import public_page, shared_document, shared_fragment
 from partner_portal.core.transaction import show_refusal
@@ -290,15 +287,16 @@ def _css_text(text: str) -> str:
 def _page_css(published: bool) -> str:
     """The page box: A4, page numbers ("Pagina 2 van 6") and, before publication, CONCEPT on every page."""
     font = 'font: 9pt "DejaVu Sans", sans-serif; color: #444;'
+    # The texts are looked up outside the f-strings, where message extraction finds them.
+    page, of, concept_text = _css_text(_("Pagina")), _css_text(_("van")), _css_text(_("CONCEPT"))
     concept = (
         ""
         if published
-        else f'@top-right {{ content: {_css_text(_("CONCEPT"))}; font: bold 10pt "DejaVu Sans", sans-serif; '
-        "color: #b00020; }"
+        else f'@top-right {{ content: {concept_text}; font: bold 10pt "DejaVu Sans", sans-serif; color: #b00020; }}'
     )
     return (
         "@page { size: A4; margin: 2.2cm 2cm 2.4cm; "
-        f'@bottom-center {{ content: {_css_text(_("Pagina"))} " " counter(page) " " {_css_text(_("van"))} " " '
+        f'@bottom-center {{ content: {page} " " counter(page) " " {of} " " '
         f"counter(pages); {font} }} {concept} }}\n"
         "@page :first { @bottom-center { content: none; } }"
     )
@@ -317,7 +315,9 @@ def nota_pdf(slug: str):
         # One PDF is shared by every reader: resolve links against the configured site, never
         # against the Host header of whoever happened to ask first.
         base_url = current_app.config["BASE_URL"].rstrip("/") + "/"
-        return HTML(string=html, base_url=base_url).write_pdf(stylesheets=stylesheets)
+        # PDF/UA-1: a tagged PDF (structure, reading order, the language of <html lang>), as a
+        # gemeente must publish accessible documents.
+        return HTML(string=html, base_url=base_url).write_pdf(stylesheets=stylesheets, pdf_variant="pdf/ua-1")
 
     # About 0.3 s to make, and the same for everyone who may read it: made once per change.
     pdf = shared_document("nota-pdf", render)
@@ -344,36 +344,29 @@ CSV_COLUMNS = [
 
 @bp.get("/consultaties/<slug>/nota.csv")
 def nota_csv(slug: str):
-    """One row per accepted response and theme; non-public responses without their text. Formula-safe cells."""
+    """One row per accepted response and theme; non-public responses without their text (Dutch Excel CSV)."""
     consultation, nota = _load_nota(slug)
     content = nota_content(consultation, nota)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
     hidden = _("(niet openbaar)")
+    rows = [CSV_COLUMNS]
     for section in content.sections:
         for entry in section.entries:
             public = entry.is_public
             position = entry.position.position if entry.position and entry.position.position else None
-            writer.writerow(
+            rows.append(
                 [
-                    csv_safe(consultation.title),
-                    csv_safe(entry.response.sector_group.name),
+                    consultation.title,
+                    entry.response.sector_group.name,
                     entry.response.id,
                     "ja" if public else "nee",
-                    csv_safe(section.theme.title),
-                    csv_safe(LABELS[position] if position else "") if public else hidden,
-                    csv_safe(entry.position.explanation if entry.position else "") if public else hidden,
-                    csv_safe(LABELS[entry.answer.verdict] if entry.answer else ""),
-                    csv_safe(entry.answer.explanation if entry.answer else "") if public else hidden,
+                    section.theme.title,
+                    (LABELS[position] if position else "") if public else hidden,
+                    (entry.position.explanation if entry.position else "") if public else hidden,
+                    LABELS[entry.answer.verdict] if entry.answer else "",
+                    (entry.answer.explanation if entry.answer else "") if public else hidden,
                 ]
             )
-    name = f"nota-van-beantwoording-{consultation.slug}.csv"
-    return Response(
-        "\ufeff" + buffer.getvalue(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
-    )
+    return csvexport.csv_response(csvexport.rows_text(rows), f"nota-van-beantwoording-{consultation.slug}.csv")
 
 
 def _refused_publish(error: OperationError, slug: str):

@@ -33,6 +33,10 @@ class SectorGroupForm(FlaskForm):
     submit = SubmitField(_l("Opslaan"))
 
 
+def _id_or_zero(value) -> int:
+    return 0 if value in ("", None) else int(value)
+
+
 class OrganisationForm(FlaskForm):
     name = StringField(_l("Naam"), validators=[required(), max_length(200)], filters=[strip_filter])
     kvk_number = StringField(
@@ -41,7 +45,10 @@ class OrganisationForm(FlaskForm):
         filters=[strip_filter, lambda v: v.replace(" ", "") if isinstance(v, str) else v],
         description=_l("8 cijfers, zoals op het uittreksel van de Kamer van Koophandel."),
     )
-    primary_sector = SelectField(_l("Hoofdsector"), coerce=int, validators=[required(_l("Kies een hoofdsector."))])
+    # The placeholder option is empty (""), as HTML wants for a required select; it reads as no choice (0).
+    primary_sector = SelectField(
+        _l("Hoofdsector"), coerce=_id_or_zero, validators=[required(_l("Kies een hoofdsector."))]
+    )
     other_sectors = MultiCheckboxField(_l("Andere sectorgroepen"), coerce=int)
     contact_email = EmailField(
         _l("Contactadres (e-mail)"), validators=[Optional(), email_address(), max_length(254)], filters=[strip_filter]

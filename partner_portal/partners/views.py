@@ -151,7 +151,7 @@ def _organisations() -> str:
 def _organisation_form(org: Organisation | None) -> OrganisationForm:
     form = OrganisationForm(obj=org)
     choices = _sector_choices()
-    form.primary_sector.choices = [(0, _("Kies een sectorgroep")), *choices]
+    form.primary_sector.choices = [("", _("Kies een sectorgroep")), *choices]
     form.other_sectors.choices = choices
     if org is not None and request.method == "GET":
         form.primary_sector.data = org.primary_sector.id if org.primary_sector else 0

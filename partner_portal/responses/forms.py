@@ -1,13 +1,16 @@
 """Forms of formal responses: the draft (a position per theme), submission, attachments, answers."""
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
+from markupsafe import Markup, escape
 from wtforms import HiddenField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Optional
 
 from partner_portal.core.forms import max_length, strip_filter, version_field
+from partner_portal.core.templating import in_content_language
 from partner_portal.responses.models import LABELS, CollaborationStance, Position, Publication, Verdict
 
 TEXT_MAX = 20_000
@@ -51,6 +54,11 @@ class ResponseForm(FlaskForm):
     )
 
 
+def _theme_label(text: str, theme) -> Markup:
+    """A label naming a theme, whose title keeps its own language (lang="nl") on an English page."""
+    return escape(text) % {"theme": in_content_language(theme.title)}
+
+
 def response_form(consultation, **kwargs) -> ResponseForm:
     class Form(ResponseForm):
         pass
@@ -60,7 +68,7 @@ def response_form(consultation, **kwargs) -> ResponseForm:
             Form,
             f"position_{theme.id}",
             SelectField(
-                _l("Standpunt: %(theme)s", theme=theme.title),
+                _theme_label(_("Standpunt: %(theme)s"), theme),
                 choices=_choices(Position, _l("nog geen keuze")),
                 validators=[Optional()],
             ),
@@ -69,7 +77,7 @@ def response_form(consultation, **kwargs) -> ResponseForm:
             Form,
             f"explanation_{theme.id}",
             TextAreaField(
-                _l("Toelichting: %(theme)s", theme=theme.title),
+                _theme_label(_("Toelichting: %(theme)s"), theme),
                 validators=[Optional(), max_length(TEXT_MAX)],
                 filters=[strip_filter],
             ),
@@ -103,7 +111,7 @@ def answer_form(consultation, **kwargs) -> AnswerForm:
             Form,
             f"verdict_{theme.id}",
             SelectField(
-                _l("Reactie gemeente: %(theme)s", theme=theme.title),
+                _theme_label(_("Reactie gemeente: %(theme)s"), theme),
                 choices=_choices(Verdict, _l("nog geen antwoord")),
                 validators=[Optional()],
             ),
@@ -112,7 +120,7 @@ def answer_form(consultation, **kwargs) -> AnswerForm:
             Form,
             f"answer_{theme.id}",
             TextAreaField(
-                _l("Toelichting gemeente: %(theme)s", theme=theme.title),
+                _theme_label(_("Toelichting gemeente: %(theme)s"), theme),
                 validators=[Optional(), max_length(TEXT_MAX)],
                 filters=[strip_filter],
             ),

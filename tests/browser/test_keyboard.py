@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import DEMO_PASSWORD, check_a11y, visit
+from tests.browser.helpers import DEMO_PASSWORD, check_a11y, run_axe, visit
 
 pytestmark = pytest.mark.browser
 
@@ -87,9 +87,18 @@ def test_check_a11y_reports_the_rule_the_element_and_the_help(browser):
         page = context.new_page()
         page.set_content('<html><head><title>t</title></head><body><main><img src="x.png"></main></body></html>')
         with pytest.raises(AssertionError) as failure:
-            check_a11y(page)
+            run_axe(page)
         message = str(failure.value)
         assert "image-alt" in message and "img" in message and "alternative text" in message.lower()
         assert "html-has-lang" in message
+        # check_a11y validates the HTML first: a duplicate id fails with the checker's message and the line.
+        page.set_content(
+            '<!doctype html><html lang="nl"><head><title>t</title></head><body><main>'
+            '<p id="a">een</p>\n<p id="a">twee</p></main></body></html>'
+        )
+        with pytest.raises(AssertionError) as failure:
+            check_a11y(page)
+        message = str(failure.value)
+        assert "HTML error" in message and "Duplicate ID" in message and '<p id="a">twee</p>' in message
     finally:
         context.close()

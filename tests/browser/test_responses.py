@@ -184,6 +184,7 @@ def test_a_stale_save_shows_both_versions_in_the_browser(page, browser, live_ser
     other.close()
     page.get_by_label("Algemeen standpunt over de visie").fill("Mijn eigen tekst.")
     save_and_check(page)
-    expect(page.get_by_role("alert")).to_contain_text("intussen door iemand anders gewijzigd")
+    # The same account saved in the other browser: the panel says so.
+    expect(page.get_by_role("alert")).to_contain_text("U hebt deze reactie in een ander venster gewijzigd")
     expect(page.get_by_label("Algemeen standpunt over de visie")).to_have_value("Mijn eigen tekst.")
     expect(page.get_by_text("Tekst van de ander.")).to_be_visible()

@@ -178,5 +178,5 @@ def test_the_nota_names_the_endorsing_organisations_of_public_responses(client, 
     db.session.commit()
     login_as(world.moderator)
     page = client.get(f"/consultaties/{world.consultation.slug}/nota").get_data(as_text=True)
-    assert "<td>Eetcafé Het Koopmanshuis</td>" in page  # active only: not Grand Café De Brink
+    assert "<strong>Onderschreven door:</strong> Eetcafé Het Koopmanshuis</p>" in page  # active only
     assert "Grand Café De Brink" not in page and "Boekhandel Het Forum" not in page

@@ -65,6 +65,9 @@ def wait_until_blocked(timeout: float = 30.0) -> None:
                     "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
                 )
             ).scalar()
+            # pg_stat_activity is a snapshot per transaction: end it, or every later read repeats
+            # the first one (which, on a busy machine, may come before the other step waits).
+            probe.rollback()
             if waiting:
                 return
             time.sleep(0.05)

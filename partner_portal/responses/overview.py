@@ -60,6 +60,16 @@ def _step(user, consultation, group, response, answered: bool) -> NextStep:
     return NextStep(group, response, response.state.label, _("Bekijken"), show)
 
 
+def groups_of(organisation_id: int) -> list[SectorGroup]:
+    """The organisation's sector groups, its primary one first (one query)."""
+    return db.session.scalars(
+        sa.select(SectorGroup)
+        .join(OrganisationSector, OrganisationSector.sector_group_id == SectorGroup.id)
+        .where(OrganisationSector.organisation_id == organisation_id)
+        .order_by(OrganisationSector.is_primary.desc(), SectorGroup.position)
+    ).all()
+
+
 def next_steps(user, consultations=None) -> list[tuple[Consultation, list[NextStep]]]:
     """Per running consultation (or the ones given), the user's sector groups and their next step.
 
@@ -76,12 +86,7 @@ def next_steps(user, consultations=None) -> list[tuple[Consultation, list[NextSt
         ).all()
     if not consultations or not user.organisation.is_active:
         return []
-    groups = db.session.scalars(
-        sa.select(SectorGroup)
-        .join(OrganisationSector, OrganisationSector.sector_group_id == SectorGroup.id)
-        .where(OrganisationSector.organisation_id == user.organisation_id)
-        .order_by(OrganisationSector.is_primary.desc(), SectorGroup.position)
-    ).all()
+    groups = groups_of(user.organisation_id)
     if not groups:
         return []
     ids = [c.id for c in consultations]

@@ -17,7 +17,7 @@ from partner_portal.core.pagecache import public_page
 from partner_portal.core.text import diff_lines
 from partner_portal.core.transaction import refused, show_refusal
 from partner_portal.extensions import db
-from partner_portal.partners.models import OrganisationSector, SectorGroup
+from partner_portal.partners.models import SectorGroup
 from partner_portal.responses import bp, operations, permissions
 from partner_portal.responses.forms import CreateResponseForm, SubmitForm, response_form
 from partner_portal.responses.fragments import response_fragment
@@ -28,7 +28,7 @@ from partner_portal.responses.models import (
     ResponseAttachment,
     ResponseState,
 )
-from partner_portal.responses.overview import next_steps
+from partner_portal.responses.overview import groups_of, next_steps
 from partner_portal.responses.workflow import RESPONSE, ROUND_CLOSED
 from partner_portal.responses.workflow import round_open as response_round_open
 
@@ -104,12 +104,7 @@ def index(slug: str):
     own_groups, own, round_open = [], {}, False
     if current_user.is_authenticated and current_user.organisation_id is not None:
         round_open = consultation.status == ConsultationStatus.published and response_round_open(consultation)
-        own_groups = db.session.scalars(
-            sa.select(SectorGroup)
-            .join(OrganisationSector, OrganisationSector.sector_group_id == SectorGroup.id)
-            .where(OrganisationSector.organisation_id == current_user.organisation_id)
-            .order_by(OrganisationSector.is_primary.desc(), SectorGroup.position)
-        ).all()
+        own_groups = groups_of(current_user.organisation_id)
         own = {
             r.sector_group_id: r
             for r in db.session.scalars(

@@ -43,6 +43,18 @@ def _people():
     return users, response.id
 
 
+def _submit_as_coordinator(response_id: int) -> None:
+    """The toerisme coordinator completes and submits the group's draft (as if in another browser)."""
+    response = db.session.get(FormalResponse, response_id)
+    coordinator = db.session.scalar(sa.select(User).where(User.email == "toerisme@example.org"))
+    for theme in response.consultation.themes:
+        response.position_for(theme.id).position = "supports"
+    response.collaboration_stance = "joins"
+    db.session.commit()
+    operations.submit_response(coordinator, response, version=response.version, publication="public")
+    db.session.commit()
+
+
 def _fits(page) -> None:
     check_a11y(page)
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), f"{page.url} scrolls sideways"
@@ -139,14 +151,7 @@ def test_a_members_text_is_shown_back_when_the_coordinator_submitted_meanwhile(p
     log_in(page, member.email, factories.PASSWORD)
     visit(page, f"/reacties/{response_id}/bewerken")
     page.get_by_label("Algemeen standpunt over de visie").fill("Een zorgvuldige laatste aanvulling.")
-    response = db.session.get(FormalResponse, response_id)
-    coordinator = db.session.scalar(sa.select(User).where(User.email == "toerisme@example.org"))
-    for theme in response.consultation.themes:
-        response.position_for(theme.id).position = "supports"
-    response.collaboration_stance = "joins"
-    db.session.commit()
-    operations.submit_response(coordinator, response, version=response.version, publication="public")
-    db.session.commit()
+    _submit_as_coordinator(response_id)
     page.get_by_role("button", name="Opslaan", exact=True).click()
     _fits(page)
     expect(page.get_by_role("alert")).to_contain_text("Uw wijzigingen zijn niet opgeslagen")
@@ -158,14 +163,7 @@ def test_a_members_text_is_shown_back_when_the_coordinator_submitted_meanwhile(p
 @pytest.mark.parametrize("width", WIDTHS)
 def test_withdrawing_is_confirmed_and_can_be_undone(page, live_server, width):
     (_member, _other), response_id = _people()
-    response = db.session.get(FormalResponse, response_id)
-    coordinator = db.session.scalar(sa.select(User).where(User.email == "toerisme@example.org"))
-    for theme in response.consultation.themes:
-        response.position_for(theme.id).position = "supports"
-    response.collaboration_stance = "joins"
-    db.session.commit()
-    operations.submit_response(coordinator, response, version=response.version, publication="public")
-    db.session.commit()
+    _submit_as_coordinator(response_id)
     page.set_viewport_size({"width": width, "height": 900})
     log_in(page, "toerisme@example.org")
     visit(page, f"/reacties/{response_id}")

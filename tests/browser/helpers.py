@@ -61,7 +61,10 @@ def check_html(page, html: str | None = None) -> None:
     Called before axe is added to the page: axe's own source is not part of the page.
     """
     assert _html_checker is not None, "the HTML checker is not running (the `browser` fixture starts it)"
-    html = page.content() if html is None else html
+    if html is None:
+        # After a click the new document may be committed but not yet parsed: its content would be empty.
+        page.wait_for_load_state("load")
+        html = page.content()
     errors = _html_checker.errors(html)
     assert not errors, format_errors(page.url, errors, html)
 

@@ -94,6 +94,7 @@ def test_invitation_flow(page, browser, live_server, inviter):
         page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Mijn organisatie").click()
         role = "Lid"
         start = "/mijn"
+    expect(page.get_by_label("Naam")).to_be_visible()
     check_a11y(page)
     page.get_by_label("Naam").fill("Iris Nieuw")
     page.get_by_label("E-mailadres").fill("iris.nieuw@example.org")

@@ -8,6 +8,7 @@ from markupsafe import Markup
 from wtforms import HiddenField, TextAreaField, ValidationError, widgets
 from wtforms.validators import DataRequired, Email, Length
 
+from partner_portal.core import merge
 from partner_portal.core.workflow import REASON_MAX_LENGTH
 
 KVK_RE = re.compile(r"^\d{8}$")
@@ -66,3 +67,40 @@ class ReasonForm(FlaskForm):
 
     version = version_field()
     reason = TextAreaField(_l("Reden"), validators=[max_length(REASON_MAX_LENGTH)], filters=[strip_filter])
+
+
+def conflict_panel(form, exc, *, by, me) -> dict:
+    """What a conflict panel shows after a refused concurrent save (an EditConflict `exc` on `form`):
+    per field that both people changed, both texts and what differs. `by` saved meanwhile."""
+    fields = []
+    for key in exc.merge.conflicts:
+        field = form[key]
+        choices = {str(c.value): str(c.label) for c in getattr(field, "choices", None) or []}
+        mine, theirs = exc.merge.values[key], exc.theirs.get(key, "")
+        mine, theirs = choices.get(mine, mine), choices.get(theirs, theirs)
+        fields.append(
+            {
+                "id": field.id,
+                "label": field.label.text,
+                "mine": mine,
+                "theirs": theirs,
+                "diff": merge.word_diff(theirs, mine),
+            }
+        )
+    return {
+        "fields": fields,
+        "ids": [f["id"] for f in fields],
+        "merged": len(exc.merge.theirs_changed),
+        # The same person in another window or tab, or someone else.
+        "same_person": by is not None and by.id == me.id,
+        "by": by,
+    }
+
+
+def refill_conflict(form, conflict, version) -> None:
+    """Put a refused concurrent save back in its form: the merged values (the person's own text
+    where both changed a field), the current version, and what is stored now as the new base."""
+    for key, value in conflict.merge.values.items():
+        form[key].data = value
+    form.version.data = version
+    form.base.data = merge.encode(conflict.theirs)

@@ -13,12 +13,12 @@ from sqlalchemy import orm as so
 from wtforms.fields.choices import SelectChoice
 
 from partner_portal import navigation
-from partner_portal.auth.models import StaffRole
+from partner_portal.auth.models import StaffRole, User
 from partner_portal.consultations.loading import load_consultation_light
 from partner_portal.consultations.models import Consultation, ConsultationStatus
-from partner_portal.core import csvexport, workflow
+from partner_portal.core import csvexport, merge, workflow
 from partner_portal.core.errors import Conflict, OperationError
-from partner_portal.core.forms import ReasonForm
+from partner_portal.core.forms import ReasonForm, conflict_panel, refill_conflict
 from partner_portal.core.pagecache import public_page, shared_document, shared_fragment
 from partner_portal.core.transaction import show_refusal
 from partner_portal.extensions import db
@@ -132,16 +132,20 @@ def _queue_content() -> str:
 
 
 def _review_page(
-    response: FormalResponse, *, error: str | None = None, form=None, status: int = 200, failed_step: str | None = None
+    response: FormalResponse,
+    *,
+    error: str | None = None,
+    form=None,
+    status: int = 200,
+    failed_step: str | None = None,
+    conflict: dict | None = None,
 ):
     themes = response.consultation.themes
     if form is None:
-        data = {}
-        for theme in themes:
-            answer = response.answer_for(theme.id)
-            data[f"verdict_{theme.id}"] = answer.verdict.value if answer else ""
-            data[f"answer_{theme.id}"] = answer.explanation if answer else ""
-        form = answer_form(response.consultation, data=data)
+        stored = response.answer_values(themes)
+        form = answer_form(
+            response.consultation, data={**stored, "version": response.version, "base": merge.encode(stored)}
+        )
     return (
         render_template(
             "moderation/review.html",
@@ -157,6 +161,7 @@ def _review_page(
             moderator_message=last_moderator_message(response),
             content=response_fragment(response, "responses/_content.html", show_answers=False),
             error=error,
+            conflict=conflict,
             # A refused step keeps what was typed in its reason field, and marks that field.
             failed_step=failed_step,
             typed_reason=request.form.get("reason", "") if failed_step else "",
@@ -183,6 +188,13 @@ def _refused_review(error: OperationError, response_id: int, **_view_args):
     """The review page again after a refused step or answer, with what is stored and what was typed."""
     response = _load_for_review(response_id, populate=True)
     form = answer_form(response.consultation) if request.endpoint == "moderation.answer" else None
+    if isinstance(error, operations.EditConflict):
+        # Another moderator saved answers meanwhile: theirs merged in, only the answers both changed marked.
+        refill_conflict(form, error, response.version)
+        latest = max(response.answers, key=lambda a: a.drafted_at, default=None)
+        by = db.session.get(User, latest.drafted_by_id) if latest and latest.drafted_by_id else None
+        conflict = conflict_panel(form, error, by=by, me=current_user)
+        return _review_page(response, form=form, status=409, conflict=conflict)
     return _review_page(
         response, form=form, error=error.message, status=error.status_code, failed_step=_view_args.get("name")
     )
@@ -217,11 +229,15 @@ def answer(response_id: int):
     if not form.validate_on_submit():
         return _review_page(response, form=form, status=400)
     themes = response.consultation.themes
-    operations.save_answers(
+    taken = operations.save_answers(
         current_user,
         response,
         {t.id: (form[f"verdict_{t.id}"].data or None, form[f"answer_{t.id}"].data) for t in themes},
+        version=form.version.data,
+        base=merge.decode(form.base.data),
     )
+    if taken:
+        flash(_("Een andere moderator had het antwoord intussen ook gewijzigd; die wijzigingen zijn bewaard."), "info")
     if response.answered_at:
         flash(_("Het antwoord is opgeslagen; elk thema is beantwoord. Het wordt openbaar met de Nota."), "success")
     else:

@@ -109,7 +109,7 @@ def seed_responses() -> str:
         operations.take_step(moderator, response, "start_review", version=response.version)
         operations.take_step(moderator, response, "accept", version=response.version)
         answers = {themes[slug]: value for slug, value in VASTGOED["answers"].items()}
-        operations.save_answers(moderator, response, answers)
+        operations.save_answers(moderator, response, answers, version=response.version)
         created.append("vastgoed (accepted, endorsed, answered)")
     if groups["retail"].id not in existing:
         response = _draft(_user("retail@example.org"), consultation, groups["retail"], RETAIL)

@@ -101,6 +101,10 @@ class SubmitForm(FlaskForm):
 class AnswerForm(FlaskForm):
     """The gemeente's answer; `answer_form(consultation)` adds verdict_<theme id> and answer_<theme id>."""
 
+    version = version_field()
+    # The answers as the moderator first saw them (core/merge.py), for merging a concurrent save.
+    base = HiddenField("base")
+
 
 def answer_form(consultation, **kwargs) -> AnswerForm:
     class Form(AnswerForm):

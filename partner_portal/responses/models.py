@@ -222,6 +222,15 @@ class FormalResponse(TimestampMixin, VersionedMixin, db.Model):
             values[f"explanation_{theme.id}"] = row.explanation if row else ""
         return values
 
+    def answer_values(self, themes) -> dict[str, str]:
+        """The gemeente's answers as the answer form's fields: verdict_<theme id> and answer_<theme id>."""
+        values = {}
+        for theme in themes:
+            row = self.answer_for(theme.id)
+            values[f"verdict_{theme.id}"] = row.verdict.value if row else ""
+            values[f"answer_{theme.id}"] = row.explanation if row else ""
+        return values
+
     def snapshot(self, themes) -> dict[str, Any]:
         """The content as plain data, frozen into a revision at submission."""
         return {

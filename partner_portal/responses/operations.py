@@ -111,8 +111,8 @@ def create_response(actor, consultation, group: SectorGroup) -> FormalResponse:
     return response
 
 
-class DraftConflict(Conflict):
-    """Someone saved the draft meanwhile and changed some of the same fields differently.
+class EditConflict(Conflict):
+    """Someone saved the same form meanwhile and changed some of the same fields differently.
 
     `merge.conflicts` names exactly those fields; `merge.values` holds everything else merged
     (and, for the conflicts, what this person typed); `theirs` is what is stored now.
@@ -122,6 +122,22 @@ class DraftConflict(Conflict):
         super().__init__(message)
         self.merge = result
         self.theirs = theirs
+
+
+def _merged(record, version, base, mine: dict[str, str], theirs: dict[str, str], message: str):
+    """What to save from a form posted on `version` of `record`: (values, version, fields taken).
+
+    On the current version: `mine` as it is. On a stale one (someone saved in between), the
+    fields merged three ways against `base`, the form as first shown (core/merge.py): what only
+    the other person changed is kept, what only this person changed is saved, and fields both
+    changed differently stop the save (EditConflict with `message`, naming exactly those).
+    """
+    if not _is_stale(record, version):
+        return mine, version, []
+    result = merge.three_way(base, mine, theirs)
+    if result.conflicts:
+        raise EditConflict(message, result, theirs)
+    return result.values, record.version, result.theirs_changed
 
 
 def _draft_fields(statement, collaboration_stance, collaboration_conditions, positions) -> dict[str, str]:
@@ -161,7 +177,7 @@ def save_draft(
     fields as the editor first saw them: when someone else saved meanwhile (a stale
     `version`), the fields are merged three ways (core/merge.py): what only the other person
     changed is kept, what only this person changed is saved, and only fields both changed
-    differently stop the save (DraftConflict, with exactly those fields). Without a base a
+    differently stop the save (EditConflict, with exactly those fields). Without a base a
     stale version is a plain Conflict. Refuses a response that is no longer editable
     (OperationError), someone outside the group (PermissionDenied) and unknown values
     (OperationError). Returns the fields taken from the other person's save.
@@ -173,22 +189,17 @@ def save_draft(
             _("Deze reactie is %(state)s en kan niet meer worden gewijzigd.", state=response.state.label)
         )
     workflow.require(actor, response, RESPONSE, "edit")  # the consultation runs, the round is open
-    taken: list[str] = []
-    if _is_stale(response, version):
-        theirs = response.field_values(response.consultation.themes)
-        result = merge.three_way(
-            base, _draft_fields(statement, collaboration_stance, collaboration_conditions, positions), theirs
-        )
-        if result.conflicts:
-            raise DraftConflict(
-                _("Deze reactie is intussen door iemand anders gewijzigd, ook op plaatsen die u wijzigde."),
-                result,
-                theirs,
-            )
-        values, version, taken = result.values, response.version, result.theirs_changed
-        statement, collaboration_stance = values["statement"], values["collaboration_stance"] or None
-        collaboration_conditions = values["collaboration_conditions"]
-        positions = {tid: (values[f"position_{tid}"] or None, values[f"explanation_{tid}"]) for tid in positions}
+    values, version, taken = _merged(
+        response,
+        version,
+        base,
+        _draft_fields(statement, collaboration_stance, collaboration_conditions, positions),
+        response.field_values(response.consultation.themes),
+        _("Deze reactie is intussen door iemand anders gewijzigd, ook op plaatsen die u wijzigde."),
+    )
+    statement, collaboration_stance = values["statement"], values["collaboration_stance"] or None
+    collaboration_conditions = values["collaboration_conditions"]
+    positions = {tid: (values[f"position_{tid}"] or None, values[f"explanation_{tid}"]) for tid in positions}
     check_version(response, version)
     themes = {t.id: t for t in response.consultation.themes}
     if set(positions) - set(themes):
@@ -338,17 +349,44 @@ def record_endorsement(actor, response: FormalResponse, details: dict) -> None:
     workflow.record_action(actor, response, RESPONSE, "endorse", details=details)
 
 
-def save_answers(actor, response: FormalResponse, answers: dict[int, tuple[str | None, str]]) -> None:
+def save_answers(
+    actor,
+    response: FormalResponse,
+    answers: dict[int, tuple[str | None, str]],
+    *,
+    version,
+    base: dict[str, str] | None = None,
+) -> list[str]:
     """Draft the gemeente's answer per theme (internal until the Nota is published).
 
     `answers` maps theme id to (verdict or None, explanation). When every theme has a verdict
     the response counts as answered (answered_at); the answers become public with the Nota.
-    Raises PermissionDenied (not a moderator, not accepted, or already published) and
-    OperationError for unknown themes or verdicts, or an explanation without a verdict.
+    `version` and `base` (the answer form's fields as first shown) guard against a moderator
+    saving over another's answer: a concurrent save is merged as for drafts (`_merged`), and
+    answers both changed differently stop the save (EditConflict). Raises PermissionDenied
+    (not a moderator, not accepted, or already published) and OperationError for unknown
+    themes or verdicts, or an explanation without a verdict. Returns the fields taken from the
+    other moderator's save.
     """
     lock_consultation(response.consultation)
     if not workflow.can(actor, response, RESPONSE, "answer") or nota_of(response.consultation) is not None:
         raise PermissionDenied(_("Op deze reactie kunt u (nu) geen antwoord opstellen."))
+    themes = {t.id: t for t in response.consultation.themes}
+    if set(answers) - set(themes):
+        raise OperationError(_("Een van de thema's hoort niet bij deze consultatie."))
+    mine = {}
+    for theme_id, (raw, explanation) in answers.items():
+        mine[f"verdict_{theme_id}"], mine[f"answer_{theme_id}"] = raw or "", explanation or ""
+    values, version, taken = _merged(
+        response,
+        version,
+        base,
+        mine,
+        response.answer_values(response.consultation.themes),
+        _("Het antwoord is intussen door iemand anders gewijzigd, ook bij thema's die u wijzigde."),
+    )
+    check_version(response, version)
+    answers = {tid: (values[f"verdict_{tid}"] or None, values[f"answer_{tid}"]) for tid in answers}
     themes = {t.id: t for t in response.consultation.themes}
     if set(answers) - set(themes):
         raise OperationError(_("Een van de thema's hoort niet bij deze consultatie."))
@@ -374,14 +412,16 @@ def save_answers(actor, response: FormalResponse, answers: dict[int, tuple[str |
             row = ThemeAnswer(theme_id=theme_id, verdict=verdict)
             response.answers.append(row)
         row.verdict, row.explanation, row.drafted_by_id = verdict, explanation, actor.id
-    db.session.flush()
     complete = all(response.answer_for(tid) is not None for tid in themes)
     if complete and response.answered_at is None:
         response.answered_at = utcnow()
     elif not complete:
         response.answered_at = None
+    response.updated_at = utcnow()  # a change only in an answer row must still bump the version
     workflow.flush_versioned()
-    workflow.record_action(actor, response, RESPONSE, "answer", details={"answered": complete})
+    details = {"answered": complete, **({"merged": taken} if taken else {})}
+    workflow.record_action(actor, response, RESPONSE, "answer", details=details)
+    return taken
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from partner_portal.consultations.loading import load_consultation_light
 from partner_portal.consultations.models import ConsultationStatus
 from partner_portal.core import merge, uploads, workflow
 from partner_portal.core.errors import Conflict, OperationError
-from partner_portal.core.forms import ReasonForm
+from partner_portal.core.forms import ReasonForm, conflict_panel, refill_conflict
 from partner_portal.core.pagecache import public_page
 from partner_portal.core.text import diff_lines
 from partner_portal.core.transaction import refused, show_refusal
@@ -211,32 +211,6 @@ def _edit_page(response, form, *, error=None, conflict=None, status=200):
     )
 
 
-def _conflict_panel(response, form, exc: operations.DraftConflict) -> dict:
-    """What the conflict panel shows: per field that both people changed, both texts and what differs."""
-    fields = []
-    for key in exc.merge.conflicts:
-        field = form[key]
-        choices = {str(c.value): str(c.label) for c in getattr(field, "choices", None) or []}
-        mine, theirs = exc.merge.values[key], exc.theirs.get(key, "")
-        mine, theirs = choices.get(mine, mine), choices.get(theirs, theirs)
-        fields.append(
-            {
-                "id": field.id,
-                "label": field.label.text,
-                "mine": mine,
-                "theirs": theirs,
-                "diff": merge.word_diff(theirs, mine),
-            }
-        )
-    return {
-        "fields": fields,
-        "merged": len(exc.merge.theirs_changed),
-        # The same person in another window or tab, or someone else.
-        "same_person": response.last_edited_by_id == current_user.id,
-        "by": response.last_edited_by,
-    }
-
-
 def _posted_form(response):
     """The edit form as posted; a field missing from the post keeps its stored value, except the
     base: without one, a concurrent save is not merged blindly (see operations.save_draft)."""
@@ -270,12 +244,10 @@ def _typed_page(response_id: int, form, exc: OperationError):
     """
     refused(exc)
     response = load_response(response_id, populate=True)
-    if isinstance(exc, operations.DraftConflict):
-        for key, value in exc.merge.values.items():
-            form[key].data = value
-        form.version.data = response.version
-        form.base.data = merge.encode(exc.theirs)
-        return _edit_page(response, form, conflict=_conflict_panel(response, form, exc), status=409)
+    if isinstance(exc, operations.EditConflict):
+        refill_conflict(form, exc, response.version)
+        conflict = conflict_panel(form, exc, by=response.last_edited_by, me=current_user)
+        return _edit_page(response, form, conflict=conflict, status=409)
     if response.state not in RESPONSE.action("edit").sources:
         themes = response.consultation.themes
         return (

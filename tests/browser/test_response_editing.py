@@ -182,3 +182,52 @@ def test_withdrawing_is_confirmed_and_can_be_undone(page, live_server, width):
     _fits(page)
     db.session.expire_all()
     assert db.session.get(FormalResponse, response_id).state == ResponseState.draft
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_two_moderators_answer_one_response_at_once(page, browser, live_server, width):
+    """Issue 12.3: the answer saved from an older review page silently replaced the other moderator's."""
+    from partner_portal.auth.models import StaffRole
+
+    mia = factories.user(role=StaffRole.moderator, email="mia.moderator@example.org", name="Mia de Moderator")
+    group = db.session.scalar(sa.select(SectorGroup).where(SectorGroup.slug == "vastgoed"))
+    response = db.session.scalar(sa.select(FormalResponse).where(FormalResponse.sector_group_id == group.id))
+    db.session.commit()
+    review = f"/beheer/reacties/{response.id}"
+    page.set_viewport_size({"width": width, "height": 900})
+    log_in(page, "moderator@example.org")
+    visit(page, review)
+    context, other = _second_person(browser, live_server, width)
+    try:
+        log_in(other, mia.email, factories.PASSWORD)
+        visit(other, review)
+        label = f"Toelichting gemeente: {THEMES[0]}"
+        other.get_by_label(label, exact=True).fill("Mia's antwoord op het eerste thema.")
+        other.get_by_role("button", name="Antwoord opslaan").click()
+        expect(other.get_by_role("status")).to_contain_text("Het antwoord is opgeslagen")
+        # The first moderator, on the page opened before, writes something else on the same theme.
+        page.get_by_label(label, exact=True).fill("Marks antwoord op het eerste thema.")
+        page.get_by_label(f"Toelichting gemeente: {THEMES[1]}", exact=True).fill("Marks antwoord op het tweede.")
+        page.get_by_role("button", name="Antwoord opslaan").click()
+        panel = page.get_by_role("alert")
+        expect(panel).to_contain_text("Iemand anders heeft het antwoord intussen gewijzigd")
+        expect(panel).to_contain_text("Mia's antwoord op het eerste thema.")
+        expect(page.locator(".conflict-field")).to_have_count(1)
+        expect(page.get_by_label(label, exact=True)).to_have_value("Marks antwoord op het eerste thema.")
+        _fits(page)
+        db.session.expire_all()
+        assert db.session.get(FormalResponse, response.id).answer_for(
+            response.consultation.themes[0].id
+        ).explanation == ("Mia's antwoord op het eerste thema.")
+        # He decides, saves again: his two answers are stored.
+        page.get_by_label(label, exact=True).fill("Het antwoord van Mia en Mark.")
+        page.get_by_role("button", name="Antwoord opslaan").click()
+        expect(page.get_by_role("status")).to_contain_text("Het antwoord is opgeslagen")
+        _fits(page)
+        db.session.expire_all()
+        stored = db.session.get(FormalResponse, response.id)
+        themes = stored.consultation.themes
+        assert stored.answer_for(themes[0].id).explanation == "Het antwoord van Mia en Mark."
+        assert stored.answer_for(themes[1].id).explanation == "Marks antwoord op het tweede."
+    finally:
+        context.close()

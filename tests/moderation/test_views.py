@@ -84,6 +84,7 @@ def _answer_all(client, world, r, verdict="adopted"):
     for t in world.consultation.themes:
         data[f"verdict_{t.id}"] = verdict
         data[f"answer_{t.id}"] = f"Antwoord op {t.title}."
+    data["version"] = r.version
     return post_form(client, f"/beheer/reacties/{r.id}/antwoord", data, form_url=f"/beheer/reacties/{r.id}")
 
 
@@ -307,3 +308,44 @@ def test_the_shared_nota_pdf_resolves_links_against_base_url_not_the_host_header
     response = client.get(f"/consultaties/{world.consultation.slug}/nota.pdf", headers={"Host": "evil.example"})
     assert response.status_code == 200
     assert base_urls == [app.config["BASE_URL"].rstrip("/") + "/"]
+
+
+def test_two_moderators_answer_at_once_and_the_later_one_sees_both_texts(app, client, world, login_as):
+    """Issue 12.3: the answer saved last from an old review page replaced the other moderator's text."""
+    from partner_portal.auth.models import StaffRole
+    from tests.access import log_in
+    from tests.responses.test_views import _open_form_from
+
+    other = factories.user(role=StaffRole.moderator, name="Mia de Moderator")
+    r = rf.response(world.consultation, world.group, S.accepted)
+    db.session.commit()
+    t1, t2 = (t.id for t in world.consultation.themes[:2])
+    url = f"/beheer/reacties/{r.id}"
+    login_as(world.moderator)
+    mark = _open_form_from(client.get(url).text)
+    mia_client = app.test_client()
+    log_in(mia_client, other)
+    mia = _open_form_from(mia_client.get(url).text)
+    mia.update({f"verdict_{t1}": "adopted", f"answer_{t1}": "Mia schrijft dit."})
+    assert post_form(mia_client, f"{url}/antwoord", mia, form_url=url).status_code == 302
+    # Mark, on the page he opened before, answers theme 1 differently and theme 2 too.
+    mark.update({f"verdict_{t1}": "adopted", f"answer_{t1}": "Mark schrijft dat."})
+    mark.update({f"verdict_{t2}": "not_adopted", f"answer_{t2}": "Alleen Mark."})
+    refused = post_form(client, f"{url}/antwoord", mark, form_url=url)
+    page = refused.text
+    assert refused.status_code == 409
+    assert "Iemand anders heeft het antwoord intussen gewijzigd" in page and "Mia de Moderator" in page
+    assert page.count('class="conflict-field"') == 1 and f'href="#answer_{t1}"' in page
+    assert "Mia schrijft dit." in page and "Mark schrijft dat." in page
+    assert "<del>dit.</del>" in page and "<ins>dat.</ins>" in page
+    stored = db.session.get(FormalResponse, r.id)
+    assert stored.answer_for(t1).explanation == "Mia schrijft dit." and stored.answer_for(t2) is None
+    # Saving again from the conflict page keeps Mark's choice on theme 1 and his answer on theme 2.
+    again = _open_form_from(page)
+    assert again[f"answer_{t2}"] == "Alleen Mark."
+    assert post_form(client, f"{url}/antwoord", again, form_url=url).status_code == 302
+    stored = db.session.get(FormalResponse, r.id)
+    assert (
+        stored.answer_for(t1).explanation == "Mark schrijft dat."
+        and stored.answer_for(t2).explanation == "Alleen Mark."
+    )

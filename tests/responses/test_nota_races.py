@@ -160,7 +160,12 @@ def test_an_answer_saved_during_publication_waits_and_is_refused(app, world):
         from partner_portal.auth.models import User
 
         response = db.session.get(FormalResponse, response_id)
-        operations.save_answers(db.session.get(User, moderator_id), response, {theme_id: ("not_adopted", "Toch niet.")})
+        operations.save_answers(
+            db.session.get(User, moderator_id),
+            response,
+            {theme_id: ("not_adopted", "Toch niet.")},
+            version=response.version,
+        )
 
     other = Other(app, answer).start()
     wait_until_blocked()
@@ -176,7 +181,7 @@ def test_a_publication_during_an_answer_edit_publishes_the_saved_answer(app, wor
     r = rf.response(world.consultation, world.group, S.accepted, answered=True)
     db.session.commit()
     theme_id = world.consultation.themes[0].id
-    operations.save_answers(world.moderator, r, {theme_id: ("not_adopted", "Toch niet.")})
+    operations.save_answers(world.moderator, r, {theme_id: ("not_adopted", "Toch niet.")}, version=r.version)
 
     other = _publish(app, world).start()
     wait_until_blocked()

@@ -17,6 +17,7 @@ from partner_portal.responses.models import (
     ResponseState,
 )
 from partner_portal.responses.workflow import RESPONSE
+from tests import factories
 from tests.consultations import factories as cf
 from tests.responses import factories as rf
 
@@ -263,16 +264,16 @@ def test_the_same_file_twice_is_attached_once(world, tmp_path):
 def test_answers_are_drafted_then_published_with_the_nota(world):
     r = rf.response(world.consultation, world.group, S.accepted)
     themes = world.consultation.themes
-    operations.save_answers(world.moderator, r, {themes[0].id: ("adopted", "Neem ik over.")})
+    operations.save_answers(world.moderator, r, {themes[0].id: ("adopted", "Neem ik over.")}, version=r.version)
     db.session.commit()
     assert r.answered_at is None and r.answer_published_at is None
     with pytest.raises(OperationError, match="Stel eerst bij elk thema"):
         operations.publish_nota(world.moderator, world.consultation, despite_open_stage=True)
     db.session.rollback()
     with pytest.raises(OperationError, match="ook of het standpunt is overgenomen"):
-        operations.save_answers(world.moderator, r, {themes[1].id: (None, "Uitleg zonder oordeel.")})
+        operations.save_answers(world.moderator, r, {themes[1].id: (None, "Uitleg zonder oordeel.")}, version=r.version)
     db.session.rollback()
-    operations.save_answers(world.moderator, r, {t.id: ("partly_adopted", "Deels.") for t in themes})
+    operations.save_answers(world.moderator, r, {t.id: ("partly_adopted", "Deels.") for t in themes}, version=r.version)
     db.session.commit()
     assert r.answered_at is not None
     nota = operations.publish_nota(world.moderator, world.consultation, despite_open_stage=True)
@@ -288,7 +289,7 @@ def test_answers_are_drafted_then_published_with_the_nota(world):
     with pytest.raises(Conflict, match="al gepubliceerd"):
         operations.publish_nota(world.moderator, world.consultation, despite_open_stage=True)
     with pytest.raises(PermissionDenied):
-        operations.save_answers(world.moderator, r, {})
+        operations.save_answers(world.moderator, r, {}, version=r.version)
 
 
 def test_the_nota_waits_for_every_pending_response(world):
@@ -304,10 +305,10 @@ def test_the_nota_waits_for_every_pending_response(world):
 def test_answers_only_by_moderators_on_accepted_responses(world):
     r = rf.response(world.consultation, world.group, S.in_review)
     with pytest.raises(PermissionDenied):
-        operations.save_answers(world.moderator, r, {})
+        operations.save_answers(world.moderator, r, {}, version=r.version)
     r2 = rf.response(world.consultation, world.other_group, S.accepted)
     with pytest.raises(PermissionDenied):
-        operations.save_answers(world.pm, r2, {})
+        operations.save_answers(world.pm, r2, {}, version=r2.version)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ResponseRevision)) == 0
 
 
@@ -339,3 +340,59 @@ def test_once_the_nota_is_published_no_response_can_be_started_or_submitted(worl
     db.session.rollback()
     assert late.state == S.draft and late.submitted_at is None
     assert db.session.scalar(sa.select(sa.func.count()).select_from(FormalResponse)) == 2
+
+
+def _answers_as_seen(r) -> dict:
+    """The answer form's fields as a moderator opening the review page sees them (the merge base)."""
+    return r.answer_values(r.consultation.themes)
+
+
+def test_an_answer_saved_from_an_old_page_does_not_overwrite_another_moderator_s(world):
+    """Issue 12.3: moderator 1 saving from an old review page silently dropped moderator 2's text."""
+    from partner_portal.auth.models import StaffRole
+
+    other = factories.user(role=StaffRole.moderator, name="Mia de Moderator")
+    r = rf.response(world.consultation, world.group, S.accepted)
+    db.session.commit()
+    t1, t2 = (t.id for t in world.consultation.themes[:2])
+    seen_version, seen = r.version, _answers_as_seen(r)
+    # Moderator 2 answers theme 1 and saves first.
+    operations.save_answers(other, r, {t1: ("adopted", "Tekst van Mia.")}, version=r.version, base=_answers_as_seen(r))
+    db.session.commit()
+    # Moderator 1, on the page opened before, writes a different answer on theme 1: refused, both kept apart.
+    with pytest.raises(operations.EditConflict) as refused:
+        operations.save_answers(
+            world.moderator, r, {t1: ("not_adopted", "Tekst van Mark."), t2: ("", "")}, version=seen_version, base=seen
+        )
+    db.session.rollback()
+    assert sorted(refused.value.merge.conflicts) == [f"answer_{t1}", f"verdict_{t1}"]
+    assert refused.value.theirs[f"answer_{t1}"] == "Tekst van Mia."
+    assert db.session.get(FormalResponse, r.id).answer_for(t1).explanation == "Tekst van Mia."
+    # Without the base (an old form) a stale save that differs is refused too, never saved over.
+    with pytest.raises(operations.EditConflict):
+        operations.save_answers(world.moderator, r, {t1: ("not_adopted", "Tekst van Mark.")}, version=seen_version)
+    db.session.rollback()
+    # Moderator 1 answers only theme 2 from the old page: merged, Mia's answer on theme 1 stays.
+    taken = operations.save_answers(
+        world.moderator,
+        r,
+        {t1: ("", ""), t2: ("partly_adopted", "Tekst van Mark.")},
+        version=seen_version,
+        base=seen,
+    )
+    db.session.commit()
+    r = db.session.get(FormalResponse, r.id)
+    assert sorted(taken) == [f"answer_{t1}", f"verdict_{t1}"]
+    assert r.answer_for(t1).explanation == "Tekst van Mia." and r.answer_for(t2).explanation == "Tekst van Mark."
+
+
+def test_saving_only_an_answer_row_moves_the_response_s_version(world):
+    """A later save from a page opened before this one must see that something changed."""
+    r = rf.response(world.consultation, world.group, S.accepted)
+    t1 = world.consultation.themes[0].id
+    operations.save_answers(world.moderator, r, {t1: ("adopted", "Een.")}, version=r.version)
+    db.session.commit()
+    before = r.version
+    operations.save_answers(world.moderator, r, {t1: ("adopted", "Twee.")}, version=r.version)
+    db.session.commit()
+    assert r.version == before + 1

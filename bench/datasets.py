@@ -190,8 +190,8 @@ def seed_responses(scale: int, ctx: dict) -> str:
     import json
 
     from partner_portal.consultations.models import Consultation, Stage, Theme
+    from partner_portal.endorsements.models import Endorsement
     from partner_portal.responses.models import (
-        Endorsement,
         FormalResponse,
         ResponseRevision,
         ThemeAnswer,
@@ -286,15 +286,15 @@ def seed_responses(scale: int, ctx: dict) -> str:
                 new(ResponseRevision, response_id=rid, number=number, content=json.dumps({"themes": content}),
                     submitted_by_id=author, submitted_at=now)  # fmt: skip
             if org_ids[0] is not None:
-                new(Endorsement, response_id=rid, organisation_id=rnd.choice(org_ids), endorsed_by_id=None,
+                new(Endorsement, formal_response_id=rid, organisation_id=rnd.choice(org_ids), endorsed_by_id=None,
                     endorsed_at=now)  # fmt: skip
     for model in (Consultation, Theme, Stage, FormalResponse, ThemePosition, ThemeAnswer, ResponseRevision):
         _insert(model, rows[model])
     # One endorsement per organisation per response: random picks may repeat, keep the first.
     seen, endorsements = set(), []
     for row in rows[Endorsement]:
-        if (row["response_id"], row["organisation_id"]) not in seen:
-            seen.add((row["response_id"], row["organisation_id"]))
+        if (row["formal_response_id"], row["organisation_id"]) not in seen:
+            seen.add((row["formal_response_id"], row["organisation_id"]))
             endorsements.append(row)
     _insert(Endorsement, endorsements)
     if db.engine.dialect.name == "postgresql":

@@ -26,7 +26,8 @@ RULES = [
     Rule(
         "moderation.answer",
         lambda w: f"{_b(w)}/antwoord",
-        only("moderator", "administrator", allowed=302),
+        # An empty post carries no version: it would replace the stored answers unseen (409).
+        only("moderator", "administrator", allowed=409),
         method="POST",
     ),
     Rule("moderation.nota", lambda w: f"{C}/nota", DRAFT_NOTA),

@@ -387,9 +387,6 @@ def save_answers(
     )
     check_version(response, version)
     answers = {tid: (values[f"verdict_{tid}"] or None, values[f"answer_{tid}"]) for tid in answers}
-    themes = {t.id: t for t in response.consultation.themes}
-    if set(answers) - set(themes):
-        raise OperationError(_("Een van de thema's hoort niet bij deze consultatie."))
     for theme_id, (raw, explanation) in answers.items():
         explanation = _clean(explanation, themes[theme_id].title)
         row = response.answer_for(theme_id)

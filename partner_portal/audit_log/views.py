@@ -20,7 +20,7 @@ from partner_portal.consultations.permissions import can_view_audit_log
 from partner_portal.core import audit, csvexport, workflow
 from partner_portal.core.audit import AuditEvent
 from partner_portal.core.forms import max_length, strip_filter
-from partner_portal.core.pagecache import shared_fragment
+from partner_portal.core.pagecache import AUDIT, shared_fragment
 from partner_portal.extensions import db
 from partner_portal.partners.models import Organisation
 
@@ -123,7 +123,8 @@ def index():
     """Newest first, 50 a page; pages by id (keyset), so page 1000 is as fast as page 1 and no count is needed."""
     _require_reader()
     # The same for every reader: rendered once per change (see core/pagecache.py).
-    return render_template("shared_list.html", title=_("Audittrail"), content=shared_fragment("audit-log", _events))
+    content = shared_fragment("audit-log", _events, scope=AUDIT)
+    return render_template("shared_list.html", title=_("Audittrail"), content=content)
 
 
 def _events() -> str:

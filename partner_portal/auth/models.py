@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import orm as so
 
-from partner_portal.core import audit, workflow
+from partner_portal.core import audit, pagecache, workflow
 from partner_portal.core.models import TimestampMixin, UTCDateTime, enum_check
 from partner_portal.extensions import db
 
@@ -95,6 +95,12 @@ class User(TimestampMixin, db.Model):
     coordinated_groups: so.Mapped[list[SectorGroup]] = so.relationship(
         secondary="sector_coordinator", back_populates="coordinators"
     )
+
+    # Columns no cached page shows: a login, a logout or a new password keeps every page stored.
+    _UNSHOWN = frozenset({"last_login_at", "session_version", "password_hash", "locale", "updated_at"})
+
+    def page_cache_scopes(self, changed: set[str] | None) -> set[str]:
+        return set() if changed and changed <= self._UNSHOWN else {pagecache.SITE}
 
     # Flask-Login protocol ---------------------------------------------------------------
     @property

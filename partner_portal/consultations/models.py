@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import orm as so
 
+from partner_portal.core import pagecache
 from partner_portal.core.models import TimestampMixin, UTCDateTime, VersionedMixin, enum_check
 from partner_portal.core.urls import external_url
 from partner_portal.extensions import db
@@ -316,3 +317,11 @@ class VisionSection(db.Model):
     body: so.Mapped[str] = so.mapped_column(sa.Text, default="")
 
     version: so.Mapped[VisionVersion] = so.relationship(back_populates="sections")
+
+
+def _slug_of(consultation_id: int) -> str | None:
+    consultation = db.session.get(Consultation, consultation_id)
+    return consultation.slug if consultation is not None else None
+
+
+pagecache.register_consultation_slugs(_slug_of)

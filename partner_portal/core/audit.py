@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from flask import current_app, g, has_request_context
 from sqlalchemy import orm as so
 
+from partner_portal.core import pagecache
 from partner_portal.core.models import UTCDateTime, utcnow
 from partner_portal.extensions import db
 
@@ -59,6 +60,12 @@ class AuditEvent(db.Model):
     hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
 
     actor = so.relationship("User", lazy="raise")
+
+    def page_cache_scopes(self, changed: set[str] | None) -> set[str]:
+        """The audit log; a public event also the pages of its consultation (its procesverloop)."""
+        if self.is_public:
+            return {pagecache.AUDIT} | pagecache.write_in_consultation(self.consultation_id)
+        return {pagecache.AUDIT}
 
     def payload(self) -> dict[str, Any]:
         """The fields covered by the hash, in a canonical form."""

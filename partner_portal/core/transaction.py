@@ -45,20 +45,9 @@ def _executed(state) -> None:
         state.session.info[_WROTE] = True
 
 
-_after_write_commit: list[Callable[[], None]] = []
-
-
-def after_committed_write(fn: Callable[[], None]) -> Callable[[], None]:
-    """Register `fn()` to run after every commit of a transaction that wrote (e.g. the page cache)."""
-    _after_write_commit.append(fn)
-    return fn
-
-
 @sa.event.listens_for(so.Session, "after_commit")
 def _committed(session) -> None:
-    if session.info.pop(_WROTE, False):
-        for fn in _after_write_commit:
-            fn()
+    session.info.pop(_WROTE, None)
 
 
 @sa.event.listens_for(so.Session, "after_rollback")

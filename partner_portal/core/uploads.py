@@ -37,6 +37,7 @@ class StoredFile(db.Model):
     """One uploaded file: where it is on disk (random name), what it was called, its size and hash."""
 
     __tablename__ = "stored_file"
+    page_cache_unshown = True  # shown on no cached page: its attachment row is (see core/pagecache.py)
     __table_args__ = (sa.CheckConstraint("size_bytes > 0", name="not_empty"),)
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from sqlalchemy import orm as so
 
+from partner_portal.core import pagecache
 from partner_portal.core.models import UTCDateTime, utcnow
 from partner_portal.endorsements.kinds import KINDS, Kind, kind_of
 from partner_portal.extensions import db
@@ -93,6 +94,13 @@ class Endorsement(_item_links(), db.Model):
     @property
     def item(self):
         return getattr(self, self.kind.name)
+
+    def page_cache_scopes(self, changed: set[str] | None) -> set[str]:
+        """Shown with the item it endorses: touches what a write to the item would."""
+        # By its key: a new row's relationship is not loaded while it is being flushed.
+        item = db.session.get(self.kind.model, getattr(self, self.kind.column))
+        scopes_of = getattr(item, "page_cache_scopes", None)
+        return scopes_of(set()) if scopes_of is not None else {pagecache.SITE}
 
     @item.setter
     def item(self, item) -> None:

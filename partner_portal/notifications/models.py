@@ -40,6 +40,7 @@ class OutboxMessage(db.Model):
     """One e-mail to one recipient, written in the transaction of the change it reports."""
 
     __tablename__ = "outbox_message"
+    page_cache_unshown = True  # shown on no cached page (see core/pagecache.py)
     __table_args__ = (
         # What the worker asks for: due queued messages, and stale claims.
         sa.Index("ix_outbox_message_status_due", "status", "next_attempt_at"),
@@ -91,6 +92,7 @@ class NotificationPreference(db.Model):
     """A person's choice for one kind; without a row the kind's default applies."""
 
     __tablename__ = "notification_preference"
+    page_cache_unshown = True  # shown on no cached page (see core/pagecache.py)
     __table_args__ = (
         sa.UniqueConstraint("user_id", "kind"),
         enum_check("mode", NotificationMode),
@@ -109,6 +111,7 @@ class DigestItem(db.Model):
     """A notification waiting for the person's daily digest; bundled into exactly one digest mail."""
 
     __tablename__ = "digest_item"
+    page_cache_unshown = True  # shown on no cached page (see core/pagecache.py)
     __table_args__ = (
         sa.Index("ix_digest_item_pending", "user_id", "bundled_at"),
         sa.CheckConstraint("(bundled_at IS NULL) = (outbox_message_id IS NULL)", name="bundled_with_message"),

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import orm as so
 
+from partner_portal.core import pagecache
 from partner_portal.core.models import TimestampMixin, UTCDateTime, VersionedMixin, enum_check, utcnow
 from partner_portal.core.text import markdown_to_plain
 from partner_portal.core.urls import external_url
@@ -190,6 +191,13 @@ class FormalResponse(TimestampMixin, VersionedMixin, db.Model):
     def title(self) -> str:
         return str(_l("Reactie van sectorgroep %(group)s", group=self.sector_group.name))
 
+    def page_cache_scopes(self, changed: set[str] | None) -> set[str]:
+        """A draft shows on its own page only (to its group); once submitted, on the consultation's too."""
+        own = {pagecache.response_scope(self.id)}
+        if self.state == ResponseState.draft and (changed is None or "state" not in changed):
+            return own
+        return own | pagecache.write_in_consultation(self.consultation_id)
+
     @property
     def is_public(self) -> bool:
         """Shown to everyone: accepted, in a public consultation, and the group chose publication."""
@@ -251,7 +259,22 @@ class FormalResponse(TimestampMixin, VersionedMixin, db.Model):
         }
 
 
-class ThemePosition(db.Model):
+def cached_pages_of_response(response_id: int | None) -> set[str]:
+    """The page-cache scopes a write to a part of this response touches: those of the response."""
+    response = db.session.get(FormalResponse, response_id) if response_id else None
+    return response.page_cache_scopes(set()) if response is not None else {pagecache.SITE}
+
+
+class _PartOfResponse:
+    """A row shown only as part of its response (see core/pagecache.py)."""
+
+    response_id: int
+
+    def page_cache_scopes(self, changed: set[str] | None) -> set[str]:
+        return cached_pages_of_response(self.response_id)
+
+
+class ThemePosition(_PartOfResponse, db.Model):
     """The group's position and explanation on one theme; the position may stay open while drafting."""
 
     __tablename__ = "response_theme_position"
@@ -270,7 +293,7 @@ class ThemePosition(db.Model):
     theme: so.Mapped[Theme] = so.relationship()
 
 
-class ResponseRevision(db.Model):
+class ResponseRevision(_PartOfResponse, db.Model):
     """An immutable snapshot of the response, frozen at each submission."""
 
     __tablename__ = "response_revision"
@@ -321,7 +344,7 @@ def _revisions_are_immutable(mapper, connection, target):
     raise ValueError("a response revision is immutable")
 
 
-class ResponseAttachment(db.Model):
+class ResponseAttachment(_PartOfResponse, db.Model):
     """A PDF attached to a response (e.g. the signed letter); served only to those who may see the response."""
 
     __tablename__ = "response_attachment"
@@ -335,7 +358,7 @@ class ResponseAttachment(db.Model):
     file: so.Mapped[StoredFile] = so.relationship(lazy="joined")  # an attachment is always shown with its file
 
 
-class ThemeAnswer(db.Model):
+class ThemeAnswer(_PartOfResponse, db.Model):
     """The gemeente's answer ("reactie gemeente") to one theme of one response; internal until the Nota is out."""
 
     __tablename__ = "response_answer"
@@ -369,3 +392,6 @@ class Nota(db.Model):
     published_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user.id", ondelete="RESTRICT"), index=True)
 
     consultation: so.Mapped[Consultation] = so.relationship()
+
+    def page_cache_scopes(self, changed: set[str] | None) -> set[str]:
+        return pagecache.write_in_consultation(self.consultation_id)

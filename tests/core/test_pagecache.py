@@ -14,6 +14,7 @@ from partner_portal import demo
 from partner_portal.auth.models import StaffRole
 from partner_portal.consultations.models import Consultation
 from partner_portal.core import pagecache
+from partner_portal.core.models import utcnow
 from partner_portal.extensions import db
 from partner_portal.responses.models import ResponseState
 from tests import factories
@@ -54,7 +55,7 @@ def app(app, cache_url):
     """The usual app with the page cache on, holding nothing from an earlier test."""
     app.config["PAGE_CACHE_URL"] = cache_url
     pagecache.init_app(app)
-    app.extensions["page_cache"].new_generation()
+    app.extensions["page_cache"].clear()
     return app
 
 
@@ -306,3 +307,97 @@ def test_the_nota_pdf_is_made_once_per_change(app, client, login_as, world):
     assert again.headers["Content-Disposition"].endswith('-concept.pdf"')
     assert _answer_all(client, world, r).status_code == 302
     assert reader.get(url).data != first.data
+
+
+# Granularity: a write invalidates only the pages that show what it changed ---------------------
+
+
+def _stored(client, *urls: str) -> dict[str, bool]:
+    """Per URL: was it served from the cache (no SQL statement)?"""
+    return {url: _statements(client, url)[0] == 0 for url in urls}
+
+
+def _public_pages(world, response) -> list[str]:
+    slug = world.consultation.slug
+    return ["/", f"/consultaties/{slug}", f"/consultaties/{slug}/tijdlijn", f"/reacties/{response.id}"]
+
+
+def test_a_login_a_sent_mail_and_a_preference_keep_every_page_stored_and_the_audit_log_current(
+    app, client, login_as, world, smtp
+):
+    from partner_portal.notifications import notify
+    from tests.smtp import run_mail
+
+    r = rf.response(world.consultation, world.group, ResponseState.accepted)
+    db.session.commit()
+    visitor, pages = app.test_client(), _public_pages(world, r)
+    for url in pages:
+        visitor.get(url)
+    assert all(_stored(visitor, *pages).values())
+
+    reader = _logged_in(app, world.moderator)
+    assert "Lars Lid" not in reader.get("/beheer/audittrail").text
+    login_as(world.member)  # the user's last login
+    # A preference: a row no cached page shows, and an audit event only the audit log shows.
+    assert post_form(client, "/profiel/meldingen", {"nota_published": "off"}).status_code == 302
+    notify("response_submitted", [world.moderator], obj=r, actor=world.coordinator, context={"group": "Horeca"})
+    db.session.commit()  # an outbox message; the worker then marks it sent
+    assert "sent 1" in run_mail(app, "send")
+    assert _stored(visitor, *pages) == dict.fromkeys(pages, True)
+    # The audit log shows the preference's event at once.
+    assert "Lars Lid" in reader.get("/beheer/audittrail").text
+
+
+def test_a_write_to_one_consultation_keeps_the_other_consultations_pages_stored(app, client, login_as, world):
+    from tests.consultations import factories as cf
+
+    other = cf.consultation(title="Binnenstad Emmen")
+    here = rf.response(world.consultation, world.group, ResponseState.accepted)
+    there = rf.response(other, world.group, ResponseState.accepted)
+    db.session.commit()
+    visitor = app.test_client()
+    mine, theirs = _public_pages(world, here)[1:], [f"/consultaties/{other.slug}", f"/reacties/{there.id}"]
+    for url in ["/", *mine, *theirs]:
+        visitor.get(url)
+
+    login_as(world.signatory)  # endorses the response in the world's consultation
+    page = f"/reacties/{here.id}"
+    assert post_form(client, f"{page}/onderschrijven", {}).status_code == 302
+    assert _stored(visitor, *theirs) == dict.fromkeys(theirs, True)
+    stored = _stored(visitor, "/", f"/consultaties/{world.consultation.slug}", page)
+    assert not any(stored.values()), stored  # the lists across consultations and the changed consultation's pages
+    assert "Eetcafé Het Koopmanshuis" in visitor.get(page).text
+
+
+def test_editing_a_draft_keeps_the_public_pages_stored_but_not_the_drafts_own_page(app, client, world):
+    draft = rf.response(world.consultation, world.group, ResponseState.draft)
+    shown = rf.response(world.consultation, world.other_group, ResponseState.accepted)
+    db.session.commit()
+    visitor, pages = app.test_client(), _public_pages(world, shown)
+    for url in pages:
+        visitor.get(url)
+    member = _logged_in(app, world.member)
+    assert "Concepttekst" not in member.get(f"/reacties/{draft.id}").text
+
+    draft.statement = "Concepttekst van de horeca."
+    db.session.commit()
+    assert _stored(visitor, *pages) == dict.fromkeys(pages, True)
+    assert "Concepttekst van de horeca." in member.get(f"/reacties/{draft.id}").text
+
+    draft.state = ResponseState.submitted  # leaving the draft state shows in the moderation queue
+    draft.publication = "public"
+    draft.submitted_at = utcnow()
+    db.session.commit()
+    assert not _stored(visitor, "/")["/"]
+
+
+def test_a_change_to_what_every_page_shows_still_invalidates_them_all(app, world):
+    r = rf.response(world.consultation, world.group, ResponseState.accepted)
+    db.session.commit()
+    visitor, pages = app.test_client(), _public_pages(world, r)
+    for url in pages:
+        visitor.get(url)
+    world.group.name = "Horeca en evenementen"  # a sector group's name shows on every page about its responses
+    db.session.commit()
+    assert _stored(visitor, *pages) == dict.fromkeys(pages, False)
+    assert "Horeca en evenementen" in visitor.get(f"/reacties/{r.id}").text

@@ -523,7 +523,7 @@ def peer_table(http: dict) -> str:
             f"| {ours} | "
             + " | ".join(f"{ratio:.1%}" for ratio in ratios)
             + f" | {theirs} ({PEER_RATES[theirs]} req/s) | {peer:.2%} | "
-            + " | ".join(f"{ratio / peer:.0f}×" for ratio in ratios)
+            + " | ".join(f"{ratio / peer:.1f}×" for ratio in ratios)
             + " |"
         )
     return "\n".join(lines)

@@ -63,7 +63,8 @@ format: $(VENV)/.installed
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-# Benchmark of the key pages (not a test): see bench/README in bench/run.py; BENCH_QUICK=1 for a short run.
+# Benchmark of the key pages (not a test): see the docstring of bench/run.py; BENCH_QUICK=1 for a short run,
+# BENCH_SMOKE=1 for a small data set that only checks the bench runs.
 bench: install
 	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	$(BIN)/python -m bench.run

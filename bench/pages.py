@@ -1,8 +1,10 @@
 """The key pages the benchmark measures; each feature appends its own.
 
 `url` is a path or a function of the app (in an app context) returning one, e.g. to pick an
-object id. `user` is the demo account to log in as (None: a public page). Every page is
-measured in process and over HTTP under gunicorn.
+object id. `user` is the demo account to log in as (None: a public page). `key`: one of the
+pages most people see, held to the tighter statement target (run.py: TARGET_QUERIES_KEY).
+Every page is measured in process and over HTTP under gunicorn; the public ones also take part
+in the mixed workload (bench/mixed.py) with the logged-in ones.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ class Page:
     name: str
     url: str | Callable[[], str]
     user: str | None = None
+    key: bool = False
 
     def path(self) -> str:
         return self.url() if callable(self.url) else self.url
@@ -28,13 +31,15 @@ class Page:
 PAGES: list[Page] = [
     Page("login page", "/login"),
     Page("start: administrator = organisations p1", "/beheer/organisaties", "admin@example.org"),
-    Page("start: moderator", "/mijn", "moderator@example.org"),
-    Page("start: process manager = consultations", "/beheer/consultaties", "procesmanager@example.org"),
-    Page("start: MKB staff", "/mijn", "mkb@example.org"),
-    Page("start: sector coordinator", "/mijn", "horeca@example.org"),
-    Page("start: member", "/mijn", "lid.horeca@example.org"),
-    Page("start: signatory", "/mijn", "tekenbevoegd.horeca@example.org"),
-    Page("home (featured consultation)", "/"),
+    Page("start: moderator", "/mijn", "moderator@example.org", key=True),
+    Page("start: process manager = consultations", "/beheer/consultaties", "procesmanager@example.org", key=True),
+    Page("start: MKB staff", "/mijn", "mkb@example.org", key=True),
+    Page("start: sector coordinator", "/mijn", "horeca@example.org", key=True),
+    Page("start: member", "/mijn", "lid.horeca@example.org", key=True),
+    Page("start: signatory", "/mijn", "tekenbevoegd.horeca@example.org", key=True),
+    Page("home (featured consultation)", "/", key=True),
+    Page("consultation page", "/consultaties/binnenstad-assen", key=True),
+    Page("consultation page (sector coordinator)", "/consultaties/binnenstad-assen", "horeca@example.org", key=True),
     Page("consultation timeline", "/consultaties/binnenstad-assen/tijdlijn"),
     Page("consultation procesverloop", "/consultaties/binnenstad-assen/procesverloop"),
     Page("audit log p1 (moderator)", "/beheer/audittrail", "moderator@example.org"),
@@ -74,9 +79,9 @@ def _bench_nota(suffix: str = "") -> Callable[[], str]:
 
 
 PAGES += [
-    Page("moderation queue p1 (moderator)", "/beheer/reacties", "moderator@example.org"),
+    Page("moderation queue p1 (moderator)", "/beheer/reacties", "moderator@example.org", key=True),
     Page("moderation queue filtered by state", "/beheer/reacties?state=submitted", "moderator@example.org"),
-    Page("response detail (public)", _accepted_response),
+    Page("response detail (public)", _accepted_response, key=True),
     Page("response detail (moderator)", _accepted_response, "moderator@example.org"),
     Page("Nota van beantwoording (moderator, concept)", _bench_nota(), "moderator@example.org"),
 ]

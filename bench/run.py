@@ -361,7 +361,7 @@ def measure_cached(app, url: str, kind: str) -> dict:
     """With the page cache in Redis, as in production: wrk per public page, then the mixed workload."""
     cache_app = create_bench_app({"SQLALCHEMY_DATABASE_URI": url, "PAGE_CACHE_URL": REDIS_URL})
     # A fresh generation: no page stored by an earlier run on a database of the same name.
-    cache_app.extensions["page_cache"].new_generation()
+    cache_app.extensions["page_cache"].clear()
     log = DATA / f"gunicorn-{kind.lower()}.log"
     log.unlink(missing_ok=True)
     env = {"DATABASE_URL": url, "PAGE_CACHE_URL": REDIS_URL}

@@ -4,6 +4,7 @@ import re
 from urllib.parse import unquote, urlsplit
 
 from flask import Flask, Response, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 
 # Anything a browser strips or reinterprets in a URL: ASCII control characters (tab, CR, LF are
@@ -52,19 +53,39 @@ def safe_next(target: object) -> str | None:
     return target
 
 
+class CookieSessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, with its signer built once per set of keys, not per request."""
+
+    def __init__(self) -> None:
+        self._signers: dict[tuple, object] = {}
+
+    def get_signing_serializer(self, app: Flask):
+        keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        if keys not in self._signers:
+            self._signers[keys] = super().get_signing_serializer(app)
+        return self._signers[keys]
+
+
 def init_app(app: Flask) -> None:
+    app.session_interface = CookieSessionInterface()
+    # The same on every response: built once. A view may set its own Content-Security-Policy.
+    fixed = [
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "same-origin"),
+        ("X-Frame-Options", "DENY"),
+        ("Cross-Origin-Opener-Policy", "same-origin"),
+        ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+    ]
+    if app.config.get("HSTS"):
+        fixed.append(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"))
+
     @app.after_request
     def set_security_headers(response: Response) -> Response:
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", CSP)
-        headers["X-Content-Type-Options"] = "nosniff"
-        headers["Referrer-Policy"] = "same-origin"
-        headers["X-Frame-Options"] = "DENY"
-        headers["Cross-Origin-Opener-Policy"] = "same-origin"
-        headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
-        if app.config.get("HSTS"):
-            headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
-        if request.endpoint != "static" and current_user and current_user.is_authenticated:
+        if "Content-Security-Policy" not in headers:
+            headers.add("Content-Security-Policy", CSP)
+        headers.extend(fixed)
+        if request.endpoint != "static" and current_user.is_authenticated:
             headers["Cache-Control"] = "no-store"
             headers["Vary"] = "Cookie"
         return response

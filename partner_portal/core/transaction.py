@@ -57,6 +57,8 @@ def _rolled_back(session) -> None:
 
 def has_writes() -> bool:
     """Did this request's session write anything (flushed, executed or pending) since its last commit?"""
+    if not db.session.registry.has():  # a request that never touched the database: nothing to ask
+        return False
     session = db.session
     return bool(session.info.get(_WROTE) or session.new or session.dirty or session.deleted)
 

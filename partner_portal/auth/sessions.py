@@ -11,9 +11,11 @@ import time
 from flask import current_app, session
 from flask_babel import refresh as refresh_locale
 from flask_login import current_user, login_user, logout_user
+from sqlalchemy import orm as so
 
 from partner_portal.auth.models import User
 from partner_portal.extensions import db, login_manager
+from partner_portal.partners.models import Organisation, OrganisationSector
 
 
 def _now() -> int:
@@ -51,7 +53,17 @@ def load_user(user_id: str) -> User | None:
         return None
     if issued_at is not None and remembered_login_expired(issued_at):
         return None
-    user = db.session.get(User, uid)
+    # The organisation and its sector groups come along: nearly every page's permission checks
+    # (and a partner's next steps) read them, which would otherwise cost two statements more.
+    user = db.session.get(
+        User,
+        uid,
+        options=[
+            so.joinedload(User.organisation)
+            .joinedload(Organisation.sectors)
+            .joinedload(OrganisationSector.sector_group)
+        ],
+    )
     if user is None or not user.is_active or user.session_version != version:
         return None
     return user

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -13,6 +14,9 @@ from partner_portal.core import pagecache
 from partner_portal.core.models import TimestampMixin, UTCDateTime, VersionedMixin, enum_check
 from partner_portal.core.urls import external_url
 from partner_portal.extensions import db
+
+if TYPE_CHECKING:
+    from partner_portal.responses.models import Nota
 
 
 class ConsultationStatus(enum.StrEnum):
@@ -101,6 +105,10 @@ class Consultation(TimestampMixin, VersionedMixin, db.Model):
     programmes: so.Mapped[list[Programme]] = so.relationship(
         back_populates="consultation", order_by="Programme.position", cascade="all, delete-orphan"
     )
+    # The published Nota van beantwoording, for pages (one join instead of a query of its own).
+    # Read-only and as loaded: operations that must see a Nota published meanwhile query it
+    # after taking the consultation's lock (responses.workflow.nota_of).
+    nota: so.Mapped[Nota | None] = so.relationship("Nota", viewonly=True, uselist=False)
 
     @property
     def is_public(self) -> bool:

@@ -14,7 +14,7 @@ from partner_portal import navigation
 from partner_portal.auth.models import StaffRole
 from partner_portal.consultations import bp, operations
 from partner_portal.consultations.forms import StageForm, vision_form
-from partner_portal.consultations.loading import load_consultation, stages_only
+from partner_portal.consultations.loading import load_consultation, load_consultation_page, stages_only
 from partner_portal.consultations.models import (
     Consultation,
     ConsultationStatus,
@@ -105,9 +105,8 @@ def index():
 @bp.get("/consultaties/<slug>")
 @public_page
 def show(slug: str):
-    consultation = load_consultation(slug)
-    vision = _load_version(consultation)
-    return render_template("consultations/show.html", consultation=consultation, vision=vision)
+    consultation, vision_number = load_consultation_page(slug)
+    return render_template("consultations/show.html", consultation=consultation, vision_number=vision_number)
 
 
 @bp.get("/consultaties/<slug>/tijdlijn")

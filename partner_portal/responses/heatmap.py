@@ -36,20 +36,33 @@ class HeatMap:
         return row.position if row else None
 
 
-def heatmap_for(consultation) -> HeatMap:
-    accepted = (
+def consultation_responses(consultation, group_ids=()) -> list[FormalResponse]:
+    """The consultation's accepted responses and those of `group_ids` in any state (the user's own
+    groups, for their next steps), with group and positions: one statement for the whole page."""
+    wanted = FormalResponse.state == ResponseState.accepted
+    if group_ids:
+        wanted = sa.or_(wanted, FormalResponse.sector_group_id.in_(list(group_ids)))
+    return (
         db.session.scalars(
             sa.select(FormalResponse)
             .join(FormalResponse.sector_group)
-            .where(FormalResponse.consultation_id == consultation.id, FormalResponse.state == ResponseState.accepted)
+            .where(FormalResponse.consultation_id == consultation.id, wanted)
             .options(so.contains_eager(FormalResponse.sector_group), so.joinedload(FormalResponse.positions))
             .order_by(SectorGroup.position, SectorGroup.id)
         )
         .unique()
         .all()
     )
+
+
+def heatmap_for(consultation, responses: list[FormalResponse] | None = None) -> HeatMap:
+    """The heat map from `responses` (loaded by `consultation_responses`; only the accepted ones count)."""
+    if responses is None:
+        responses = consultation_responses(consultation)
     heatmap = HeatMap(themes=list(consultation.themes))
-    for response in accepted:
+    for response in responses:
+        if response.state != ResponseState.accepted:
+            continue
         if response.publication == Publication.public and consultation.is_public:
             heatmap.responses.append(response)
         else:

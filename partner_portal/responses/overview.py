@@ -9,13 +9,14 @@ import sqlalchemy as sa
 from flask import url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
+from sqlalchemy import orm as so
 
 from partner_portal.consultations.models import Consultation, ConsultationStatus
 from partner_portal.core import workflow
 from partner_portal.extensions import db
 from partner_portal.partners.models import OrganisationSector, SectorGroup
 from partner_portal.responses import permissions
-from partner_portal.responses.models import FormalResponse, Nota, ResponseState
+from partner_portal.responses.models import FormalResponse, ResponseState
 from partner_portal.responses.workflow import RESPONSE
 
 S = ResponseState
@@ -70,11 +71,23 @@ def groups_of(organisation_id: int) -> list[SectorGroup]:
     ).all()
 
 
-def next_steps(user, consultations=None) -> list[tuple[Consultation, list[NextStep]]]:
+def own_groups(user) -> list[SectorGroup]:
+    """The user's organisation's sector groups, its primary one first, from the memberships the
+    login already loaded with the user (no statement)."""
+    if user.organisation is None:
+        return []
+    memberships = sorted(
+        user.organisation.sectors, key=lambda m: (not m.is_primary, m.sector_group.position, m.sector_group.id)
+    )
+    return [m.sector_group for m in memberships]
+
+
+def next_steps(user, consultations=None, responses=None) -> list[tuple[Consultation, list[NextStep]]]:
     """Per running consultation (or the ones given), the user's sector groups and their next step.
 
-    A fixed number of statements however many groups and consultations: the consultations, the
-    groups, their responses and the published Notas, one query each."""
+    A fixed number of statements however many groups and consultations: the consultations with
+    their Notas, and the groups' responses (none when the caller passes them in `responses`,
+    already loaded for the consultations given); the groups come with the logged-in user."""
     if user.organisation_id is None:
         return []
     if consultations is None:
@@ -82,24 +95,23 @@ def next_steps(user, consultations=None) -> list[tuple[Consultation, list[NextSt
             sa.select(Consultation)
             .where(Consultation.status == ConsultationStatus.published)
             .order_by(Consultation.is_featured.desc(), Consultation.id.desc())
+            .options(so.joinedload(Consultation.nota))
             .limit(10)
         ).all()
     if not consultations or not user.organisation.is_active:
         return []
-    groups = groups_of(user.organisation_id)
+    groups = own_groups(user)
     if not groups:
         return []
     ids = [c.id for c in consultations]
-    responses = {
-        (r.consultation_id, r.sector_group_id): r
-        for r in db.session.scalars(
+    group_ids = {g.id for g in groups}
+    if responses is None:
+        responses = db.session.scalars(
             sa.select(FormalResponse).where(
-                FormalResponse.consultation_id.in_(ids),
-                FormalResponse.sector_group_id.in_([g.id for g in groups]),
+                FormalResponse.consultation_id.in_(ids), FormalResponse.sector_group_id.in_(group_ids)
             )
-        )
-    }
-    answered = set(db.session.scalars(sa.select(Nota.consultation_id).where(Nota.consultation_id.in_(ids))))
+        ).all()
+    by_group = {(r.consultation_id, r.sector_group_id): r for r in responses if r.sector_group_id in group_ids}
     return [
-        (c, [_step(user, c, g, responses.get((c.id, g.id)), c.id in answered) for g in groups]) for c in consultations
+        (c, [_step(user, c, g, by_group.get((c.id, g.id)), c.nota is not None) for g in groups]) for c in consultations
     ]

@@ -21,14 +21,14 @@ from partner_portal.partners.models import SectorGroup
 from partner_portal.responses import bp, operations, permissions
 from partner_portal.responses.forms import CreateResponseForm, SubmitForm, response_form
 from partner_portal.responses.fragments import response_fragment
-from partner_portal.responses.heatmap import heatmap_for
+from partner_portal.responses.heatmap import consultation_responses, heatmap_for
 from partner_portal.responses.loading import last_moderator_message, load_response
 from partner_portal.responses.models import (
     FormalResponse,
     ResponseAttachment,
     ResponseState,
 )
-from partner_portal.responses.overview import groups_of, next_steps
+from partner_portal.responses.overview import groups_of, next_steps, own_groups
 from partner_portal.responses.workflow import RESPONSE, ROUND_CLOSED
 from partner_portal.responses.workflow import round_open as response_round_open
 
@@ -38,7 +38,7 @@ PER_PAGE = 20
 @bp.app_context_processor
 def response_helpers():
     return {
-        "response_heatmap": heatmap_for,
+        "response_heatmap": lambda consultation: heatmap_for(consultation, _page_responses(consultation)),
         "can_view_response": permissions.can_view_response,
         "can_moderate": permissions.can_moderate,
         "can": workflow.can,
@@ -60,16 +60,23 @@ def group_steps(consultation) -> list:
     """The partner's sector groups that can act on this consultation now, with their next step."""
     if not (current_user.is_authenticated and current_user.organisation_id):
         return []
-    rounds = next_steps(current_user, [consultation])
+    rounds = next_steps(current_user, [consultation], responses=_page_responses(consultation))
     return [step for step in rounds[0][1] if step.todo] if rounds else []
 
 
-def published_nota(consultation):
-    """The consultation's published Nota or None, looked up once per request (pages ask it twice)."""
-    cache = g.setdefault("published_notas", {})
+def _page_responses(consultation) -> list:
+    """The responses the consultation page shows: the accepted ones (heat map) and the user's own
+    groups' (next steps), loaded together once per request."""
+    cache = g.setdefault("page_responses", {})
     if consultation.id not in cache:
-        cache[consultation.id] = operations.nota_of(consultation)
+        groups = own_groups(current_user) if current_user.is_authenticated else []
+        cache[consultation.id] = consultation_responses(consultation, [group.id for group in groups])
     return cache[consultation.id]
+
+
+def published_nota(consultation):
+    """The consultation's published Nota or None (loaded with the consultation where a page joins it)."""
+    return consultation.nota
 
 
 def _form_error(form) -> str:

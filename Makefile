@@ -1,11 +1,11 @@
-# Partnerportaal Binnenstad. Needs only Python 3.11+ for `make run` and `make test`.
+# Partnerportaal Binnenstad. Needs Python 3.11+ and npm (the NL Design System CSS; the browser tests' checkers).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app partner_portal
 PYBABEL := $(BIN)/pybabel
 
-.PHONY: install run test test-fast lint format translations extract-messages bench clean browser-deps pdf-deps
+.PHONY: install vendor-css run test test-fast lint format translations extract-messages bench clean browser-deps pdf-deps
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -16,7 +16,7 @@ $(VENV)/.installed: $(BIN)/activate pyproject.toml constraints.txt
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $@
 
-install: $(VENV)/.installed translations
+install: $(VENV)/.installed translations vendor-css
 
 # The browser tests' checkers, npm packages pinned by package-lock.json: axe-core (accessibility) and
 # vnu-jar (the Nu HTML checker, run with Java). Without npm the browser tests skip with the reason
@@ -24,11 +24,25 @@ install: $(VENV)/.installed translations
 AXE := node_modules/axe-core/axe.min.js
 VNU := node_modules/vnu-jar/build/dist/vnu.jar
 browser-deps: node_modules/.installed
+	@command -v java >/dev/null 2>&1 || echo "java not found: the HTML checks of the browser tests cannot run"
 node_modules/.installed: package.json package-lock.json
 	@if command -v npm >/dev/null 2>&1; then \
 	  npm ci --no-audit --no-fund --loglevel=error && test -f $(AXE) && test -f $(VNU) && touch $@; \
-	else echo "npm not found: the accessibility and HTML checks of the browser tests cannot run"; fi
-	@command -v java >/dev/null 2>&1 || echo "java not found: the HTML checks of the browser tests cannot run"
+	else echo "npm not found: the NL Design System styles and the browser tests' accessibility and HTML checks are not installed"; fi
+
+# The NL Design System's CSS components and design tokens (npm, pinned by package-lock.json), copied into
+# the static folder so the app serves them itself (no CDN). The copy is build output (.gitignore). Without
+# npm the pages still work, unstyled but for static/css/site.css and the theme.
+UTRECHT := node_modules/@utrecht
+VENDOR := partner_portal/static/vendor/utrecht
+vendor-css: $(VENDOR)/.copied
+$(VENDOR)/.copied: node_modules/.installed
+	@if [ -f $(UTRECHT)/component-library-css/dist/index.css ]; then \
+	  mkdir -p $(VENDOR) && \
+	  cp $(UTRECHT)/component-library-css/dist/index.css $(VENDOR)/component-library.css && \
+	  cp $(UTRECHT)/design-tokens/dist/root.css $(VENDOR)/design-tokens.css && \
+	  cp $(UTRECHT)/component-library-css/LICENSE.md $(VENDOR)/LICENSE.md && touch $@; \
+	else echo "NL Design System CSS not installed (needs npm): pages are served without it"; fi
 
 # Compile the message catalogues (the .mo files are build output, not committed).
 translations: $(VENV)/.installed
@@ -70,4 +84,4 @@ bench: install
 	$(BIN)/python -m bench.run
 
 clean:
-	rm -rf $(VENV) instance/*.sqlite .pytest_cache node_modules
+	rm -rf $(VENV) instance/*.sqlite .pytest_cache node_modules $(VENDOR)

@@ -48,6 +48,10 @@ class Config:
 
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
 
+    # The gemeente's look: a file of design tokens, partner_portal/static/themes/<THEME>.css (CSS custom
+    # properties only, on top of the NL Design System's defaults). A new city is a new file, not code.
+    THEME = os.environ.get("THEME", "assen")
+
     BABEL_DEFAULT_LOCALE = "nl"
     BABEL_DEFAULT_TIMEZONE = "Europe/Amsterdam"
     LANGUAGES = ("nl", "en")

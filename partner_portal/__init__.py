@@ -2,6 +2,7 @@
 
 import logging
 import os
+import re
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -33,6 +34,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     if isinstance(config, dict):
         app.config.update(config)
     check_required_settings(app, config_class)
+    check_theme(app)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
@@ -49,6 +51,21 @@ def check_required_settings(app: Flask, config_class: type[Config]) -> None:
     for name in getattr(config_class, "REQUIRED", ()):
         if not os.environ.get(name):
             raise SystemExit(f"Configuration error: the environment variable {name} must be set in production.")
+
+
+THEME_NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
+
+
+def check_theme(app: Flask) -> None:
+    """Fail at start-up on a THEME without its token file: a typo would otherwise serve every page unthemed."""
+    name = app.config["THEME"]
+    themes = Path(app.static_folder) / "themes"
+    if not (isinstance(name, str) and THEME_NAME.fullmatch(name) and (themes / f"{name}.css").is_file()):
+        known = ", ".join(sorted(p.stem for p in themes.glob("*.css"))) or "none"
+        raise SystemExit(
+            f"Configuration error: THEME={name!r} has no theme file static/themes/<name>.css (known themes: {known})."
+        )
+    app.jinja_env.globals["theme_stylesheet"] = f"themes/{name}.css"
 
 
 def select_locale() -> str:

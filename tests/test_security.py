@@ -234,7 +234,7 @@ def test_a_body_over_the_limit_gets_the_friendly_413_page(app, client):
     response = client.post("/login", data={"email": "a@example.org", "password": "x" * 5000})
     assert response.status_code == 413
     html = response.get_data(as_text=True)
-    assert "Bestand te groot" in html and "<h1>" in html
+    assert "Bestand te groot" in html and '<h1 class="utrecht-heading-1">' in html
     assert_baseline_headers(response, "/login 413")
 
 

@@ -119,8 +119,8 @@ def check_fits(page) -> None:
 
 # Buttons (and links styled as buttons) on one line with less than 8 px between them, or overlapping.
 CROWDED_BUTTONS_JS = """() => {
-  const boxes = [...document.querySelectorAll('button, .button, input[type=submit]')]
-    .filter(el => el.offsetParent !== null && !el.classList.contains('link-button'))
+  const boxes = [...document.querySelectorAll('button, .utrecht-button-link, input[type=submit]')]
+    .filter(el => el.offsetParent !== null && !el.classList.contains('utrecht-link-button'))
     .map(el => ({el, r: el.getBoundingClientRect()}));
   const crowded = [];
   for (let i = 0; i < boxes.length; i++) {

@@ -92,7 +92,7 @@ def test_buttons_keep_apart_table_lines_are_whole_and_badges_are_not_fields(page
     log_in(page, "moderator@example.org")
     visit(page, "/beheer/reacties")
     assert not _at_each_width(page, BROKEN_ROW_LINES_JS)
-    badge = page.locator(".tag").first
+    badge = page.locator(".utrecht-status-badge").first
     field = page.get_by_label("Status", exact=True)
     badge_style = badge.evaluate("el => getComputedStyle(el)")
     field_style = field.evaluate("el => getComputedStyle(el)")

@@ -87,9 +87,12 @@ def test_vision_pages(client, seeded):
     page = client.get(f"{ASSEN}/visie").get_data(as_text=True)
     assert "Versie 1" in page and "<strong>landelijke top 25</strong>" in page
     pillar = client.get(f"{ASSEN}/visie/pijlers/familiestad").get_data(as_text=True)
-    assert "<h1>Comfortabele familiestad</h1>" in pillar and "De prettige en comfortabele binnenstad" in pillar
+    assert (
+        '<h1 class="utrecht-heading-1">Comfortabele familiestad</h1>' in pillar
+        and "De prettige en comfortabele binnenstad" in pillar
+    )
     theme = client.get(f"{ASSEN}/visie/themas/bereikbaar").get_data(as_text=True)
-    assert "<h1>De bereikbare binnenstad</h1>" in theme
+    assert '<h1 class="utrecht-heading-1">De bereikbare binnenstad</h1>' in theme
     assert client.get(f"{ASSEN}/visie/themas/bestaat-niet").status_code == 404
     assert client.get(f"{ASSEN}/visie/versies/9").status_code == 404
 
@@ -110,7 +113,7 @@ def test_stage_back_without_reason_is_refused_on_the_page(client, login_as, seed
     response = post_form(client, f"{manage}/fase/vorige", {"version": seeded.version, "reason": " "}, form_url=manage)
     assert response.status_code == 400
     page = response.get_data(as_text=True)
-    assert 'class="error-summary"' in page and "Geef een reden op" in page
+    assert "utrecht-alert--error error-summary" in page and "Geef een reden op" in page
     assert db.session.get(Consultation, seeded.id).current_stage.key == "reactie-van-partners"
 
 
@@ -128,7 +131,7 @@ def test_status_buttons_are_exactly_the_allowed_transitions(client, login_as, se
     login_as("procesmanager@example.org", password=demo.DEMO_PASSWORD)
     page = client.get(f"{ASSEN}/beheer").get_data(as_text=True)
     assert "/beheer/status/close" in page and "/beheer/status/publish" not in page and "/status/reopen" not in page
-    assert '<label for="reason-close">' in page
+    assert '<label class="utrecht-form-label" for="reason-close">' in page
     refused = post_form(client, f"{ASSEN}/beheer/status/close", {"version": seeded.version}, form_url=f"{ASSEN}/beheer")
     assert refused.status_code == 400 and "Geef een reden op" in refused.get_data(as_text=True)
     done = post_form(
@@ -159,7 +162,7 @@ def test_overlapping_stage_dates_show_an_error_and_save_nothing(client, login_as
         },
     )
     page = response.get_data(as_text=True)
-    assert response.status_code == 200 and 'class="error-summary"' in page
+    assert response.status_code == 200 and "utrecht-alert--error error-summary" in page
     assert "overlappen met de fase" in page and "Verwerking en besluitvorming" in page
     assert db.session.get(Stage, stage.id).ends_on == end
     invalid = post_form(client, url, {"starts_on": "geen datum", "ends_on": "", "version": stage.version})
@@ -248,7 +251,7 @@ def test_audit_log_filters_and_pages_by_keyset(client, login_as, app):
     nobody = client.get("/beheer/audittrail?actor=niemand").get_data(as_text=True)
     assert "Geen gebeurtenissen gevonden." in nobody
     bad = client.get("/beheer/audittrail?object_id=abc")
-    assert bad.status_code == 200 and 'class="error-summary"' in bad.get_data(as_text=True)
+    assert bad.status_code == 200 and "utrecht-alert--error error-summary" in bad.get_data(as_text=True)
     assert client.get("/beheer/audittrail?date_from=2000-01-01&date_to=2000-01-02").status_code == 200
 
 

@@ -145,8 +145,8 @@ def test_each_language_has_its_own_page(app, client, seeded):
     english_visitor = app.test_client()
     post_form(english_visitor, "/taal", {"locale": "en", "next": "/"}, form_url="/")
     english = english_visitor.get("/").get_data(as_text=True)
-    assert '<html lang="nl">' in dutch and '<html lang="en">' in english
-    assert '<html lang="nl">' in client.get("/").get_data(as_text=True)
+    assert '<html lang="nl" class="utrecht-root">' in dutch and '<html lang="en" class="utrecht-root">' in english
+    assert '<html lang="nl" class="utrecht-root">' in client.get("/").get_data(as_text=True)
 
 
 def test_every_visitor_gets_their_own_csrf_token_and_the_language_switch_works(app, seeded):
@@ -158,7 +158,7 @@ def test_every_visitor_gets_their_own_csrf_token_and_the_language_switch_works(a
     assert tokens[0] != tokens[1] and "\x00" not in page
     response = second.post("/taal", data={"csrf_token": tokens[1], "locale": "en", "next": ASSEN})
     assert response.status_code == 302
-    assert '<html lang="en">' in second.get(ASSEN).get_data(as_text=True)
+    assert '<html lang="en" class="utrecht-root">' in second.get(ASSEN).get_data(as_text=True)
 
 
 def test_flash_messages_are_shown_once_and_never_stored(app, client, login_as, seeded):
@@ -197,7 +197,7 @@ def test_an_unreachable_store_leaves_the_site_working(app, client, caplog):
 
 
 def _queue_rows(page: str) -> str:
-    return page.split("<h2>Reacties</h2>")[1]
+    return page.split('<h2 class="utrecht-heading-2">Reacties</h2>')[1]
 
 
 def test_the_moderation_queue_is_shared_by_the_gemeente_and_current_after_every_step(app, client, login_as, world):
@@ -232,7 +232,9 @@ def test_the_organisation_list_is_shared_by_administrators_and_current_after_a_c
     colleague, outsider = _logged_in(app, other_admin), _logged_in(app, member)
     first, page = _statements(client, "/beheer/organisaties")
     again, colleague_page = _statements(colleague, "/beheer/organisaties")
-    assert colleague_page.split("<h1>")[1] == page.split("<h1>")[1]  # the same list, from the cache
+    assert (
+        colleague_page.split('<h1 class="utrecht-heading-1">')[1] == page.split('<h1 class="utrecht-heading-1">')[1]
+    )  # the same list, from the cache
     assert "Stadsbakkerij" in page and again < first
     assert outsider.get("/beheer/organisaties").status_code == 403
     factories.organisation(name="Fietsenmaker De Vaart")

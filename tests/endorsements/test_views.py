@@ -38,7 +38,7 @@ def test_the_confirmation_says_what_endorsing_means(client, world, login_as):
     page = client.get(f"/reacties/{r.id}/onderschrijven")
     text = page.get_data(as_text=True)
     assert page.status_code == 200
-    assert "<h1>Onderschrijven namens Eetcafé Het Koopmanshuis</h1>" in text
+    assert '<h1 class="utrecht-heading-1">Onderschrijven namens Eetcafé Het Koopmanshuis</h1>' in text
     assert "namens uw hele organisatie" in text and "openbaar" in text and "één keer" in text
     assert "Ja, onderschrijven namens Eetcafé Het Koopmanshuis" in text
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Endorsement)) == 0  # a GET changes nothing
@@ -76,7 +76,10 @@ def test_withdraw_with_confirmation_then_endorse_again(client, world, login_as):
     login_as(world.signatory)
     url = f"/onderschrijvingen/{e.id}/intrekken"
     confirm = client.get(url).get_data(as_text=True)
-    assert "<h1>Onderschrijving intrekken</h1>" in confirm and "Toelichting (niet verplicht)" in confirm
+    assert (
+        '<h1 class="utrecht-heading-1">Onderschrijving intrekken</h1>' in confirm
+        and "Toelichting (niet verplicht)" in confirm
+    )
     done = post_form(client, url, {"reason": "Wij trekken ons terug."})
     assert done.status_code == 302 and done.headers["Location"].endswith(f"/reacties/{r.id}")
     db.session.expire_all()

@@ -27,7 +27,7 @@ def test_queue_lists_everything_submitted_oldest_first_with_counts_and_filters(c
     assert page.index("Horeca") < page.index("Retail")  # oldest first
     assert '<td class="number">1</td>' in page and "Totaal" in page
     filtered = client.get(f"/beheer/reacties?group={world.other_group.id}").get_data(as_text=True)
-    assert "Retail" in filtered.split("<h2>Reacties</h2>")[1] and "Horeca</a>" not in filtered
+    assert "Retail" in filtered.split('<h2 class="utrecht-heading-2">Reacties</h2>')[1] and "Horeca</a>" not in filtered
     by_state = client.get("/beheer/reacties?state=accepted").get_data(as_text=True)
     assert "Horeca</a>" not in by_state and "Retail</a>" in by_state
     assert client.get("/beheer/reacties?state=nonsense").status_code == 400
@@ -246,7 +246,8 @@ def test_each_step_has_its_own_labelled_reason_field_and_an_empty_one_is_marked(
     assert page.count('rows="6"') >= 2
     refused = post_form(client, f"/beheer/reacties/{r.id}/stap/reject", {"version": r.version, "reason": "   "})
     assert refused.status_code == 400
-    marked = re.search(r'<div class="field has-error">\s*<label for="reason-(\w+)"', refused.text)
+    invalid_field = r'<div class="[^"]*utrecht-form-field--invalid">\s*<label class="[^"]*" for="reason-(\w+)"'
+    marked = re.search(invalid_field, refused.text)
     assert marked and marked.group(1) == "reject"
     # The field is described by its error first, then by its character count.
     assert 'aria-invalid="true" aria-describedby="reason-reject-error reason-reject-count"' in refused.text

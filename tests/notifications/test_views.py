@@ -90,7 +90,7 @@ def test_preferences_page_saves_choices(app, client, login_as):
     factories.commit()
     login_as(user)
     page = client.get("/profiel/meldingen").get_data(as_text=True)
-    assert '<label for="response_rejected">Uw reactie is afgewezen</label>' in page
+    assert '<label class="utrecht-form-label" for="response_rejected">Uw reactie is afgewezen</label>' in page
     assert "response_submitted" not in page  # a moderators' kind
     response = post_form(
         client,

@@ -96,7 +96,7 @@ def test_dutch_content_is_marked_on_english_pages(client, world, login_as):
         response = client.get(path)
         assert response.status_code == 200, path
         html = response.get_data(as_text=True)
-        assert '<html lang="en">' in html, path
+        assert '<html lang="en" class="utrecht-root">' in html, path
         unmarked = _unmarked(html, dutch)
         if unmarked:
             problems[path] = sorted(unmarked)
@@ -106,4 +106,6 @@ def test_dutch_content_is_marked_on_english_pages(client, world, login_as):
 def test_dutch_pages_carry_no_extra_lang(client, world):
     """On Dutch pages the content is in the page's own language: no lang attribute is added."""
     html = client.get(f"/consultaties/{world.consultation.slug}").get_data(as_text=True)
-    assert '<html lang="nl">' in html and 'lang="nl"' not in html.replace('<html lang="nl">', "")
+    assert '<html lang="nl" class="utrecht-root">' in html and 'lang="nl"' not in html.replace(
+        '<html lang="nl" class="utrecht-root">', ""
+    )

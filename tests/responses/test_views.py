@@ -208,7 +208,7 @@ def test_public_index_and_heat_map_show_only_accepted_public_responses(client, w
     rf.response(world.consultation, world.other_group, S.accepted, publication="not_public")
     db.session.commit()
     page = client.get(f"/consultaties/{world.consultation.slug}").get_data(as_text=True)
-    heatmap = re.search(r'<table class="heatmap">.*?</table>', page, re.S).group(0)
+    heatmap = re.search(r'<table class="[^"]*heatmap">.*?</table>', page, re.S).group(0)
     assert '<th scope="col"><a href="/reacties/' in heatmap and "Horeca" in heatmap and "Retail" not in heatmap
     assert '<th scope="row">De bereikbare binnenstad</th>' in heatmap
     assert '<td class="pos-supports">steunt</td>' in heatmap  # colour and text

@@ -8,7 +8,7 @@ from tests.conftest import make_app, post_form
 def test_home_is_public(client):
     response = client.get("/")
     assert response.status_code == 200
-    assert '<html lang="nl">' in response.get_data(as_text=True)
+    assert '<html lang="nl" class="utrecht-root">' in response.get_data(as_text=True)
 
 
 def test_healthz_reports_database_ok(client):
@@ -29,7 +29,7 @@ def test_language_switch_sets_lang_attribute(client):
     response = post_form(client, "/taal", {"locale": "en", "next": "/login"}, form_url="/")
     assert response.status_code == 302 and response.headers["Location"] == "/login"
     page = client.get("/login").get_data(as_text=True)
-    assert '<html lang="en">' in page
+    assert '<html lang="en" class="utrecht-root">' in page
     assert "Log in" in page
 
 

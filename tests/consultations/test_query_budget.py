@@ -73,7 +73,7 @@ def test_consultation_page_has_a_fixed_query_count_at_10_and_500_responses(app, 
     grow(world, SMALL)
     small = {role: measure(app, user) for role, user in world.users.items()}
     assert "Verder bewerken" in small["coordinator"][1] and "Verder bewerken" in small["member"][1]
-    assert 'class="heatmap"' in small["anonymous"][1] and "Lees de visie (versie 1)" in small["anonymous"][1]
+    assert 'id="heatmap-caption"' in small["anonymous"][1] and "Lees de visie (versie 1)" in small["anonymous"][1]
     grow(world, LARGE - SMALL)
     failures = []
     for role, user in world.users.items():

@@ -403,3 +403,33 @@ def test_a_change_to_what_every_page_shows_still_invalidates_them_all(app, world
     db.session.commit()
     assert _stored(visitor, *pages) == dict.fromkeys(pages, False)
     assert "Horeca en evenementen" in visitor.get(f"/reacties/{r.id}").text
+
+
+def test_publishing_the_nota_and_withdrawing_an_endorsement_show_on_the_stored_public_pages(
+    app, client, login_as, world
+):
+    from partner_portal.endorsements import operations as endorsements
+    from tests.moderation.test_views import _answer_all
+
+    r = rf.response(world.consultation, world.group, ResponseState.accepted, statement="Horeca steunt.")
+    endorsement = endorsements.endorse(world.signatory, r)
+    db.session.commit()
+    slug, visitor = world.consultation.slug, app.test_client()
+    login_as(world.moderator)
+    assert _answer_all(client, world, r).status_code == 302
+    pages = [f"/reacties/{r.id}", f"/consultaties/{slug}", "/"]
+    for url in pages:
+        assert "Antwoord op De bereikbare binnenstad." not in visitor.get(url).text
+    assert visitor.get(f"/consultaties/{slug}/nota").status_code == 404
+    assert all(_stored(visitor, *pages).values())
+
+    published = post_form(client, f"/consultaties/{slug}/nota/publiceren", {"despite_open_stage": "y"})
+    assert published.status_code == 302
+    assert "Antwoord op De bereikbare binnenstad." in visitor.get(f"/reacties/{r.id}").text
+    assert "Gepubliceerd op" in visitor.get(f"/consultaties/{slug}/nota").text
+
+    signatory = _logged_in(app, world.signatory)
+    url = f"/onderschrijvingen/{endorsement.id}/intrekken"
+    assert "<li>Eetcafé Het Koopmanshuis</li>" in visitor.get(f"/reacties/{r.id}").text
+    assert post_form(signatory, url, {"reason": "Wij trekken ons terug."}).status_code == 302
+    assert "<li>Eetcafé Het Koopmanshuis</li>" not in visitor.get(f"/reacties/{r.id}").text

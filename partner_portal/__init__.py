@@ -115,6 +115,7 @@ def register_blueprints(app: Flask) -> None:
     from partner_portal.auth import views as auth_views
     from partner_portal.consultations import views as consultations_views
     from partner_portal.endorsements import views as endorsements_views
+    from partner_portal.initiatives import views as initiatives_views
     from partner_portal.moderation import views as moderation_views
     from partner_portal.notifications import views as notifications_views
     from partner_portal.partners import views as partners_views
@@ -130,6 +131,7 @@ def register_blueprints(app: Flask) -> None:
         notifications_views,
         responses_views,
         endorsements_views,
+        initiatives_views,
         moderation_views,
     ):
         app.register_blueprint(views.bp)

@@ -18,6 +18,7 @@ from partner_portal.consultations.models import (
     ConsultationStatus,
     FundingSource,
     FundingStatus,
+    Location,
     Pillar,
     Programme,
     ProgrammeProject,
@@ -125,6 +126,15 @@ def check(data: Any) -> list[str]:
             problems.append(f"funding {n}: 'amount_euros' must be a whole, non-negative number")
         if source.get("status") not in {s.value for s in FundingStatus}:
             problems.append(f"funding {n}: 'status' must be one of {', '.join(s.value for s in FundingStatus)}")
+    names = set()
+    for n, location in enumerate(data.get("locations") or [], 1):
+        if not isinstance(location, dict):
+            problems.append(f"location {n}: must be an object")
+            continue
+        name = _text(location, "name", f"location {n}", problems, limit=120)
+        if name in names:
+            problems.append(f"location {n}: name '{name}' is used twice")
+        names.add(name)
     for n, programme in enumerate(_list(data, "programmes", problems), 1):
         _text(programme, "title", f"programme {n}", problems)
         for m, project in enumerate(_list(programme, "projects", problems), 1):
@@ -197,6 +207,10 @@ def load_consultation_data(data: Any, actor=None, *, featured: bool | None = Non
                 note=item.get("note", ""),
                 position=position,
             )
+        )
+    for position, item in enumerate(data.get("locations") or []):
+        consultation.locations.append(
+            Location(name=item["name"].strip(), kind=item.get("kind", "").strip(), position=position)
         )
     for item in data["programmes"]:
         programme = Programme(

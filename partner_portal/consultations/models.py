@@ -102,6 +102,9 @@ class Consultation(TimestampMixin, VersionedMixin, db.Model):
     funding_sources: so.Mapped[list[FundingSource]] = so.relationship(
         back_populates="consultation", order_by="FundingSource.position", cascade="all, delete-orphan"
     )
+    locations: so.Mapped[list[Location]] = so.relationship(
+        back_populates="consultation", order_by="Location.position", cascade="all, delete-orphan"
+    )
     programmes: so.Mapped[list[Programme]] = so.relationship(
         back_populates="consultation", order_by="Programme.position", cascade="all, delete-orphan"
     )
@@ -230,6 +233,26 @@ class FundingSource(db.Model):
     note: so.Mapped[str] = so.mapped_column(sa.Text, default="")
 
     consultation: so.Mapped[Consultation] = so.relationship(back_populates="funding_sources")
+
+
+class Location(db.Model):
+    """A place in the city that initiatives are tied to (a street, a square, a parking garage,
+    or the whole centre); the process manager keeps the list per consultation."""
+
+    __tablename__ = "location"
+    __table_args__ = (sa.UniqueConstraint("consultation_id", "name", name="uq_location_consultation_name"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    consultation_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("consultation.id", ondelete="CASCADE"), index=True)
+    position: so.Mapped[int] = so.mapped_column(default=0)
+    name: so.Mapped[str] = so.mapped_column(sa.String(120))
+    kind: so.Mapped[str] = so.mapped_column(sa.String(40), default="")  # e.g. "parkeergarage"
+
+    consultation: so.Mapped[Consultation] = so.relationship(back_populates="locations")
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind} {self.name}" if self.kind else self.name
 
 
 class Programme(db.Model):

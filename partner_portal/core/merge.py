@@ -15,6 +15,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from partner_portal.core.errors import Conflict
+
 
 @dataclass(frozen=True)
 class Merge:
@@ -81,3 +83,40 @@ def word_diff(old: str, new: str) -> list[tuple[str, str]]:
         if op in ("insert", "replace"):
             runs.append(("insert", "".join(b[j1:j2])))
     return runs
+
+
+class EditConflict(Conflict):
+    """Someone saved the same form meanwhile and changed some of the same fields differently.
+
+    `merge.conflicts` names exactly those fields; `merge.values` holds everything else merged
+    (and, for the conflicts, what this person typed); `theirs` is what is stored now.
+    """
+
+    def __init__(self, message: str, result: Merge, theirs: dict[str, str]):
+        super().__init__(message)
+        self.merge = result
+        self.theirs = theirs
+
+
+def is_stale(record, version) -> bool:
+    """Was the form posted on another version than the one stored (or without a readable one)?"""
+    try:
+        return int(version) != record.version
+    except (TypeError, ValueError):
+        return True
+
+
+def merged_save(record, version, base, mine: dict[str, str], theirs: dict[str, str], message: str):
+    """What to save from a form posted on `version` of `record`: (values, version, fields taken).
+
+    On the current version: `mine` as it is. On a stale one (someone saved in between), the
+    fields merged three ways against `base`, the form as first shown: what only the other person
+    changed is kept, what only this person changed is saved, and fields both changed differently
+    stop the save (EditConflict with `message`, naming exactly those).
+    """
+    if not is_stale(record, version):
+        return mine, version, []
+    result = three_way(base, mine, theirs)
+    if result.conflicts:
+        raise EditConflict(message, result, theirs)
+    return result.values, record.version, result.theirs_changed

@@ -13,10 +13,12 @@ current. A committed write replaces the tokens of the scopes it touched:
 - `consultation:<slug>`: the pages of one consultation (the URL names it by `slug`), touched by
   writes to its responses, their positions, endorsements and answers, and its Nota.
 - `response:<id>`: the pages of one response (the URL names it by `response_id`).
+- `initiative:<id>`: the pages of one initiative (the URL names it by `initiative_id`).
 - ALL: lists across consultations (home, the moderation queue, ...): touched by every write
   that touches a consultation.
 - AUDIT: the audit log, touched by every audit event.
-Pages and fragments depend on SITE plus the scope their URL names (`slug`, `response_id`), else
+Pages and fragments depend on SITE plus the scope their URL names (`slug`, `response_id`,
+`initiative_id`), else
 on ALL; the audit log names AUDIT. Writes say what they touch through their models (see
 `scopes_of_write`): `page_cache_unshown = True` on a model whose rows no cached page shows (the
 mail outbox, notification preferences, stored files), or `page_cache_scopes(changed)` that
@@ -76,6 +78,10 @@ def consultation_scope(slug: str) -> str:
 
 def response_scope(response_id: int) -> str:
     return f"response:{response_id}"
+
+
+def initiative_scope(initiative_id: int) -> str:
+    return f"initiative:{initiative_id}"
 
 
 def consultation_write(slug: str) -> set[str]:
@@ -240,6 +246,8 @@ def _scopes(scope: str | None) -> tuple[str, ...]:
         args = request.view_args or {}
         if "response_id" in args:
             scope = response_scope(args["response_id"])
+        elif "initiative_id" in args:
+            scope = initiative_scope(args["initiative_id"])
         elif "slug" in args:
             scope = consultation_scope(args["slug"])
         else:

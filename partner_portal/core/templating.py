@@ -6,7 +6,7 @@ from flask import current_app
 from flask_babel import get_locale
 from markupsafe import Markup, escape
 
-from partner_portal.core import dates
+from partner_portal.core import dates, money
 
 
 def content_language() -> str:
@@ -50,6 +50,7 @@ def csrf_input(form) -> Markup:
 
 def register(app) -> None:
     app.add_template_filter(dates.date_text, "date_text")
+    app.add_template_filter(money.format_euros, "euros")
     app.add_template_filter(dates.datetime_text, "datetime_text")
     app.add_template_filter(dates.machine_datetime, "machine_datetime")
     app.add_template_filter(in_content_language, "nl")

@@ -17,6 +17,9 @@ from typing import Any
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 
+from partner_portal.initiatives import operations as initiative_operations
+from partner_portal.initiatives import permissions as initiative_permissions
+from partner_portal.initiatives.models import Initiative
 from partner_portal.responses import operations as response_operations
 from partner_portal.responses import permissions as response_permissions
 from partner_portal.responses.models import FormalResponse
@@ -69,6 +72,18 @@ KINDS: tuple[Kind, ...] = (
         check=response_operations.check_endorse,
         can_view=response_permissions.can_view_response,
         record=response_operations.record_endorsement,
+    ),
+    Kind(
+        name="initiative",
+        model=Initiative,
+        label=_l("Initiatief"),
+        path="/initiatieven/<int:item_id>",
+        endpoint="initiatives.show",
+        id_arg="initiative_id",
+        title=lambda initiative: initiative.title,
+        check=initiative_operations.check_endorse,
+        can_view=initiative_permissions.can_view_initiative,
+        record=initiative_operations.record_endorsement,
     ),
 )
 

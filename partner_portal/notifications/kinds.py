@@ -133,6 +133,34 @@ KINDS: dict[str, Kind] = {
             applies_to=_partners,
         ),
         Kind(
+            "initiative_submitted",
+            _l("Een initiatief is ingediend"),
+            context={"title": "the initiative", "url": "its page", "lead": "the lead organisation"},
+            applies_to=_reviewers,
+        ),
+        Kind(
+            "initiative_invitation",
+            _l("Uw organisatie is uitgenodigd voor een initiatief"),
+            context={"title": "the initiative", "url": "its page", "lead": "the inviting lead organisation"},
+            applies_to=_partners,
+        ),
+        Kind(
+            "initiative_changed",
+            _l("Een initiatief dat u volgt is een stap verder"),
+            context={
+                "title": "the initiative",
+                "url": "its page",
+                "state": "the new state, in words",
+                "message": "the gemeente's reason or message (may be empty)",
+            },
+        ),
+        Kind(
+            "initiative_update",
+            _l("Nieuws over een initiatief dat u volgt"),
+            default_mode=NotificationMode.digest,
+            context={"title": "the initiative", "url": "its page", "excerpt": "the start of the update"},
+        ),
+        Kind(
             "stage_changed",
             _l("Een consultatie gaat naar een nieuwe fase"),
             default_mode=NotificationMode.digest,

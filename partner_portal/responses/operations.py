@@ -20,6 +20,7 @@ from partner_portal.auth.models import User
 from partner_portal.consultations.stages import is_open as stage_is_open
 from partner_portal.core import audit, merge, uploads, workflow
 from partner_portal.core.errors import Conflict, OperationError, PermissionDenied, check_version, flush_or_conflict
+from partner_portal.core.merge import EditConflict  # noqa: F401  (raised by save_draft and save_answers)
 from partner_portal.core.models import utcnow
 from partner_portal.core.urls import external_url
 from partner_portal.extensions import db
@@ -111,35 +112,6 @@ def create_response(actor, consultation, group: SectorGroup) -> FormalResponse:
     return response
 
 
-class EditConflict(Conflict):
-    """Someone saved the same form meanwhile and changed some of the same fields differently.
-
-    `merge.conflicts` names exactly those fields; `merge.values` holds everything else merged
-    (and, for the conflicts, what this person typed); `theirs` is what is stored now.
-    """
-
-    def __init__(self, message: str, result: merge.Merge, theirs: dict[str, str]):
-        super().__init__(message)
-        self.merge = result
-        self.theirs = theirs
-
-
-def _merged(record, version, base, mine: dict[str, str], theirs: dict[str, str], message: str):
-    """What to save from a form posted on `version` of `record`: (values, version, fields taken).
-
-    On the current version: `mine` as it is. On a stale one (someone saved in between), the
-    fields merged three ways against `base`, the form as first shown (core/merge.py): what only
-    the other person changed is kept, what only this person changed is saved, and fields both
-    changed differently stop the save (EditConflict with `message`, naming exactly those).
-    """
-    if not _is_stale(record, version):
-        return mine, version, []
-    result = merge.three_way(base, mine, theirs)
-    if result.conflicts:
-        raise EditConflict(message, result, theirs)
-    return result.values, record.version, result.theirs_changed
-
-
 def _draft_fields(statement, collaboration_stance, collaboration_conditions, positions) -> dict[str, str]:
     """The draft as the edit form's fields (see FormalResponse.field_values)."""
     fields = {
@@ -151,13 +123,6 @@ def _draft_fields(statement, collaboration_stance, collaboration_conditions, pos
         fields[f"position_{theme_id}"] = position or ""
         fields[f"explanation_{theme_id}"] = explanation or ""
     return fields
-
-
-def _is_stale(response, version) -> bool:
-    try:
-        return int(version) != response.version
-    except (TypeError, ValueError):
-        return True
 
 
 def save_draft(
@@ -189,7 +154,7 @@ def save_draft(
             _("Deze reactie is %(state)s en kan niet meer worden gewijzigd.", state=response.state.label)
         )
     workflow.require(actor, response, RESPONSE, "edit")  # the consultation runs, the round is open
-    values, version, taken = _merged(
+    values, version, taken = merge.merged_save(
         response,
         version,
         base,
@@ -377,7 +342,7 @@ def save_answers(
     mine = {}
     for theme_id, (raw, explanation) in answers.items():
         mine[f"verdict_{theme_id}"], mine[f"answer_{theme_id}"] = raw or "", explanation or ""
-    values, version, taken = _merged(
+    values, version, taken = merge.merged_save(
         response,
         version,
         base,

@@ -12,6 +12,7 @@ from partner_portal.consultations.models import (
     ConsultationStatus,
     FundingSource,
     FundingStatus,
+    Location,
     Pillar,
     Stage,
     Theme,
@@ -29,7 +30,13 @@ _seq = itertools.count(1)
 TODAY = date.today()
 STAGES = [
     ("opstellen", "Visie opstellen", TODAY - timedelta(days=400), TODAY - timedelta(days=61), ()),
-    ("reactie", "Reactie van partners", TODAY - timedelta(days=30), TODAY + timedelta(days=30), ("responses",)),
+    (
+        "reactie",
+        "Reactie van partners",
+        TODAY - timedelta(days=30),
+        TODAY + timedelta(days=30),
+        ("responses", "initiatives"),
+    ),
     ("verwerking", "Verwerking", TODAY + timedelta(days=31), TODAY + timedelta(days=120), ()),
     ("uitvoering", "Uitvoering", TODAY + timedelta(days=121), TODAY + timedelta(days=1500), ("initiatives", "signing")),
 ]
@@ -85,6 +92,9 @@ def consultation(
     c.funding_sources.append(
         FundingSource(name="Binnenstadsfonds", amount_euros=3_000_000, status=FundingStatus.requested, position=1)
     )
+    c.locations.append(Location(name="Koopmansplein", position=0))
+    c.locations.append(Location(name="Brink", position=1))
+    c.locations.append(Location(name="Mercurius", kind="parkeergarage", position=2))
     db.session.add(c)
     db.session.flush()
     return c

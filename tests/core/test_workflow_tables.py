@@ -11,6 +11,7 @@ from partner_portal.consultations.models import Consultation
 from partner_portal.core import workflow
 from partner_portal.core.errors import OperationError
 from partner_portal.extensions import db
+from partner_portal.initiatives.models import Initiative
 from partner_portal.responses.models import FormalResponse
 from tests import factories
 from tests.consultations import factories as cf
@@ -35,10 +36,30 @@ def _response_in(state):
     return response
 
 
+def _initiative_in(state):
+    from tests.initiatives import factories as inf
+
+    consultation = cf.consultation()
+    return inf.initiative(consultation, factories.organisation(), state)
+
+
+def _initiative_actor(initiative, row):
+    """A signatory of the lead; for answering an invitation, one of an organisation just invited."""
+    from partner_portal.initiatives.models import CoInitiator
+
+    if row.name == "answer_invitation":
+        invited = factories.organisation()
+        initiative.co_initiators.append(CoInitiator(organisation=invited))
+        db.session.flush()
+        return factories.user(invited, OrgRole.signatory)
+    return factories.user(initiative.lead_organisation, OrgRole.signatory)
+
+
 # How to build an object of each workflow's model in a given state, with a stage that opens everything.
 BUILDERS = {
     Consultation: lambda state: cf.consultation(status=state),
     FormalResponse: _response_in,
+    Initiative: _initiative_in,
 }
 
 
@@ -49,6 +70,8 @@ def _actor_for(obj, transition):
         return admin
     if isinstance(obj, FormalResponse):
         return factories.coordinator(obj.sector_group)
+    if isinstance(obj, Initiative):
+        return _initiative_actor(obj, transition)
     return admin
 
 

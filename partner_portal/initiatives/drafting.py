@@ -1,0 +1,3 @@
+"""Routes: drafting (see initiatives/views.py)."""
+
+from partner_portal.initiatives import bp  # noqa: F401

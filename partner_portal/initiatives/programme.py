@@ -1,0 +1,3 @@
+"""Routes: programme (see initiatives/views.py)."""
+
+from partner_portal.initiatives import bp  # noqa: F401

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -41,11 +40,6 @@ PROCESS_LOG_PER_PAGE = 25
 navigation.register("consultations.index", _l("Consultaties"), lambda user: True, order=10)
 navigation.register("consultations.manage_index", _l("Procesbeheer"), can_manage_consultations, order=70)
 navigation.set_start_page(StaffRole.process_manager, "consultations.manage_index")
-
-
-@bp.app_template_filter("euros")
-def euros(amount: int) -> str:
-    return "€ " + format_decimal(amount, format="#,##0")
 
 
 @bp.app_context_processor

@@ -3,7 +3,8 @@
 import functools
 import io
 import itertools
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from werkzeug.datastructures import FileStorage
 
@@ -27,7 +28,9 @@ _seq = itertools.count(1)
 
 # (key, title, start, end, opens). Dates around today: the stage end date matters (a stage whose
 # end has passed opens nothing), so the responses stage runs now, the others before and after it.
-TODAY = date.today()
+# "Today" in the gemeente's time zone (config.py's default), as the stage checks count it: between
+# midnight there and midnight UTC, date.today() on a UTC machine is still yesterday.
+TODAY = datetime.now(ZoneInfo("Europe/Amsterdam")).date()
 STAGES = [
     ("opstellen", "Visie opstellen", TODAY - timedelta(days=400), TODAY - timedelta(days=61), ()),
     (

@@ -17,7 +17,9 @@ from jinja2 import StrictUndefined, meta
 from partner_portal.auth import links
 from partner_portal.auth.models import OrgRole, StaffRole
 from partner_portal.consultations import operations as consultation_ops
+from partner_portal.consultations.models import Consultation
 from partner_portal.extensions import db
+from partner_portal.initiatives.models import InitiativeState
 from partner_portal.notifications import operations as notification_ops
 from partner_portal.notifications.kinds import EVERY_MAIL, KINDS
 from partner_portal.notifications.models import OutboxMessage
@@ -96,7 +98,55 @@ def _stage(w):
     consultation_ops.advance_stage(w.pm, w.consultation, version=w.consultation.version)
 
 
+def _initiative(state):
+    from tests.initiatives import factories as inf
+
+    return inf.initiative(w_consultation(), factories.organisation(), state)
+
+
+def w_consultation():
+    return db.session.scalars(sa.select(Consultation)).first()
+
+
+def _initiative_submitted(w):
+    from partner_portal.initiatives import operations as initiative_ops
+
+    initiative = _initiative(InitiativeState.draft)
+    signatory = factories.user(initiative.lead_organisation, OrgRole.signatory)
+    initiative_ops.submit(signatory, initiative, version=initiative.version)
+
+
+def _initiative_invitation(w):
+    from partner_portal.initiatives import operations as initiative_ops
+
+    initiative = _initiative(InitiativeState.draft)
+    invited = factories.organisation(name="Drents Museum")
+    factories.user(invited, OrgRole.signatory, name="Daan Directeur")
+    initiative_ops.invite(factories.user(initiative.lead_organisation), initiative, invited)
+
+
+def _initiative_changed(w):
+    from partner_portal.initiatives import operations as initiative_ops
+
+    initiative = _initiative(InitiativeState.in_review)
+    factories.user(initiative.lead_organisation, OrgRole.member)
+    initiative_ops.take_step(w.pm, initiative, "decline", version=initiative.version, reason="Past niet.")
+
+
+def _initiative_update(w):
+    from partner_portal.initiatives import operations as initiative_ops
+
+    initiative = _initiative(InitiativeState.in_progress)
+    factories.user(initiative.lead_organisation, OrgRole.member)
+    author = factories.user(initiative.lead_organisation, OrgRole.member)
+    initiative_ops.post_update(author, initiative, body="De eerste tegels liggen.", happened_on="2027-04-01")
+
+
 TRIGGERS: dict[str, Callable] = {
+    "initiative_submitted": _initiative_submitted,
+    "initiative_invitation": _initiative_invitation,
+    "initiative_changed": _initiative_changed,
+    "initiative_update": _initiative_update,
     "invitation": _invitation,
     "password_reset": _password_reset,
     "response_submitted": _submitted,

@@ -147,8 +147,8 @@ def test_unsubscribe_turns_one_kind_off_or_every_digest_kind(app):
     modes = modes_for(user)
     assert modes["response_rejected"] == NotificationMode.off
     assert modes["response_accepted"] == NotificationMode.digest
-    # stage_changed is a digest kind by default.
-    assert sorted(unsubscribe(user, DIGEST)) == ["response_accepted", "stage_changed"]
+    # stage_changed and initiative_update are digest kinds by default.
+    assert sorted(unsubscribe(user, DIGEST)) == ["initiative_update", "response_accepted", "stage_changed"]
     modes = modes_for(user)
     assert modes["response_accepted"] == modes["stage_changed"] == NotificationMode.off
     assert modes["changes_requested"] == NotificationMode.immediate  # not a digest kind: untouched

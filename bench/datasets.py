@@ -317,4 +317,128 @@ SEEDERS.append(seed_responses)
 
 # `BENCH_SMOKE=1` and tests/test_bench_data.py: the same data set, small enough to seed in seconds
 # (at least 8 consultations: the mixed workload gives each of its workers a draft of its own).
-SMOKE_SIZES = {"ORGANISATIONS": 60, "USERS": 150, "AUDIT_EVENTS": 200, "CONSULTATIONS": 10}
+SMOKE_SIZES = {"ORGANISATIONS": 60, "USERS": 150, "AUDIT_EVENTS": 200, "CONSULTATIONS": 10, "INITIATIVES": 40}
+
+
+INITIATIVES = 5_000  # at 1x, on the demo consultation (binnenstad-assen), with their ledger and execution
+
+
+def seed_initiatives(scale: int, ctx: dict) -> str:
+    """Initiatives on the Assen consultation in every state, led by bench organisations: themes,
+    a location, requests on two sources, grants that stay within each source, three milestones,
+    updates, an endorsement and a follower each for those in the programme."""
+    from partner_portal.consultations.models import Consultation, FundingSource, Location, Theme
+    from partner_portal.endorsements.models import Endorsement
+    from partner_portal.initiatives.models import (
+        Follower,
+        FundingRequest,
+        Grant,
+        Initiative,
+        InitiativeLocation,
+        InitiativeTheme,
+        Milestone,
+        ProgressUpdate,
+        Spending,
+    )
+
+    rnd = random.Random(2019 + scale)
+    cid = db.session.scalar(sa.select(Consultation.id).where(Consultation.slug == "binnenstad-assen"))
+    themes = db.session.scalars(sa.select(Theme.id).where(Theme.consultation_id == cid)).all()
+    locations = db.session.scalars(sa.select(Location.id).where(Location.consultation_id == cid)).all()
+    sources = db.session.execute(
+        sa.select(FundingSource.id, FundingSource.amount_euros).where(FundingSource.consultation_id == cid)
+    ).all()
+    org_ids = ctx.get("organisation_ids") or []
+    if not (cid and themes and locations and sources and org_ids):
+        return "initiatives: skipped (no demo consultation or organisations)"
+    user_ids = db.session.scalars(sa.select(User.id).where(User.organisation_id.is_not(None)).limit(500)).all()
+    n = INITIATIVES * scale
+    states = ["adopted", "in_progress", "in_progress", "completed", "declined", "submitted", "in_review", "draft"]
+    in_programme = {"adopted", "in_progress", "completed"}
+    n_funded = sum(1 for i in range(n) if states[i % len(states)] in in_programme)
+    # Each funded initiative gets the same grant per source: together at most 80 % of every source.
+    grant_cents = {sid: (amount * 100 * 8 // 10) // max(n_funded, 1) for sid, amount in sources[:2]}
+    now = utcnow()
+    models = (Initiative, InitiativeTheme, InitiativeLocation, FundingRequest, Grant, Spending, Milestone,
+              ProgressUpdate, Endorsement, Follower)  # fmt: skip
+    ids = {m: _next_id(m) for m in models if m not in (InitiativeTheme, InitiativeLocation)}
+    rows: dict = {m: [] for m in models}
+
+    def new(model, **values):
+        if model in ids:
+            values["id"] = ids[model]
+            ids[model] += 1
+        rows[model].append(values)
+        return values.get("id")
+
+    for i in range(n):
+        state = states[i % len(states)]
+        funded = state in in_programme
+        request = {sid: max(cents, 100) for sid, cents in grant_cents.items()}
+        total = sum(request.values()) * 2
+        stamps = {
+            "submitted_at": None if state == "draft" else now,
+            "review_started_at": now if state not in ("draft", "submitted") else None,
+            "adopted_at": now if funded else None,
+            "declined_at": now if state == "declined" else None,
+            "started_at": now if state in ("in_progress", "completed") else None,
+            "completed_at": now if state == "completed" else None,
+        }
+        iid = new(
+            Initiative,
+            consultation_id=cid,
+            lead_organisation_id=rnd.choice(org_ids),
+            state=state,
+            title=f"{rnd.choice(_NAMES)} aan de {rnd.choice(_STREETS)}: initiatief {i}",
+            summary="Een initiatief dat de binnenstad aantrekkelijker maakt voor bezoekers en ondernemers.",
+            description="Wij willen samen met de buren de straat vernieuwen. " * 6,
+            expected_effect="Meer bezoekers en minder leegstand.",
+            planned_start=date(2018, 1 + i % 12, 1),
+            planned_end=date(2021, 1 + i % 12, 28),
+            total_cost_cents=total,
+            own_contribution_cents=total - sum(request.values()),
+            answer="Past in het uitvoeringsprogramma." if funded else ("Past niet." if state == "declined" else ""),
+            closing_reason="Past niet." if state == "declined" else "",
+            created_at=now,
+            updated_at=now,
+            version=2,
+            **stamps,
+        )
+        for tid in rnd.sample(themes, 2):
+            new(InitiativeTheme, initiative_id=iid, theme_id=tid)
+        new(InitiativeLocation, initiative_id=iid, location_id=rnd.choice(locations))
+        for sid, cents in request.items():
+            new(FundingRequest, initiative_id=iid, funding_source_id=sid, amount_cents=cents)
+            if funded:
+                new(Grant, initiative_id=iid, funding_source_id=sid, amount_cents=cents, granted_at=now)
+                new(Spending, initiative_id=iid, funding_source_id=sid, amount_cents=cents // 2, reported_at=now)
+        if not funded:
+            continue
+        done = 3 if state == "completed" else (1 + i % 2 if state == "in_progress" else 0)
+        for m in range(3):
+            new(Milestone, initiative_id=iid, title=f"Mijlpaal {m + 1}", planned_on=date(2019, 1 + 4 * m, 1),
+                done_on=date(2019, 2 + 4 * m, 1) if m < done else None, weight=1 + m, version=1)  # fmt: skip
+        for u in range(1 + i % 2):
+            new(ProgressUpdate, initiative_id=iid, body="De werkzaamheden lopen volgens planning. " * 3,
+                happened_on=date(2019, 3 + u, 1), author_id=rnd.choice(user_ids) if user_ids else None,
+                created_at=now, hidden_reason="")  # fmt: skip
+        new(Endorsement, initiative_id=iid, organisation_id=rnd.choice(org_ids), endorsed_at=now)
+        if user_ids:
+            new(Follower, initiative_id=iid, user_id=rnd.choice(user_ids), created_at=now)
+    for model in models:
+        _insert(model, rows[model])
+    if db.engine.dialect.name == "postgresql":
+        for model in ids:
+            table = model.__tablename__
+            db.session.execute(
+                sa.text(
+                    f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), (SELECT max(id) FROM \"{table}\"))"
+                )
+            )
+    return (
+        f"initiatives: {len(rows[Initiative])} initiatives, {len(rows[Grant])} grants, "
+        f"{len(rows[Milestone])} milestones, {len(rows[ProgressUpdate])} updates"
+    )
+
+
+SEEDERS.append(seed_initiatives)

@@ -9,8 +9,10 @@ import pytest
 import sqlalchemy as sa
 
 from partner_portal import demo
+from partner_portal.consultations.models import FundingSource
 from partner_portal.endorsements.models import Endorsement
 from partner_portal.extensions import db
+from partner_portal.initiatives.models import Grant, Initiative
 from partner_portal.responses.models import FormalResponse
 
 
@@ -30,6 +32,15 @@ def test_the_benchmark_data_set_seeds(bench_data):
     responses = db.session.scalar(sa.select(sa.func.count()).select_from(FormalResponse))
     assert responses >= datasets.CONSULTATIONS * 5
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Endorsement)) > 0
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Initiative)) == datasets.INITIATIVES
+    # The ledger holds: no source is granted more than it has.
+    over = db.session.execute(
+        sa.select(FundingSource.id)
+        .join(Grant, Grant.funding_source_id == FundingSource.id)
+        .group_by(FundingSource.id, FundingSource.amount_euros)
+        .having(sa.func.sum(Grant.amount_cents) > FundingSource.amount_euros * 100)
+    ).all()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Grant)) > 0 and not over
 
 
 def test_the_mixed_workload_fills_in_the_login_and_draft_forms_as_a_browser_would(bench_data, client):

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import re
 
-from flask import has_request_context
-from flask_babel import format_decimal
 from flask_babel import gettext as _
 
 from partner_portal.core.errors import OperationError

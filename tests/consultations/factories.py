@@ -3,7 +3,7 @@
 import functools
 import io
 import itertools
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from werkzeug.datastructures import FileStorage

@@ -1,5 +1,6 @@
 """The content of the Nota van beantwoording: per theme every accepted response with the gemeente's answer
-and the initiatives adopted for it, each group's stance on the collaboration, and a summary table. Shared by the HTML, PDF and CSV forms."""
+and the initiatives adopted for it, each group's stance on the collaboration, and a summary table.
+Shared by the HTML, PDF and CSV forms."""
 
 from __future__ import annotations
 

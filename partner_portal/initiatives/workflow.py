@@ -228,7 +228,7 @@ INITIATIVE = workflow.register(
                 timestamp="changes_requested_at",
                 style="secondary",
                 side="gemeente",
-                success=_l("De initiatiefnemers is gevraagd het initiatief te wijzigen."),
+                success=_l("De initiatiefnemers zijn gevraagd het initiatief te wijzigen."),
                 **_changed(S.changes_requested),
             ),
             workflow.Transition(

@@ -1,14 +1,109 @@
-"""Routes: the public list per consultation, the initiative's page and following (see initiatives/views.py)."""
+"""Routes: the list of initiatives per consultation and the initiative's page (see initiatives/views.py)."""
 
 from __future__ import annotations
 
-from flask import render_template
+import sqlalchemy as sa
+from flask import render_template, request
+from flask_login import current_user
+from sqlalchemy import orm as so
 
-from partner_portal.initiatives import bp
+from partner_portal.consultations.loading import load_consultation_light
+from partner_portal.core.pagecache import public_page
+from partner_portal.extensions import db
+from partner_portal.initiatives import bp, permissions
 from partner_portal.initiatives.loading import load_initiative
+from partner_portal.initiatives.models import (
+    PUBLIC_STATES,
+    Initiative,
+    InitiativeLocation,
+    InitiativeState,
+    InitiativeTheme,
+)
+from partner_portal.initiatives.workflow import INITIATIVE
+
+PER_PAGE = 20
+TEXT_MAX = 100
+
+
+def _visible(consultation):
+    """What the user may see in the list: the public ones, and their own organisation's."""
+    condition = Initiative.state.in_(PUBLIC_STATES) if consultation.is_public else sa.false()
+    org = permissions.partner_organisation_id(current_user)
+    if org is not None:
+        condition = sa.or_(condition, Initiative.lead_organisation_id == org)
+    if permissions.is_gemeente(current_user):
+        condition = sa.or_(condition, Initiative.state != InitiativeState.draft)
+    return condition
+
+
+def _int_arg(name: str) -> int | None:
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
+@bp.get("/consultaties/<slug>/initiatieven")
+@public_page
+def index(slug: str):
+    """Every initiative the user may see, filtered by state, theme, location and text; paginated."""
+    consultation = load_consultation_light(slug)
+    filters = {
+        "status": request.args.get("status", ""),
+        "thema": _int_arg("thema"),
+        "locatie": _int_arg("locatie"),
+        "q": request.args.get("q", "").strip()[:TEXT_MAX],
+        "sorteer": "status" if request.args.get("sorteer") == "status" else "nieuw",
+    }
+    query = sa.select(Initiative).where(Initiative.consultation_id == consultation.id, _visible(consultation))
+    if filters["status"] in {s.value for s in InitiativeState}:
+        query = query.where(Initiative.state == filters["status"])
+    else:
+        filters["status"] = ""
+    if filters["thema"]:
+        query = query.where(
+            Initiative.id.in_(
+                sa.select(InitiativeTheme.initiative_id).where(InitiativeTheme.theme_id == filters["thema"])
+            )
+        )
+    if filters["locatie"]:
+        query = query.where(
+            Initiative.id.in_(
+                sa.select(InitiativeLocation.initiative_id).where(InitiativeLocation.location_id == filters["locatie"])
+            )
+        )
+    if filters["q"]:
+        pattern = "%" + filters["q"].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(
+            sa.or_(Initiative.title.ilike(pattern, escape="\\"), Initiative.summary.ilike(pattern, escape="\\"))
+        )
+    order = (Initiative.state, Initiative.id.desc()) if filters["sorteer"] == "status" else (Initiative.id.desc(),)
+    page = db.paginate(
+        query.options(so.joinedload(Initiative.lead_organisation)).order_by(*order),
+        page=max(request.args.get("page", 1, type=int), 1),
+        per_page=PER_PAGE,
+        error_out=False,
+    )
+    return render_template(
+        "initiatives/index.html",
+        consultation=consultation,
+        page=page,
+        filters=filters,
+        states=list(InitiativeState),
+        can_start=permissions.can_start_initiative(current_user, consultation),
+        paging_args={k: v for k, v in filters.items() if v},
+    )
 
 
 @bp.get("/initiatieven/<int:initiative_id>")
+@public_page
 def show(initiative_id: int):
     initiative = load_initiative(initiative_id)
-    return render_template("initiatives/show.html", initiative=initiative, consultation=initiative.consultation)
+    consultation = initiative.consultation
+    sources = consultation.funding_sources
+    return render_template(
+        "initiatives/show.html",
+        initiative=initiative,
+        consultation=consultation,
+        sources=sources,
+        INITIATIVE=INITIATIVE,
+        updates=initiative.updates,
+    )

@@ -13,3 +13,8 @@ RULES = [
         name="another organisation's, in review",
     ),
 ]
+
+RULES += [
+    Rule("initiatives.index", lambda w: "/consultaties/binnenstad-test/initiatieven"),
+    Rule("initiatives.index", lambda w: "/consultaties/binnenstad-test/initiatieven?status=draft&q=x", name="filtered"),
+]

@@ -1,0 +1,61 @@
+"""The public side of initiatives: the list with its filters and the initiative's page."""
+
+from tests import factories
+from tests.initiatives import factories as inf
+from tests.initiatives.factories import S
+
+
+def _world(w):
+    c = w.consultation
+    w.adopted = inf.initiative(c, w.lead, S.in_progress, title="Vernieuwing Koopmansplein", milestones=2)
+    w.adopted.milestones[0].done_on = w.adopted.planned_start
+    w.declined = inf.initiative(c, w.co, S.declined, title="Parkeerdek Mercurius")
+    w.draft = inf.initiative(c, w.other, S.draft, title="Geheim concept Oudestraat")
+    w.review = inf.initiative(c, w.other, S.in_review, title="Plan in behandeling")
+    factories.commit()
+
+
+def test_visitors_see_public_initiatives_only(client, world):
+    _world(world)
+    page = client.get(f"/consultaties/{world.consultation.slug}/initiatieven").get_data(as_text=True)
+    assert "Vernieuwing Koopmansplein" in page and "Parkeerdek Mercurius" in page
+    assert "Geheim concept Oudestraat" not in page and "Plan in behandeling" not in page
+    assert client.get(f"/initiatieven/{world.draft.id}").status_code == 404
+    assert client.get(f"/initiatieven/{world.review.id}").status_code == 404
+
+
+def test_the_own_organisation_and_the_gemeente_see_more(client, world, login_as):
+    _world(world)
+    login_as(world.other_member)
+    page = client.get(f"/consultaties/{world.consultation.slug}/initiatieven").get_data(as_text=True)
+    assert "Geheim concept Oudestraat" in page and "Plan in behandeling" in page
+    client.delete_cookie(client.application.config["SESSION_COOKIE_NAME"])
+    login_as(world.moderator)
+    page = client.get(f"/consultaties/{world.consultation.slug}/initiatieven").get_data(as_text=True)
+    assert "Plan in behandeling" in page and "Geheim concept Oudestraat" not in page
+
+
+def test_filters_by_state_theme_location_and_text(client, world):
+    _world(world)
+    url = f"/consultaties/{world.consultation.slug}/initiatieven"
+    c = world.consultation
+
+    def listed(**args):
+        page = client.get(url, query_string=args).get_data(as_text=True)
+        return {t for t in ("Vernieuwing Koopmansplein", "Parkeerdek Mercurius") if t in page}
+
+    assert listed(status="declined") == {"Parkeerdek Mercurius"}
+    assert listed(q="VERNIEUWING") == {"Vernieuwing Koopmansplein"}
+    assert listed(q="%") == set()
+    assert listed(thema=str(c.themes[1].id)) == set()
+    assert listed(locatie=str(c.locations[0].id)) == {"Vernieuwing Koopmansplein", "Parkeerdek Mercurius"}
+    assert listed(status="onzin", thema="x") == {"Vernieuwing Koopmansplein", "Parkeerdek Mercurius"}
+
+
+def test_the_initiative_page_shows_money_progress_and_the_decline_reason(client, world):
+    _world(world)
+    page = client.get(f"/initiatieven/{world.adopted.id}").get_data(as_text=True)
+    assert "€ 50.000" in page and "50% (1 van 2 mijlpalen)" in page
+    assert "Grand Café De Brink" in page
+    declined = client.get(f"/initiatieven/{world.declined.id}").get_data(as_text=True)
+    assert "Past niet in het programma." in declined

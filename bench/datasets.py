@@ -356,8 +356,16 @@ def seed_initiatives(scale: int, ctx: dict) -> str:
     states = ["adopted", "in_progress", "in_progress", "completed", "declined", "submitted", "in_review", "draft"]
     in_programme = {"adopted", "in_progress", "completed"}
     n_funded = sum(1 for i in range(n) if states[i % len(states)] in in_programme)
-    # Each funded initiative gets the same grant per source: together at most 80 % of every source.
-    grant_cents = {sid: (amount * 100 * 8 // 10) // max(n_funded, 1) for sid, amount in sources[:2]}
+    # Each funded initiative gets the same grant per source: together at most 80 % of what the demo's
+    # initiatives left of every source.
+    granted = dict(
+        db.session.execute(
+            sa.select(Grant.funding_source_id, sa.func.sum(Grant.amount_cents)).group_by(Grant.funding_source_id)
+        ).all()
+    )
+    grant_cents = {
+        sid: ((amount * 100 - (granted.get(sid) or 0)) * 8 // 10) // max(n_funded, 1) for sid, amount in sources[:2]
+    }
     now = utcnow()
     models = (Initiative, InitiativeTheme, InitiativeLocation, FundingRequest, Grant, Spending, Milestone,
               ProgressUpdate, Endorsement, Follower)  # fmt: skip

@@ -141,7 +141,13 @@ def seed_responses() -> str:
     return seed()
 
 
-SEED_STEPS = [seed_partners, seed_consultations, seed_responses]
+def seed_initiatives() -> str:
+    from partner_portal.initiatives.demo import seed_initiatives as seed
+
+    return seed()
+
+
+SEED_STEPS = [seed_partners, seed_consultations, seed_responses, seed_initiatives]
 
 
 def seed() -> str:

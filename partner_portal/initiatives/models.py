@@ -36,7 +36,8 @@ if TYPE_CHECKING:
 class _Labelled(enum.StrEnum):
     @property
     def label(self) -> str:
-        return str(LABELS[self])
+        # Keyed by (enum, value): InitiativeState and InvitationState share values such as "declined".
+        return str(LABELS[type(self), self.value])
 
 
 class InitiativeState(_Labelled):
@@ -63,7 +64,7 @@ class InvitationState(_Labelled):
     removed = "removed"
 
 
-LABELS = {
+_LABELS = {
     InitiativeState.draft: _l("concept"),
     InitiativeState.submitted: _l("ingediend"),
     InitiativeState.in_review: _l("in behandeling"),
@@ -74,10 +75,18 @@ LABELS = {
     InitiativeState.in_progress: _l("in uitvoering"),
     InitiativeState.completed: _l("afgerond"),
     InitiativeState.cancelled: _l("stopgezet"),
+}
+_INVITATION_LABELS = {
     InvitationState.invited: _l("uitgenodigd"),
     InvitationState.accepted: _l("doet mee"),
     InvitationState.declined: _l("afgeslagen"),
     InvitationState.removed: _l("verwijderd"),
+}
+# Two tables: the enums share values ("declined"), which one dict would merge into one key.
+LABELS = {
+    (enum_type, member.value): label
+    for enum_type, table in ((InitiativeState, _LABELS), (InvitationState, _INVITATION_LABELS))
+    for member, label in table.items()
 }
 
 S = InitiativeState

@@ -16,5 +16,4 @@ RULES = [
 
 RULES += [
     Rule("initiatives.index", lambda w: "/consultaties/binnenstad-test/initiatieven"),
-    Rule("initiatives.index", lambda w: "/consultaties/binnenstad-test/initiatieven?status=draft&q=x", name="filtered"),
 ]

@@ -186,3 +186,10 @@ def test_progress_is_derived_from_weighted_milestones(world):
     assert i.progress == 75 and a.done_on is None
     with pytest.raises(OperationError, match="Nog niet alle mijlpalen"):
         operations.take_step(world.member, i, "complete", version=i.version)
+
+
+def test_states_and_invitation_states_keep_their_own_words(app):
+    """The two enums share the value "declined": one label table for both gave the initiative the invitation's word."""
+    with app.test_request_context():
+        assert S.declined.label == "niet opgenomen"
+        assert InvitationState.declined.label == "afgeslagen"

@@ -71,16 +71,16 @@ def seed_initiatives() -> str:
 
     title = "Vernieuwing Koopmansplein tot Koopmanskwartier"
     if title not in existing:
+        amounts = ["2.000.000", "1.500.000", "500.000"]  # asked of and granted by the first three sources
         i = operations.create_initiative(vastgoed, consultation, _fields(
             consultation, title=title,
             summary="Het Koopmansplein wordt het nieuwe winkelhart: het Koopmanskwartier, samen met de eigenaren.",
             description="Een vernieuwd plein met **groen**, terrassen en ruimte voor markten; de gevels van de "
             "omliggende panden worden samen met de eigenaren opgeknapt.",
             themes=["compact-en-compleet", "prettig-en-comfortabel"], locations=["Koopmansplein"],
-            total="4.500.000", own="500.000", requests=["2.000.000", "1.500.000", "500.000"],
+            total="4.500.000", own="500.000", requests=amounts,
             start="2018-09-01", end="2021-06-30"))  # fmt: skip
         review(i, vastgoed)
-        amounts = ["2.000.000", "1.500.000", "500.000"]
         grants = {s.id: v for s, v in zip(sources[:3], amounts, strict=True)}
         operations.adopt(
             pm, i, version=i.version, answer="Het Koopmanskwartier is het hart van het programma.", grants=grants

@@ -1,0 +1,3 @@
+"""Access rules: drafting (partner_portal/initiatives/drafting.py)."""
+
+RULES = []

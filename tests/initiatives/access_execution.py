@@ -1,0 +1,3 @@
+"""Access rules: execution (partner_portal/initiatives/execution.py)."""
+
+RULES = []

@@ -1,0 +1,3 @@
+"""Access rules: programme (partner_portal/initiatives/programme.py)."""
+
+RULES = []

@@ -1,0 +1,3 @@
+"""Access rules: review (partner_portal/initiatives/review.py)."""
+
+RULES = []

@@ -5,7 +5,7 @@ import re
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from markupsafe import Markup
-from wtforms import HiddenField, TextAreaField, ValidationError, widgets
+from wtforms import HiddenField, SelectMultipleField, TextAreaField, ValidationError, widgets
 from wtforms.validators import DataRequired, Email, Length
 
 from partner_portal.core import merge
@@ -49,6 +49,13 @@ class LeanSelect(widgets.Select):
     def render_option(cls, choice, **kwargs):
         selected = Markup(" selected") if choice.selected else ""
         return Markup('<option value="{}"{}>{}</option>').format(choice.value, selected, choice.label or choice.value)
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Several choices as a list of checkboxes (rendered as a fieldset by _macros/forms.html)."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
 
 
 def version_field() -> HiddenField:

@@ -7,9 +7,10 @@ from flask import abort
 from flask_login import current_user
 from sqlalchemy import orm as so
 
+from partner_portal.core.audit import AuditEvent
 from partner_portal.extensions import db
 from partner_portal.initiatives import permissions
-from partner_portal.initiatives.models import Initiative
+from partner_portal.initiatives.models import Initiative, InitiativeState
 
 
 def initiative_options():
@@ -35,3 +36,19 @@ def load_initiative(initiative_id: int, *, populate: bool = False, lock: bool = 
     if initiative is None or not permissions.can_view_initiative(current_user, initiative):
         abort(404)
     return initiative
+
+
+def changes_requested_message(initiative: Initiative):
+    """The gemeente's latest request for changes (its audit event, with the reason), while it stands."""
+    if initiative.state != InitiativeState.changes_requested:
+        return None
+    return db.session.scalar(
+        sa.select(AuditEvent)
+        .where(
+            AuditEvent.object_type == Initiative.__tablename__,
+            AuditEvent.object_id == initiative.id,
+            AuditEvent.action == "initiative.request_changes",
+        )
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
+    )

@@ -7,22 +7,23 @@ from wtforms import (
     EmailField,
     IntegerField,
     SelectField,
-    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from partner_portal.auth.models import ORG_ROLE_LABELS, STAFF_ROLE_LABELS
-from partner_portal.core.forms import email_address, kvk_number, max_length, required, strip_filter, version_field
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
+from partner_portal.core.forms import (
+    MultiCheckboxField,
+    email_address,
+    kvk_number,
+    max_length,
+    required,
+    strip_filter,
+    version_field,
+)
 
 
 class SectorGroupForm(FlaskForm):

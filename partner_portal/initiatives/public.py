@@ -14,12 +14,15 @@ from partner_portal.initiatives import bp, permissions
 from partner_portal.initiatives.loading import load_initiative
 from partner_portal.initiatives.models import (
     PUBLIC_STATES,
+    CoInitiator,
     Initiative,
     InitiativeLocation,
     InitiativeState,
     InitiativeTheme,
+    InvitationState,
 )
 from partner_portal.initiatives.workflow import INITIATIVE
+from partner_portal.partners.models import OrganisationSector, SectorGroup
 
 PER_PAGE = 20
 TEXT_MAX = 100
@@ -44,12 +47,14 @@ def _int_arg(name: str) -> int | None:
 @bp.get("/consultaties/<slug>/initiatieven")
 @public_page
 def index(slug: str):
-    """Every initiative the user may see, filtered by state, theme, location and text; paginated."""
+    """Every initiative the user may see, filtered by state, theme, location, the initiators' sector
+    group and text; paginated."""
     consultation = load_consultation_light(slug)
     filters = {
         "status": request.args.get("status", ""),
         "thema": _int_arg("thema"),
         "locatie": _int_arg("locatie"),
+        "sector": _int_arg("sector"),
         "q": request.args.get("q", "").strip()[:TEXT_MAX],
         "sorteer": "status" if request.args.get("sorteer") == "status" else "nieuw",
     }
@@ -70,6 +75,15 @@ def index(slug: str):
                 sa.select(InitiativeLocation.initiative_id).where(InitiativeLocation.location_id == filters["locatie"])
             )
         )
+    if filters["sector"]:
+        # Led by, or co-initiated by (accepted), an organisation of the sector group.
+        orgs = sa.select(OrganisationSector.organisation_id).where(
+            OrganisationSector.sector_group_id == filters["sector"]
+        )
+        co = sa.select(CoInitiator.initiative_id).where(
+            CoInitiator.state == InvitationState.accepted, CoInitiator.organisation_id.in_(orgs)
+        )
+        query = query.where(sa.or_(Initiative.lead_organisation_id.in_(orgs), Initiative.id.in_(co)))
     if filters["q"]:
         pattern = "%" + filters["q"].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         query = query.where(
@@ -88,6 +102,7 @@ def index(slug: str):
         page=page,
         filters=filters,
         states=list(InitiativeState),
+        sector_groups=db.session.scalars(sa.select(SectorGroup).order_by(SectorGroup.position, SectorGroup.id)).all(),
         can_start=permissions.can_start_initiative(current_user, consultation),
         paging_args={k: v for k, v in filters.items() if v},
     )

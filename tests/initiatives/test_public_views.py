@@ -1,5 +1,6 @@
 """The public side of initiatives: the list with its filters and the initiative's page."""
 
+from partner_portal.initiatives.models import CoInitiator, InvitationState
 from tests import factories
 from tests.initiatives import factories as inf
 from tests.initiatives.factories import S
@@ -59,3 +60,18 @@ def test_the_initiative_page_shows_money_progress_and_the_decline_reason(client,
     assert "Grand Café De Brink" in page
     declined = client.get(f"/initiatieven/{world.declined.id}").get_data(as_text=True)
     assert "Past niet in het programma." in declined
+
+
+def test_filter_by_the_initiators_sector_group_counts_accepted_co_initiators(client, world):
+    c = world.consultation
+    led_by_horeca = inf.initiative(c, world.lead, S.in_progress, title="Horeca leidt")
+    inf.initiative(c, world.other, S.adopted, title="Cultuur doet mee", co_initiators=[world.co])
+    invited_only = inf.initiative(c, world.other, S.adopted, title="Cultuur alleen uitgenodigd")
+    invited_only.co_initiators.append(CoInitiator(organisation=world.co, state=InvitationState.invited))
+    factories.commit()
+    url = f"/consultaties/{c.slug}/initiatieven"
+    page = client.get(url, query_string={"sector": str(world.culture.id)}).text
+    assert "Cultuur doet mee" in page
+    assert "Horeca leidt" not in page and "Cultuur alleen uitgenodigd" not in page
+    page = client.get(url, query_string={"sector": str(world.group.id)}).text
+    assert led_by_horeca.title in page and "Cultuur doet mee" in page  # its lead is horeca too

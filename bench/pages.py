@@ -90,3 +90,41 @@ PAGES += [
 DOCUMENTS: list[Page] = [
     Page("Nota van beantwoording PDF (moderator)", _bench_nota(".pdf"), "moderator@example.org"),
 ]
+
+
+def _bench_initiative() -> str:
+    """The page of a bench initiative in progress (milestones, updates, endorsements, grants)."""
+    import sqlalchemy as sa
+
+    from partner_portal.extensions import db
+    from partner_portal.initiatives.models import Initiative
+
+    initiative_id = db.session.scalar(
+        sa.select(Initiative.id)
+        .where(Initiative.state == "in_progress", Initiative.title.like("%: initiatief %"))
+        .order_by(Initiative.id)
+        .limit(1)
+    )
+    return f"/initiatieven/{initiative_id}"
+
+
+def _initiatives_filtered() -> str:
+    """The list filtered by state, theme and text (the theme is the Assen consultation's first)."""
+    import sqlalchemy as sa
+
+    from partner_portal.consultations.models import Consultation, Theme
+    from partner_portal.extensions import db
+
+    theme_id = db.session.scalar(
+        sa.select(Theme.id).join(Consultation).where(Consultation.slug == "binnenstad-assen").order_by(Theme.id)
+    )
+    return f"/consultaties/binnenstad-assen/initiatieven?status=in_progress&thema={theme_id}&q=Brink"
+
+
+PAGES += [
+    Page("initiatives list p1", "/consultaties/binnenstad-assen/initiatieven", key=True),
+    Page("initiatives list filtered", _initiatives_filtered),
+    Page("initiatives list (member)", "/consultaties/binnenstad-assen/initiatieven", "lid.horeca@example.org"),
+    Page("initiative page (public)", _bench_initiative, key=True),
+    Page("initiative page (moderator)", _bench_initiative, "moderator@example.org"),
+]

@@ -122,3 +122,23 @@ def show(initiative_id: int):
         INITIATIVE=INITIATIVE,
         updates=initiative.updates,
     )
+
+
+@bp.app_context_processor
+def public_helpers():
+    return {"theme_initiatives": theme_initiatives}
+
+
+def theme_initiatives(theme) -> list[Initiative]:
+    """ "We asked, you said, we did": the initiatives in the execution programme (not stopped)
+    that carry out `theme`, for the theme's page (one query)."""
+    return db.session.scalars(
+        sa.select(Initiative)
+        .join(InitiativeTheme, InitiativeTheme.initiative_id == Initiative.id)
+        .where(
+            InitiativeTheme.theme_id == theme.id,
+            Initiative.state.in_((InitiativeState.adopted, InitiativeState.in_progress, InitiativeState.completed)),
+        )
+        .options(so.selectinload(Initiative.milestones))
+        .order_by(Initiative.adopted_at, Initiative.id)
+    ).all()

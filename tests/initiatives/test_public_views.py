@@ -75,3 +75,15 @@ def test_filter_by_the_initiators_sector_group_counts_accepted_co_initiators(cli
     assert "Horeca leidt" not in page and "Cultuur alleen uitgenodigd" not in page
     page = client.get(url, query_string={"sector": str(world.group.id)}).text
     assert led_by_horeca.title in page and "Cultuur doet mee" in page  # its lead is horeca too
+
+
+def test_a_themes_page_shows_what_was_done_about_it(client, world):
+    """We asked, you said, we did: the theme's page lists the adopted initiatives for it."""
+    _world(world)
+    c = world.consultation
+    theme = c.themes[0]
+    page = client.get(f"/consultaties/{c.slug}/visie/themas/{theme.slug}").text
+    assert "Vernieuwing Koopmansplein" in page and "50% klaar" in page
+    assert "Parkeerdek Mercurius" not in page and "Geheim concept Oudestraat" not in page
+    other = client.get(f"/consultaties/{c.slug}/visie/themas/{c.themes[1].slug}").text
+    assert "Nog geen initiatieven in het uitvoeringsprogramma voor dit thema." in other

@@ -122,9 +122,9 @@ def _initiatives_filtered() -> str:
 
 
 PAGES += [
-    Page("initiatives list p1", "/consultaties/binnenstad-assen/initiatieven", key=True),
+    Page("initiatives list p1", "/consultaties/binnenstad-assen/initiatieven"),
     Page("initiatives list filtered", _initiatives_filtered),
     Page("initiatives list (member)", "/consultaties/binnenstad-assen/initiatieven", "lid.horeca@example.org"),
-    Page("initiative page (public)", _bench_initiative, key=True),
+    Page("initiative page (public)", _bench_initiative),
     Page("initiative page (moderator)", _bench_initiative, "moderator@example.org"),
 ]

@@ -11,7 +11,7 @@ from partner_portal.consultations.loading import load_consultation_light
 from partner_portal.core.pagecache import public_page
 from partner_portal.extensions import db
 from partner_portal.initiatives import bp, permissions
-from partner_portal.initiatives.loading import load_initiative
+from partner_portal.initiatives.loading import ledger_of, load_initiative
 from partner_portal.initiatives.models import (
     PUBLIC_STATES,
     CoInitiator,
@@ -121,6 +121,7 @@ def show(initiative_id: int):
         sources=sources,
         INITIATIVE=INITIATIVE,
         updates=initiative.updates,
+        ledger=ledger_of(initiative),
     )
 
 

@@ -2,6 +2,7 @@
 
 from partner_portal.initiatives.models import CoInitiator, InvitationState
 from tests import factories
+from tests.access import log_in
 from tests.initiatives import factories as inf
 from tests.initiatives.factories import S
 
@@ -87,3 +88,40 @@ def test_a_themes_page_shows_what_was_done_about_it(client, world):
     assert "Parkeerdek Mercurius" not in page and "Geheim concept Oudestraat" not in page
     other = client.get(f"/consultaties/{c.slug}/visie/themas/{c.themes[1].slug}").text
     assert "Nog geen initiatieven in het uitvoeringsprogramma voor dit thema." in other
+
+
+def test_the_initiative_page_and_the_list_run_a_fixed_number_of_statements(client, world):
+    """However many milestones, updates, co-initiators and initiatives: the same statements, at most 10."""
+    from datetime import date
+
+    from partner_portal.initiatives.models import ProgressUpdate, Spending
+    from tests.querycount import count_queries
+
+    c = world.consultation
+    small = inf.initiative(c, world.lead, S.in_progress, title="Klein", milestones=1)
+    large = inf.initiative(
+        c, world.lead, S.in_progress, title="Groot", milestones=12, co_initiators=[world.co, world.other]
+    )
+    for n in range(15):
+        large.updates.append(ProgressUpdate(body=f"Nieuws {n}", happened_on=date(2027, 1, n + 1)))
+    large.spending.append(Spending(funding_source_id=world.gemeente_source.id, amount_cents=100))
+    factories.commit()
+
+    def statements(url, browser=client):
+        browser.get(url)
+        with count_queries() as log:
+            assert browser.get(url).status_code == 200
+        return log.count
+
+    for who in (None, world.member, world.moderator):
+        browser = client.application.test_client()
+        if who is not None:
+            log_in(browser, who)
+        counts = {statements(f"/initiatieven/{i.id}", browser) for i in (small, large)}
+        assert len(counts) == 1 and counts.pop() <= 10, who
+    url = f"/consultaties/{c.slug}/initiatieven"
+    few = statements(url)
+    for n in range(30):
+        inf.initiative(c, world.co if n % 2 else world.other, S.adopted, title=f"Initiatief {n}")
+    factories.commit()
+    assert statements(url) == few <= 10

@@ -168,3 +168,32 @@ def test_the_queue_lists_initiatives_by_kind_with_counts(client, world, login_as
     in_review = client.get("/beheer/reacties?kind=initiatieven&initiative_state=in_review").text
     assert "Museumnacht" in in_review and "Route Brink" not in in_review
     assert client.get("/beheer/reacties?kind=onzin").status_code == 400
+
+
+def test_the_queue_and_the_review_page_have_a_fixed_query_count(app, world):
+    from tests.access import log_in
+    from tests.querycount import count_queries
+
+    def grow(n):
+        for k in range(n):
+            org = factories.organisation(world.group, name=f"Organisatie {world.size + k}")
+            inf.initiative(world.consultation, org, S.in_review, title=f"Plan {world.size + k}")
+        world.size += n
+        factories.commit()
+
+    def measure(url):
+        client = app.test_client()
+        log_in(client, world.moderator)
+        client.get(url)
+        with count_queries() as log:
+            assert client.get(url).status_code == 200
+        return log.count
+
+    world.size = 0
+    grow(2)
+    first = db.session.scalar(sa.select(sa.func.min(Initiative.id)))
+    urls = ["/beheer/reacties", "/beheer/reacties?kind=initiatieven", f"/beheer/initiatieven/{first}"]
+    small = [measure(url) for url in urls]
+    grow(25)
+    assert [measure(url) for url in urls] == small
+    assert max(small) <= 10  # the moderation pages' ceiling (tests/moderation/test_query_budget.py)

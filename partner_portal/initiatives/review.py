@@ -196,9 +196,7 @@ def _adoption_page(initiative: Initiative, *, form=None, error: str | None = Non
             "initiatives/adopt.html",
             initiative=initiative,
             consultation=initiative.consultation,
-            rows=[
-                (s, form[f"grant_{s.id}"], initiative.requested_for(s.id), remaining.get(s.id, 0)) for s in sources
-            ],
+            rows=[(s, form[f"grant_{s.id}"], initiative.requested_for(s.id), remaining.get(s.id, 0)) for s in sources],
             form=form,
             error=error,
         ),

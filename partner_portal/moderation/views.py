@@ -23,8 +23,8 @@ from partner_portal.core.forms import LeanSelect, ReasonForm, conflict_panel, re
 from partner_portal.core.pagecache import public_page, shared_document, shared_fragment
 from partner_portal.core.transaction import show_refusal
 from partner_portal.extensions import db
-from partner_portal.moderation import bp
 from partner_portal.initiatives.models import Initiative, InitiativeState
+from partner_portal.moderation import bp
 from partner_portal.moderation.forms import PublishNotaForm, QueueFilterForm
 from partner_portal.moderation.nota import nota_content
 from partner_portal.partners.models import Organisation, SectorGroup

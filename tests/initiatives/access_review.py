@@ -66,7 +66,9 @@ RULES = [
         name="decline without form",
     ),
     Rule("initiatives.adopt", lambda w: review(w) + "/opnemen", only(*PROCESS_MANAGERS), name="form"),
-    Rule("initiatives.adopt", lambda w: draft(w) + "/opnemen", _gemeente_only(dict.fromkeys(GEMEENTE, 404)), name="draft"),
+    Rule(
+        "initiatives.adopt", lambda w: draft(w) + "/opnemen", _gemeente_only(dict.fromkeys(GEMEENTE, 404)), name="draft"
+    ),
     Rule(
         "initiatives.adopt",
         lambda w: review(w) + "/opnemen",

@@ -101,7 +101,8 @@ def test_adoption_refuses_each_wrong_amount_at_its_field_and_saves_nothing(clien
         requested={world.gemeente_source: 50_000, world.fonds_source: 10_000},
     )
     # The fund has granted all but 5.000 to another initiative.
-    inf.initiative(world.consultation, world.other, S.adopted, total_euros=2_995_000, requested={world.fonds_source: 2_995_000}
+    inf.initiative(
+        world.consultation, world.other, S.adopted, total_euros=2_995_000, requested={world.fonds_source: 2_995_000}
     )
     factories.commit()
     login_as(world.pm)

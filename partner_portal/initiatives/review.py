@@ -205,21 +205,22 @@ def _adoption_page(initiative: Initiative, *, form=None, error: str | None = Non
 
 
 def _refused_adoption(error: OperationError, initiative_id: int):
-    """The form again as typed; wrong amounts marked at their own field, nothing saved."""
+    """The form again as typed, wrong amounts marked at their own field, nothing saved; when the
+    initiative cannot be adopted (any more) by this user, the review page with the reason."""
     initiative = _load(initiative_id, populate=True)
-    sources = initiative.consultation.funding_sources
-    if request.method != "POST":
+    invalid = isinstance(error, operations.InvalidFields)
+    if request.method != "POST" or not (invalid or workflow.can(current_user, initiative, INITIATIVE, "adopt")):
         return _review_page(initiative, error=_message(error), status=error.status_code)
-    form = adoption_form(sources, formdata=True)
+    form = adoption_form(initiative.consultation.funding_sources, formdata=True)
     extra = []
-    for key, message in getattr(error, "errors", {}).items():
+    for key, message in (error.errors if invalid else {}).items():
         if key in form:
             form[key].errors = [message]
         else:
             extra.append(message)
-    if isinstance(error, Conflict):
+    if isinstance(error, Conflict):  # still open for adoption: the next try goes with what is stored now
         form.version.data = str(initiative.version)
-    message = " ".join(extra) or (None if getattr(error, "errors", None) else _message(error))
+    message = " ".join(extra) or (None if invalid else _message(error))
     return _adoption_page(initiative, form=form, error=message, status=error.status_code)
 
 

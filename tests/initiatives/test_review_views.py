@@ -198,3 +198,17 @@ def test_the_queue_and_the_review_page_have_a_fixed_query_count(app, world):
     grow(25)
     assert [measure(url) for url in urls] == small
     assert max(small) <= 10  # the moderation pages' ceiling (tests/moderation/test_query_budget.py)
+
+
+def test_the_moderator_cannot_adopt_or_decline(client, world, login_as):
+    i = inf.initiative(world.consultation, world.lead, S.in_review)
+    factories.commit()
+    login_as(world.moderator)
+    url = f"/beheer/initiatieven/{i.id}"
+    page = client.get(url).text
+    assert "Opnemen in het uitvoeringsprogramma" not in page and "Niet opnemen" not in page
+    response = post_form(client, f"{url}/opnemen", {"version": i.version}, form_url=url)
+    assert response.status_code == 403 and "Opnemen en toekennen" not in response.text
+    response = post_form(client, f"{url}/stap/decline", {"version": i.version, "reason": "Nee."}, form_url=url)
+    assert response.status_code == 403
+    assert _fresh(i.id).state == S.in_review and _grants() == 0

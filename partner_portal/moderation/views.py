@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import orm as so
+from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
 
 from partner_portal import navigation
@@ -18,14 +19,15 @@ from partner_portal.consultations.loading import load_consultation_light
 from partner_portal.consultations.models import Consultation, ConsultationStatus
 from partner_portal.core import csvexport, merge, workflow
 from partner_portal.core.errors import Conflict, OperationError
-from partner_portal.core.forms import ReasonForm, conflict_panel, refill_conflict
+from partner_portal.core.forms import LeanSelect, ReasonForm, conflict_panel, refill_conflict
 from partner_portal.core.pagecache import public_page, shared_document, shared_fragment
 from partner_portal.core.transaction import show_refusal
 from partner_portal.extensions import db
+from partner_portal.initiatives.models import Initiative, InitiativeState
 from partner_portal.moderation import bp
 from partner_portal.moderation.forms import PublishNotaForm, QueueFilterForm
 from partner_portal.moderation.nota import nota_content
-from partner_portal.partners.models import SectorGroup
+from partner_portal.partners.models import Organisation, SectorGroup
 from partner_portal.responses import operations, permissions
 from partner_portal.responses.forms import answer_form
 from partner_portal.responses.fragments import response_fragment
@@ -78,16 +80,65 @@ def queue():
     )
 
 
+KINDS = {"alle", "reacties", "initiatieven"}
+# Initiatives reach the queue once submitted: a draft is its initiators' own.
+INITIATIVE_STATES = tuple(s for s in InitiativeState if s != InitiativeState.draft)
+
+
+class _QueueFilter(QueueFilterForm):
+    """The queue's filter with the kind of item (responses, initiatives or both) and the initiative's state."""
+
+    kind = SelectField(
+        _l("Soort"),
+        choices=[
+            SelectChoice("alle", _l("reacties en initiatieven")),
+            SelectChoice("reacties", _l("alleen formele reacties")),
+            SelectChoice("initiatieven", _l("alleen initiatieven")),
+        ],
+        default="alle",
+        widget=LeanSelect(),
+    )
+    initiative_state = SelectField(
+        _l("Status van het initiatief"),
+        choices=[SelectChoice("", _l("alle"))] + [SelectChoice(s.value, s.label) for s in INITIATIVE_STATES],
+        default="",
+        widget=LeanSelect(),
+    )
+
+
 def _queue_content() -> str:
     consultations = _filter_consultations(request.args.get("consultation", type=int))
     groups = db.session.execute(sa.select(SectorGroup.id, SectorGroup.name).order_by(SectorGroup.position)).all()
-    form = QueueFilterForm(request.args)
+    form = _QueueFilter(request.args)
     form.consultation.choices = [SelectChoice("", _("alle"))] + [
         SelectChoice(str(c.id), c.title) for c in consultations
     ]
     form.group.choices = [SelectChoice("", _("alle"))] + [SelectChoice(str(g.id), g.name) for g in groups]
     if request.args and not form.validate():
         abort(400)
+    kind = form.kind.data if form.kind.data in KINDS else "alle"
+    page = max(request.args.get("page", 1, type=int), 1)
+    responses = _queue_responses(form, page) if kind != "initiatieven" else None
+    initiatives = _queue_initiatives(form, page if kind == "initiatieven" else 1) if kind != "reacties" else None
+    filters = {
+        k: v
+        for k, v in request.args.items()
+        if k in ("consultation", "group", "state", "kind", "initiative_state") and v
+    }
+    return render_template(
+        "moderation/_queue.html",
+        form=form,
+        kind=kind,
+        responses=responses,
+        initiatives=initiatives,
+        filters=filters,
+        # The Nota of each running consultation, reachable from the moderators' start page.
+        notas=[c for c in consultations if c.status != ConsultationStatus.draft][:5],
+    )
+
+
+def _queue_responses(form, page: int) -> dict:
+    """Submitted responses, oldest submission first: counts per state (one query) and one page (one query)."""
     base = sa.select(FormalResponse).where(FormalResponse.state.in_(SUBMITTED_STATES))
     if form.consultation.data:
         base = base.where(FormalResponse.consultation_id == int(form.consultation.data))
@@ -101,7 +152,6 @@ def _queue_content() -> str:
     query = base
     if form.state.data:
         query = query.where(FormalResponse.state == form.state.data)
-    page = max(request.args.get("page", 1, type=int), 1)
     pagination = db.paginate(
         query.options(
             # Only what a row shows: the list is the moderators' busiest page.
@@ -115,17 +165,43 @@ def _queue_content() -> str:
         count=False,  # the counts per state above already give the total
     )
     pagination.total = counts.get(form.state.data, 0) if form.state.data else sum(counts.values())
-    filters = {k: v for k, v in request.args.items() if k in ("consultation", "group", "state") and v}
-    return render_template(
-        "moderation/_queue.html",
-        form=form,
-        pagination=pagination,
-        counts=[(state, counts.get(state, 0)) for state in SUBMITTED_STATES],
-        total=sum(counts.values()),
-        filters=filters,
-        # The Nota of each running consultation, reachable from the moderators' start page.
-        notas=[c for c in consultations if c.status != ConsultationStatus.draft][:5],
+    return {
+        "pagination": pagination,
+        "counts": [(state, counts.get(state, 0)) for state in SUBMITTED_STATES],
+        "total": sum(counts.values()),
+    }
+
+
+def _queue_initiatives(form, page: int) -> dict:
+    """Submitted initiatives (never drafts), oldest submission first: counts per state and one page,
+    two queries whatever their number. The sector group filter is the responses' own."""
+    base = sa.select(Initiative).where(Initiative.state.in_(INITIATIVE_STATES))
+    if form.consultation.data:
+        base = base.where(Initiative.consultation_id == int(form.consultation.data))
+    counts = dict(
+        db.session.execute(base.with_only_columns(Initiative.state, sa.func.count()).group_by(Initiative.state)).all()
     )
+    query = base
+    if form.initiative_state.data:
+        query = query.where(Initiative.state == form.initiative_state.data)
+    pagination = db.paginate(
+        query.options(
+            so.load_only(Initiative.title, Initiative.state, Initiative.submitted_at),
+            so.joinedload(Initiative.lead_organisation).load_only(Organisation.name),
+            so.joinedload(Initiative.consultation).load_only(Consultation.title),
+        ).order_by(Initiative.submitted_at, Initiative.id),
+        page=page,
+        per_page=PER_PAGE,
+        error_out=False,
+        count=False,
+    )
+    state = form.initiative_state.data
+    pagination.total = counts.get(state, 0) if state else sum(counts.values())
+    return {
+        "pagination": pagination,
+        "counts": [(s, counts.get(s, 0)) for s in INITIATIVE_STATES],
+        "total": sum(counts.values()),
+    }
 
 
 # Review ----------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -439,5 +440,12 @@ def programme_confirm(slug: str):
     except BadSignature as exc:
         raise OperationError(_("De gegevens van de controle zijn onleesbaar. Lees het bestand opnieuw in.")) from exc
     count = operations.bulk_update(current_user, consultation, payload)
-    flash(_("Het uitvoeringsprogramma is bijgewerkt (%(count)d initiatieven).", count=count), "success")
+    flash(
+        ngettext(
+            "Het uitvoeringsprogramma is bijgewerkt (%(num)d initiatief).",
+            "Het uitvoeringsprogramma is bijgewerkt (%(num)d initiatieven).",
+            count,
+        ),
+        "success",
+    )
     return redirect(url_for("initiatives.programme_page", slug=consultation.slug), 303)

@@ -771,7 +771,9 @@ def record_endorsement(actor, initiative: Initiative, details: dict) -> None:
 # `check_bulk_update` reads the table and saves nothing; `bulk_update` applies the checked changes
 # all or nothing, refusing (409) when an initiative changed after the check.
 
-from partner_portal.core.errors import Conflict  # noqa: E402  (this section's own imports)
+from dataclasses import field  # noqa: E402  (this section's own imports)
+
+from partner_portal.core.errors import Conflict  # noqa: E402
 from partner_portal.initiatives.models import PROGRAMME_STATES  # noqa: E402
 
 COLUMN_ID = "id"
@@ -821,6 +823,8 @@ class BulkPlan:
     spending: dict[int, dict[int, int]]  # initiative id -> source id -> cents spent
     milestones: dict[int, int]  # initiative id -> number of milestones done
     versions: dict[int, int]  # initiative id -> the version the check read
+    # Cells edited in a column that is not read back (the progress): said, but no error.
+    notes: list[BulkRowError] = field(default_factory=list)
 
     @property
     def payload(self) -> dict:
@@ -955,6 +959,22 @@ def check_bulk_update(actor, consultation: Consultation, table: list[list[str]])
                         initiative.id, initiative.title, COLUMN_MILESTONES_DONE, str(initiative.milestones_done), typed
                     )
                 )
+        typed_progress = cell(row, index.get(COLUMN_PROGRESS))
+        expected = _progress_after(initiative, plan.milestones.get(initiative.id))
+        if typed_progress.isdigit() and int(typed_progress) not in (initiative.progress, expected):  # edited
+            plan.notes.append(
+                BulkRowError(
+                    number,
+                    COLUMN_PROGRESS,
+                    _(
+                        "%(title)s: deze kolom wordt niet ingelezen; de voortgang wordt %(pct)d%% en volgt uit "
+                        "'%(done)s'.",
+                        title=initiative.title,
+                        pct=expected,
+                        done=COLUMN_MILESTONES_DONE,
+                    ),
+                )
+            )
         if not changes:
             continue
         refusal = workflow.why_not(actor, initiative, INITIATIVE, "bulk_update")
@@ -967,6 +987,16 @@ def check_bulk_update(actor, consultation: Consultation, table: list[list[str]])
         plan.versions[initiative.id] = initiative.version
         plan.changes.extend(changes)
     return plan
+
+
+def _progress_after(initiative: Initiative, done: int | None) -> int:
+    """The progress (%) once the first `done` milestones are done (None: as it is now)."""
+    if done is None:
+        return initiative.progress
+    total = sum(m.weight for m in initiative.milestones)
+    if not total:
+        return initiative.progress
+    return round(100 * sum(m.weight for m in initiative.milestones[:done]) / total)
 
 
 def _mark_first_done(initiative: Initiative, count: int) -> None:

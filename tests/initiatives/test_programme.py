@@ -202,6 +202,7 @@ def test_csv_round_trip_changes_two_initiatives(client, world, login_as):
     assert "3 wijzigingen" in page
     assert "mijlpalen afgerond" in page and "uitgegeven Gemeente" in page and "€ 1.250,50" in page
     assert "€ 10.000,50" in page and "€ 15.000" in page
+    assert "Niet ingelezen" not in page
     db.session.expire_all()
     assert db.session.get(Initiative, world.two.id).spent_for(world.fonds_source.id) == 1_000_050  # nothing saved yet
     response = _confirm(client, world, page)
@@ -384,3 +385,18 @@ def test_workbook_cells_are_read_as_typed_text(app):
     buffer = io.BytesIO()
     workbook.save(buffer)
     assert read_table(buffer.getvalue(), "x.xlsx") == [["id", "uitgegeven Gemeente"], ["12", "1250,5"], ["13", "1000"]]
+
+
+def test_an_edited_progress_is_said_to_be_not_read(client, world, login_as):
+    _programme(world)
+    login_as(world.pm)
+
+    def edit(initiative_id, row):
+        if initiative_id == world.one.id:
+            row[3] = "80"  # progress: not read back
+        elif initiative_id == world.two.id:
+            row[9] = "15000"
+
+    page = _upload(client, world, _edited_csv(client, world, edit), "p.csv").get_data(as_text=True)
+    assert "1 wijziging" in page and "Niet ingelezen" in page
+    assert "Regel 2, voortgang (%):" in page and "de voortgang wordt 33%" in page

@@ -120,8 +120,10 @@ def source_totals(consultation_id: int) -> list[SourceTotals]:
 def programme_initiatives(consultation_id: int, *, money: bool = False) -> list[Initiative]:
     """The initiatives in the programme (adopted and after), in order of adoption, with what the pages show."""
     options = [so.selectinload(Initiative.themes), so.selectinload(Initiative.milestones)]
-    if money:
+    if money:  # the report and the files: also the lead organisation and the money per source
         options += [so.selectinload(Initiative.grants), so.selectinload(Initiative.spending)]
+    else:  # the page shows no organisation: not its join, nor its sectors' query
+        options.append(so.lazyload(Initiative.lead_organisation))
     return db.session.scalars(
         sa.select(Initiative)
         .where(Initiative.consultation_id == consultation_id, Initiative.state.in_(PROGRAMME_STATES))

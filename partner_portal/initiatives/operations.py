@@ -757,3 +757,301 @@ def check_endorse(actor, initiative: Initiative) -> None:
 
 def record_endorsement(actor, initiative: Initiative, details: dict) -> None:
     workflow.record_action(actor, initiative, INITIATIVE, "endorse", details=details)
+
+
+# Bulk update (programme) -----------------------------------------------------------------------------
+#
+# The process manager downloads the execution programme as CSV or XLSX (initiatives/programme.py),
+# edits it and uploads it again. Two kinds of columns are read back; the others are there to
+# recognise the rows and are ignored:
+# - "uitgegeven <source>": what the initiative has spent of that source so far (set_spending);
+# - "mijlpalen afgerond": how many milestones are done. A count cannot say *which* ones, so the
+#   first N milestones in planned order (planned date, then creation) become done (today, or their
+#   own date when already done) and the later ones open again. The progress (%) follows from that.
+# `check_bulk_update` reads the table and saves nothing; `bulk_update` applies the checked changes
+# all or nothing, refusing (409) when an initiative changed after the check.
+
+from dataclasses import field  # noqa: E402  (this section's own imports)
+
+from partner_portal.core.errors import Conflict  # noqa: E402
+from partner_portal.initiatives.models import PROGRAMME_STATES  # noqa: E402
+
+COLUMN_ID = "id"
+COLUMN_TITLE = "titel"
+COLUMN_STATE = "status"
+COLUMN_PROGRESS = "voortgang (%)"
+COLUMN_MILESTONES_DONE = "mijlpalen afgerond"
+COLUMN_MILESTONES_TOTAL = "mijlpalen totaal"
+BULK_MAX_ROWS = 2000
+
+
+def granted_column(source: FundingSource) -> str:
+    return f"toegekend {source.name}"
+
+
+def spent_column(source: FundingSource) -> str:
+    return f"uitgegeven {source.name}"
+
+
+@dataclass
+class BulkChange:
+    """One cell that the upload changes: shown in the preview as old → new."""
+
+    initiative_id: int
+    title: str
+    column: str
+    old: str
+    new: str
+
+
+@dataclass
+class BulkRowError:
+    """A problem in the upload: `row` as the spreadsheet numbers it (the header is row 1)."""
+
+    row: int
+    column: str
+    message: str
+
+
+@dataclass
+class BulkPlan:
+    """What an upload would change, and every problem in it; `payload` carries it to the confirmation."""
+
+    consultation_id: int
+    changes: list[BulkChange]
+    errors: list[BulkRowError]
+    spending: dict[int, dict[int, int]]  # initiative id -> source id -> cents spent
+    milestones: dict[int, int]  # initiative id -> number of milestones done
+    versions: dict[int, int]  # initiative id -> the version the check read
+    # Cells edited in a column that is not read back (the progress): said, but no error.
+    notes: list[BulkRowError] = field(default_factory=list)
+
+    @property
+    def payload(self) -> dict:
+        return {
+            "consultation": self.consultation_id,
+            "versions": {str(k): v for k, v in self.versions.items()},
+            "spending": {str(k): {str(s): c for s, c in v.items()} for k, v in self.spending.items()},
+            "milestones": {str(k): v for k, v in self.milestones.items()},
+        }
+
+
+def may_bulk_update(actor) -> bool:
+    """Who may update the programme from a file: the table's "bulk_update" row (who only)."""
+    return INITIATIVE.action("bulk_update").permits(actor, None)
+
+
+def _programme_rows(consultation_id: int, ids: list[int], *, lock: bool = False) -> dict[int, Initiative]:
+    from sqlalchemy import orm as so
+
+    query = (
+        sa.select(Initiative)
+        .where(Initiative.id.in_(ids), Initiative.consultation_id == consultation_id)
+        .options(so.selectinload(Initiative.milestones), so.selectinload(Initiative.spending))
+        .order_by(Initiative.id)
+    )
+    if lock:
+        query = query.with_for_update(of=Initiative).execution_options(populate_existing=True)
+    return {i.id: i for i in db.session.scalars(query)}
+
+
+def _cents_text(cents: int) -> str:
+    return format_euros(cents)
+
+
+def check_bulk_update(actor, consultation: Consultation, table: list[list[str]]) -> BulkPlan:
+    """Read an edited programme table (the header row first, cells as text) and say what it would change.
+
+    Nothing is saved. Every problem is listed with its row and column: no id, an id that is not an
+    initiative in this consultation's programme, a repeated id, a bad or negative amount, a count
+    of milestones that is not a number from 0 to the number of milestones, a change to an
+    initiative that can no longer be updated (completed, stopped). Raises PermissionDenied for
+    anyone but the process manager, OperationError for a table without the id column or without
+    any column that can be read back."""
+    if not may_bulk_update(actor):
+        raise PermissionDenied(_("Alleen de procesmanager kan het uitvoeringsprogramma bijwerken uit een bestand."))
+    plan = BulkPlan(consultation.id, [], [], {}, {}, {})
+    if not table:
+        raise OperationError(_("Het bestand is leeg."))
+    header = [(cell or "").strip().lower() for cell in table[0]]
+    index = {name: n for n, name in reversed(list(enumerate(header))) if name}
+    if COLUMN_ID not in index:
+        raise OperationError(_("De kolom '%(column)s' ontbreekt in de eerste regel van het bestand.", column=COLUMN_ID))
+    sources = consultation.funding_sources
+    spent_columns = {s.id: index[spent_column(s).lower()] for s in sources if spent_column(s).lower() in index}
+    done_column = index.get(COLUMN_MILESTONES_DONE)
+    if not spent_columns and done_column is None:
+        raise OperationError(
+            _(
+                "Het bestand heeft geen kolom die kan worden ingelezen ('%(done)s' of 'uitgegeven …'). "
+                "Gebruik het bestand dat u bij het uitvoeringsprogramma downloadt.",
+                done=COLUMN_MILESTONES_DONE,
+            )
+        )
+    body = [(n, row) for n, row in enumerate(table[1:], start=2) if any((c or "").strip() for c in row)]
+    if len(body) > BULK_MAX_ROWS:
+        raise OperationError(_("Het bestand heeft meer dan %(max)d regels.", max=BULK_MAX_ROWS))
+
+    def cell(row: list[str], column: int | None) -> str:
+        return (row[column] or "").strip() if column is not None and column < len(row) else ""
+
+    wanted = [int(cell(row, index[COLUMN_ID])) for _n, row in body if cell(row, index[COLUMN_ID]).isdigit()]
+    found = _programme_rows(consultation.id, sorted(set(wanted))) if wanted else {}
+    names = {s.id: s for s in sources}
+    seen: set[int] = set()
+    for number, row in body:
+        raw_id = cell(row, index[COLUMN_ID])
+        if not raw_id.isdigit():
+            plan.errors.append(
+                BulkRowError(number, COLUMN_ID, _("'%(value)s' is geen nummer van een initiatief.", value=raw_id[:40]))
+            )
+            continue
+        initiative = found.get(int(raw_id))
+        if initiative is None or initiative.state not in PROGRAMME_STATES:
+            plan.errors.append(
+                BulkRowError(
+                    number,
+                    COLUMN_ID,
+                    _("Initiatief %(id)s staat niet in het uitvoeringsprogramma van deze consultatie.", id=raw_id),
+                )
+            )
+            continue
+        if initiative.id in seen:
+            plan.errors.append(
+                BulkRowError(
+                    number, COLUMN_ID, _("Initiatief %(id)s staat meer dan één keer in het bestand.", id=raw_id)
+                )
+            )
+            continue
+        seen.add(initiative.id)
+        changes: list[BulkChange] = []
+        spending: dict[int, int] = {}
+        for source_id, column in spent_columns.items():
+            label = spent_column(names[source_id])
+            try:
+                cents = parse_euros(cell(row, column), label)
+            except OperationError as exc:
+                plan.errors.append(BulkRowError(number, label, exc.message))
+                continue
+            old = initiative.spent_for(source_id)
+            if cents is not None and cents != old:
+                spending[source_id] = cents
+                changes.append(BulkChange(initiative.id, initiative.title, label, _cents_text(old), _cents_text(cents)))
+        typed = cell(row, done_column)
+        if typed:
+            total = len(initiative.milestones)
+            if not typed.isdigit() or int(typed) > total:
+                plan.errors.append(
+                    BulkRowError(
+                        number,
+                        COLUMN_MILESTONES_DONE,
+                        _(
+                            "'%(value)s': vul een heel getal in van 0 tot en met %(total)d (het aantal mijlpalen).",
+                            value=typed[:40],
+                            total=total,
+                        ),
+                    )
+                )
+            elif int(typed) != initiative.milestones_done:
+                plan.milestones[initiative.id] = int(typed)
+                changes.append(
+                    BulkChange(
+                        initiative.id, initiative.title, COLUMN_MILESTONES_DONE, str(initiative.milestones_done), typed
+                    )
+                )
+        typed_progress = cell(row, index.get(COLUMN_PROGRESS))
+        expected = _progress_after(initiative, plan.milestones.get(initiative.id))
+        if typed_progress.isdigit() and int(typed_progress) not in (initiative.progress, expected):  # edited
+            plan.notes.append(
+                BulkRowError(
+                    number,
+                    COLUMN_PROGRESS,
+                    _(
+                        "%(title)s: deze kolom wordt niet ingelezen; de voortgang wordt %(pct)d%% en volgt uit "
+                        "'%(done)s'.",
+                        title=initiative.title,
+                        pct=expected,
+                        done=COLUMN_MILESTONES_DONE,
+                    ),
+                )
+            )
+        if not changes:
+            continue
+        refusal = workflow.why_not(actor, initiative, INITIATIVE, "bulk_update")
+        if refusal:
+            plan.errors.append(BulkRowError(number, changes[0].column, f"{initiative.title}: {refusal}"))
+            plan.milestones.pop(initiative.id, None)
+            continue
+        if spending:
+            plan.spending[initiative.id] = spending
+        plan.versions[initiative.id] = initiative.version
+        plan.changes.extend(changes)
+    return plan
+
+
+def _progress_after(initiative: Initiative, done: int | None) -> int:
+    """The progress (%) once the first `done` milestones are done (None: as it is now)."""
+    if done is None:
+        return initiative.progress
+    total = sum(m.weight for m in initiative.milestones)
+    if not total:
+        return initiative.progress
+    return round(100 * sum(m.weight for m in initiative.milestones[:done]) / total)
+
+
+def _mark_first_done(initiative: Initiative, count: int) -> None:
+    """The first `count` milestones in planned order done (a done one keeps its date), the rest open."""
+    today = utcnow().date()
+    for position, milestone in enumerate(initiative.milestones):
+        if position < count and milestone.done_on is None:
+            milestone.done_on = today
+        elif position >= count and milestone.done_on is not None:
+            milestone.done_on = None
+
+
+def bulk_update(actor, consultation: Consultation, payload: dict) -> int:
+    """Apply what `check_bulk_update` found (its `payload`), all or nothing; returns how many initiatives changed.
+
+    Each initiative must still have the version the check read: otherwise Conflict (409) and,
+    as the request then rolls back, nothing is saved. The rows are locked first (in id order).
+    Each initiative goes through the table's "bulk_update" row and gets its audit event."""
+    if not may_bulk_update(actor):
+        raise PermissionDenied(_("Alleen de procesmanager kan het uitvoeringsprogramma bijwerken uit een bestand."))
+    try:
+        if payload.get("consultation") != consultation.id:
+            raise ValueError
+        versions = {int(k): int(v) for k, v in payload["versions"].items()}
+        spending = {int(k): {int(s): int(c) for s, c in v.items()} for k, v in payload.get("spending", {}).items()}
+        milestones = {int(k): int(v) for k, v in payload.get("milestones", {}).items()}
+    except (AttributeError, KeyError, TypeError, ValueError) as exc:
+        raise OperationError(_("De gegevens van de controle zijn onleesbaar. Lees het bestand opnieuw in.")) from exc
+    if not versions:
+        raise OperationError(_("Er is niets om bij te werken."))
+    source_ids = {s.id for s in consultation.funding_sources}
+    rows = _programme_rows(consultation.id, sorted(versions), lock=True)
+    for initiative_id in sorted(versions):
+        initiative = rows.get(initiative_id)
+        if initiative is None:
+            raise Conflict(_("Een initiatief uit het bestand bestaat niet meer. Lees het bestand opnieuw in."))
+        check_version(initiative, versions[initiative_id])
+        workflow.require(actor, initiative, INITIATIVE, "bulk_update")
+        cents = spending.get(initiative_id, {})
+        if not set(cents) <= source_ids or any(c < 0 for c in cents.values()):
+            raise OperationError(_("De gegevens van de controle zijn onleesbaar. Lees het bestand opnieuw in."))
+        done = milestones.get(initiative_id)
+        if done is not None and not 0 <= done <= len(initiative.milestones):
+            raise OperationError(_("De gegevens van de controle zijn onleesbaar. Lees het bestand opnieuw in."))
+        if cents:
+            set_spending(actor, initiative, cents)
+        if done is not None:
+            _mark_first_done(initiative, done)
+        initiative.updated_at = utcnow()
+        workflow.flush_versioned()
+        workflow.record_action(
+            actor,
+            initiative,
+            INITIATIVE,
+            "bulk_update",
+            details={"spending": {str(k): v for k, v in cents.items()}, "milestones_done": done},
+        )
+    return len(versions)

@@ -1,3 +1,453 @@
-"""Routes: programme (see initiatives/views.py)."""
+"""Routes: the execution programme of a consultation (see initiatives/views.py).
 
-from partner_portal.initiatives import bp  # noqa: F401
+- the public page: the initiatives in the programme per pillar and theme with their state and
+  progress, and per funding source its amount, what was granted, spent and is left to grant
+  (a chart with the same numbers in a table);
+- the same as a PDF report (tagged, like the Nota's) and as CSV and XLSX (one row per initiative);
+- the bulk update: the process manager uploads the edited CSV or XLSX, sees every change and
+  every problem, and confirms; the changes are applied all or nothing (operations.bulk_update).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import orm as so
+from wtforms import HiddenField
+
+from partner_portal.consultations.loading import load_consultation
+from partner_portal.consultations.models import Consultation, FundingSource
+from partner_portal.core import csvexport
+from partner_portal.core.errors import OperationError
+from partner_portal.core.pagecache import public_page, shared_document
+from partner_portal.core.transaction import show_refusal
+from partner_portal.extensions import db
+from partner_portal.initiatives import bp, operations
+from partner_portal.initiatives.models import PROGRAMME_STATES, Grant, Initiative, Spending
+
+MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+PRINT_CSS = Path(__file__).resolve().parent.parent / "static" / "css" / "nota-print.css"
+_SALT = "partner-portal-programme-bulk-update"
+
+
+# What the programme shows ------------------------------------------------------------------------
+
+
+@dataclass
+class SourceTotals:
+    """One funding source in cents: its amount, granted to initiatives, spent by them, left to grant."""
+
+    source: FundingSource
+    amount: int
+    granted: int
+    spent: int
+
+    @property
+    def remaining(self) -> int:
+        return self.amount - self.granted
+
+
+@dataclass
+class ThemeGroup:
+    theme: object
+    initiatives: list[Initiative] = field(default_factory=list)
+
+
+@dataclass
+class PillarGroup:
+    pillar: object | None  # None: the themes without a pillar
+    themes: list[ThemeGroup] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len({i.id for t in self.themes for i in t.initiatives})
+
+
+@dataclass
+class Programme:
+    consultation: Consultation
+    initiatives: list[Initiative]
+    pillars: list[PillarGroup]
+    sources: list[SourceTotals]
+
+    @property
+    def largest(self) -> int:
+        return max((max(s.amount, s.granted, s.spent) for s in self.sources), default=0)
+
+    def totals(self) -> SourceTotals:
+        return SourceTotals(
+            None,
+            sum(s.amount for s in self.sources),
+            sum(s.granted for s in self.sources),
+            sum(s.spent for s in self.sources),
+        )
+
+
+def source_totals(consultation_id: int) -> list[SourceTotals]:
+    """Every source of the consultation with what was granted and spent of it: one aggregate query."""
+    granted = (
+        sa.select(sa.func.coalesce(sa.func.sum(Grant.amount_cents), 0))
+        .where(Grant.funding_source_id == FundingSource.id)
+        .scalar_subquery()
+    )
+    spent = (
+        sa.select(sa.func.coalesce(sa.func.sum(Spending.amount_cents), 0))
+        .where(Spending.funding_source_id == FundingSource.id)
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        sa.select(FundingSource, granted, spent)
+        .where(FundingSource.consultation_id == consultation_id)
+        .order_by(FundingSource.position, FundingSource.id)
+    ).all()
+    return [SourceTotals(s, s.amount_euros * 100, int(g), int(sp)) for s, g, sp in rows]
+
+
+def programme_initiatives(consultation_id: int, *, money: bool = False) -> list[Initiative]:
+    """The initiatives in the programme (adopted and after), in order of adoption, with what the pages show."""
+    options = [so.selectinload(Initiative.themes), so.selectinload(Initiative.milestones)]
+    if money:  # the report and the files: also the lead organisation and the money per source
+        options += [so.selectinload(Initiative.grants), so.selectinload(Initiative.spending)]
+    else:  # the page shows no organisation: not its join, nor its sectors' query
+        options.append(so.lazyload(Initiative.lead_organisation))
+    return db.session.scalars(
+        sa.select(Initiative)
+        .where(Initiative.consultation_id == consultation_id, Initiative.state.in_(PROGRAMME_STATES))
+        .options(*options)
+        .order_by(Initiative.adopted_at, Initiative.id)
+    ).all()
+
+
+def _load(slug: str, **kwargs) -> Consultation:
+    return load_consultation(
+        slug, loads=(so.selectinload(Consultation.pillars), so.selectinload(Consultation.themes)), **kwargs
+    )
+
+
+def programme(consultation: Consultation, *, money: bool = False) -> Programme:
+    """The programme per pillar and theme (an initiative with two themes shows under both) in a fixed
+    handful of queries: the initiatives with their themes and milestones, the totals per source."""
+    initiatives = programme_initiatives(consultation.id, money=money)
+    by_theme: dict[int, list[Initiative]] = {}
+    for initiative in initiatives:
+        for link in initiative.themes:
+            by_theme.setdefault(link.theme_id, []).append(initiative)
+    pillars = [PillarGroup(p) for p in consultation.pillars] + [PillarGroup(None)]
+    index = {p.pillar.id: p for p in pillars if p.pillar is not None}
+    for theme in consultation.themes:
+        group = index.get(theme.pillar_id, pillars[-1])
+        group.themes.append(ThemeGroup(theme, by_theme.get(theme.id, [])))
+    pillars = [p for p in pillars if p.themes]
+    return Programme(consultation, initiatives, pillars, source_totals(consultation.id))
+
+
+# The page and the report ---------------------------------------------------------------------------
+
+
+@bp.get("/consultaties/<slug>/uitvoeringsprogramma")
+@public_page
+def programme_page(slug: str):
+    consultation = _load(slug)
+    return render_template(
+        "initiatives/programme.html",
+        consultation=consultation,
+        programme=programme(consultation),
+        may_update=operations.may_bulk_update(current_user),
+    )
+
+
+def _page_css() -> str:
+    font = 'font: 9pt "DejaVu Sans", sans-serif; color: #444;'
+    page, of = (_css_text(_("Pagina")), _css_text(_("van")))
+    return (
+        "@page { size: A4; margin: 2.2cm 2cm 2.4cm; "
+        f'@bottom-center {{ content: {page} " " counter(page) " " {of} " " counter(pages); {font} }} }}'
+    )
+
+
+def _css_text(text: str) -> str:
+    return '"' + str(text).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+@bp.get("/consultaties/<slug>/uitvoeringsprogramma.pdf")
+def programme_pdf(slug: str):
+    consultation = _load(slug)
+
+    def render() -> bytes:
+        from weasyprint import CSS, HTML  # heavy import, only where a PDF is made
+
+        html = render_template(
+            "initiatives/programme_pdf.html",
+            consultation=consultation,
+            programme=programme(consultation, money=True),
+            today=date.today(),
+        )
+        stylesheets = [CSS(filename=str(PRINT_CSS)), CSS(string=_page_css())]
+        # One PDF for every reader: links resolve against the configured site, not the Host header.
+        base_url = current_app.config["BASE_URL"].rstrip("/") + "/"
+        # PDF/UA-1: a tagged PDF (structure, reading order, language), as the Nota's.
+        return HTML(string=html, base_url=base_url).write_pdf(stylesheets=stylesheets, pdf_variant="pdf/ua-1")
+
+    pdf = shared_document("programme-pdf", render)
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="uitvoeringsprogramma-{consultation.slug}.pdf"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+# The spreadsheet (written here, read back by the bulk update) ------------------------------------
+
+
+def header(sources: list[FundingSource]) -> list[str]:
+    columns = [
+        operations.COLUMN_ID,
+        operations.COLUMN_TITLE,
+        operations.COLUMN_STATE,
+        operations.COLUMN_PROGRESS,
+        operations.COLUMN_MILESTONES_DONE,
+        operations.COLUMN_MILESTONES_TOTAL,
+    ]
+    for source in sources:
+        columns += [operations.granted_column(source), operations.spent_column(source)]
+    return columns
+
+
+def csv_amount(cents: int) -> str:
+    """Euros as Dutch spreadsheets read a number: a decimal comma, no thousands separator ("1250000,50")."""
+    whole, fraction = divmod(cents, 100)
+    return f"{whole},{fraction:02d}"
+
+
+def table(consultation: Consultation) -> tuple[list[FundingSource], list[Initiative]]:
+    sources = [t.source for t in source_totals(consultation.id)]
+    return sources, programme_initiatives(consultation.id, money=True)
+
+
+def _cells(initiative: Initiative, sources, amount) -> list:
+    row = [
+        initiative.id,
+        initiative.title,
+        initiative.state.label,
+        initiative.progress,
+        initiative.milestones_done,
+        len(initiative.milestones),
+    ]
+    for source in sources:
+        row += [amount(initiative.granted_for(source.id)), amount(initiative.spent_for(source.id))]
+    return row
+
+
+@bp.get("/consultaties/<slug>/uitvoeringsprogramma.csv")
+def programme_csv(slug: str):
+    """One row per initiative in the programme (Dutch Excel CSV: `;`, BOM, decimal comma)."""
+    consultation = _load(slug)
+    sources, initiatives = table(consultation)
+    rows = [header(sources), *(_cells(i, sources, csv_amount) for i in initiatives)]
+    return csvexport.csv_response(csvexport.rows_text(rows), f"uitvoeringsprogramma-{consultation.slug}.csv")
+
+
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@bp.get("/consultaties/<slug>/uitvoeringsprogramma.xlsx")
+def programme_xlsx(slug: str):
+    """The same rows as the CSV, as a workbook: amounts are numbers in euros with two decimals."""
+    from openpyxl import Workbook
+
+    consultation = _load(slug)
+    sources, initiatives = table(consultation)
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Uitvoeringsprogramma"
+    sheet.append(header(sources))
+    for initiative in initiatives:
+        cells = _cells(initiative, sources, lambda cents: Decimal(cents) / 100)
+        cells[1], cells[2] = csvexport.safe_cell(cells[1]), csvexport.safe_cell(cells[2])
+        sheet.append(cells)
+    for row in sheet.iter_rows(min_row=2, min_col=7):
+        for cell in row:
+            cell.number_format = "#,##0.00"
+    sheet.freeze_panes = "B2"
+    sheet.column_dimensions["B"].width = 50
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return Response(
+        buffer.getvalue(),
+        mimetype=XLSX_MIMETYPE,
+        headers={
+            "Content-Disposition": f'attachment; filename="uitvoeringsprogramma-{consultation.slug}.xlsx"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+def _xlsx_text(value) -> str:
+    """A workbook cell as the text a person would have typed (numbers with a decimal comma)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float | Decimal):
+        number = Decimal(repr(value)) if isinstance(value, float) else value
+        if number == number.to_integral_value():
+            return str(int(number))
+        return format(number.normalize(), "f").replace(".", ",")
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value)
+
+
+def read_table(data: bytes, filename: str) -> list[list[str]]:
+    """The rows of an uploaded CSV (`;` or `,`; UTF-8 with or without BOM, or Windows-1252) or XLSX."""
+    if filename.lower().endswith(".xlsx") or data[:4] == b"PK\x03\x04":
+        from openpyxl import load_workbook
+
+        try:
+            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            sheet = workbook.worksheets[0]
+            rows = [[_xlsx_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+            workbook.close()
+        except Exception as exc:  # openpyxl raises many kinds for a damaged or foreign file
+            raise OperationError(_("Dit Excel-bestand kan niet worden gelezen. Sla het op als .xlsx of .csv.")) from exc
+        return rows
+    if data.startswith(b"\xef\xbb\xbf"):
+        text = data[3:].decode("utf-8", errors="replace")
+    else:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = data.decode("cp1252", errors="replace")
+    if "\x00" in text:
+        raise OperationError(_("Dit bestand is geen CSV- of Excel-bestand."))
+    first = text.split("\n", 1)[0]
+    delimiter = ";" if first.count(";") >= first.count(",") else ","
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as exc:
+        raise OperationError(_("Dit CSV-bestand kan niet worden gelezen: %(error)s", error=str(exc))) from exc
+    # The export protects text cells from being run as formulas with a leading quote: take it off.
+    return [[c[1:] if c.startswith("'") else c for c in row] for row in rows]
+
+
+# The bulk update ------------------------------------------------------------------------------------
+
+
+class UploadForm(FlaskForm):
+    file = FileField(
+        _l("Bestand (CSV of Excel)"),
+        description=_l("Het bestand dat u hierboven downloadt, na het bijwerken. Hoogstens 2 MB."),
+    )
+
+
+class ConfirmForm(FlaskForm):
+    plan = HiddenField()
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=_SALT)
+
+
+def _require_manager(slug: str) -> Consultation:
+    consultation = load_consultation(slug, loads=(so.selectinload(Consultation.funding_sources),))
+    if not operations.may_bulk_update(current_user):
+        abort(403)
+    return consultation
+
+
+def _upload_page(consultation: Consultation, *, form=None, error: str | None = None, status: int = 200):
+    return (
+        render_template(
+            "initiatives/programme_upload.html",
+            consultation=consultation,
+            form=form or UploadForm(formdata=None),
+            error=error,
+        ),
+        status,
+    )
+
+
+def _refused_upload(error: OperationError, slug: str):
+    return _upload_page(_require_manager(slug), error=error.message, status=error.status_code)
+
+
+@bp.route("/consultaties/<slug>/uitvoeringsprogramma/bijwerken", methods=["GET", "POST"])
+@login_required
+@show_refusal(_refused_upload)
+def programme_upload(slug: str):
+    consultation = _require_manager(slug)
+    if request.method == "GET":
+        return _upload_page(consultation)
+    form = UploadForm()
+    if not form.validate_on_submit():
+        return _upload_page(
+            consultation, form=form, error=_("Het formulier is verlopen; probeer het opnieuw."), status=400
+        )
+    file = form.file.data
+    if file is None or not getattr(file, "filename", ""):
+        return _upload_page(consultation, form=form, error=_("Kies een CSV- of Excel-bestand."), status=400)
+    data = file.read(MAX_UPLOAD_BYTES + 1)
+    if len(data) > MAX_UPLOAD_BYTES:
+        return _upload_page(consultation, form=form, error=_("Het bestand is groter dan 2 MB."), status=400)
+    plan = operations.check_bulk_update(current_user, consultation, read_table(data, file.filename))
+    confirm = ConfirmForm(formdata=None, plan=_serializer().dumps(plan.payload))
+    return render_template(
+        "initiatives/programme_preview.html",
+        consultation=consultation,
+        plan=plan,
+        form=confirm,
+        filename=file.filename,
+    ), (400 if plan.errors else 200)
+
+
+def _refused_confirm(error: OperationError, slug: str):
+    consultation = _require_manager(slug)
+    return render_template(
+        "initiatives/programme_upload.html",
+        consultation=consultation,
+        form=UploadForm(formdata=None),
+        error=error.message,
+    ), error.status_code
+
+
+@bp.post("/consultaties/<slug>/uitvoeringsprogramma/bevestigen")
+@login_required
+@show_refusal(_refused_confirm)
+def programme_confirm(slug: str):
+    consultation = _require_manager(slug)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        raise OperationError(_("Het formulier is verlopen; lees het bestand opnieuw in."))
+    try:
+        payload = _serializer().loads(form.plan.data or "")
+    except BadSignature as exc:
+        raise OperationError(_("De gegevens van de controle zijn onleesbaar. Lees het bestand opnieuw in.")) from exc
+    count = operations.bulk_update(current_user, consultation, payload)
+    flash(
+        ngettext(
+            "Het uitvoeringsprogramma is bijgewerkt (%(num)d initiatief).",
+            "Het uitvoeringsprogramma is bijgewerkt (%(num)d initiatieven).",
+            count,
+        ),
+        "success",
+    )
+    return redirect(url_for("initiatives.programme_page", slug=consultation.slug), 303)

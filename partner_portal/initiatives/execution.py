@@ -35,7 +35,7 @@ from partner_portal.initiatives.workflow import INITIATIVE
 _FORM_OF_ENDPOINT = {
     "initiatives.add_milestone": "milestone",
     "initiatives.report_spending": "spending",
-    "initiatives.post_update": "update",
+    "initiatives.post_update": "news",
 }
 
 
@@ -72,8 +72,8 @@ def execution_forms(initiative: Initiative) -> dict:
             forms["milestone"] = MilestoneForm(formdata=None)
             forms["spending"] = spending_form(initiative, initiative.consultation.funding_sources)
         if execution_can(initiative, "post_update"):
-            forms["update"] = UpdateForm(formdata=None)
-        forms.update(g.get("execution_typed", {}))
+            forms["news"] = UpdateForm(formdata=None)
+        forms.update({k: v for k, v in g.get("execution_typed", {}).items() if k in forms})
         g.execution_forms = forms
     return forms
 
@@ -114,8 +114,8 @@ def _typed_forms() -> dict:
     key = _FORM_OF_ENDPOINT.get(request.endpoint)
     if key == "milestone":
         return {"milestone": MilestoneForm()}
-    if key == "update":
-        return {"update": UpdateForm()}
+    if key == "news":
+        return {"news": UpdateForm()}
     if key == "spending":
         initiative_id = request.view_args["initiative_id"]
         initiative = load_initiative(initiative_id)
@@ -253,7 +253,7 @@ def post_update(initiative_id: int):
     initiative = load_initiative(initiative_id, lock=True)
     form = UpdateForm()
     if not form.validate_on_submit():
-        return _invalid_form(initiative, form, "post_update", "update")
+        return _invalid_form(initiative, form, "post_update", "news")
     operations.post_update(
         current_user,
         initiative,
@@ -325,7 +325,7 @@ def follow(initiative_id: int):
     form = ConfirmForm()
     if not form.validate_on_submit():
         return _invalid_form(initiative, form, "follow", "follow")
-    operations.follow(current_user, initiative)
+    operations.follow_initiative(current_user, initiative)
     return _back(initiative, _("U volgt dit initiatief. U krijgt bericht van nieuws en van elke stap."))
 
 

@@ -758,3 +758,27 @@ def check_endorse(actor, initiative: Initiative) -> None:
 
 def record_endorsement(actor, initiative: Initiative, details: dict) -> None:
     workflow.record_action(actor, initiative, INITIATIVE, "endorse", details=details)
+
+
+# Execution pages (initiatives/execution.py) ------------------------------------------------------------
+
+
+def follow_initiative(actor, initiative: Initiative) -> bool:
+    """Follow from the initiative's page (idempotent); True when the actor did not follow it yet.
+
+    The same rules as `follow`, without its savepoint: a savepoint's release counts as the
+    request's commit in core/transaction.py, so a request that wrote nothing but the follower
+    row would not commit it. A second request that follows at the same moment meets the
+    uniqueness rule at its flush; that is rolled back and counts as already following."""
+    from sqlalchemy.exc import IntegrityError
+
+    workflow.require(actor, initiative, INITIATIVE, "follow")
+    if is_following(actor, initiative):
+        return False
+    db.session.add(Follower(initiative_id=initiative.id, user_id=actor.id))
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        return False
+    return True

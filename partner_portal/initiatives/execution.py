@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from partner_portal.core import uploads, workflow
-from partner_portal.core.errors import OperationError
+from partner_portal.core.errors import OperationError, PermissionDenied
 from partner_portal.core.transaction import show_refusal
 from partner_portal.initiatives import bp, operations
 from partner_portal.initiatives.execution_forms import (
@@ -144,9 +144,12 @@ def _refused(error: OperationError, initiative_id: int, **_view_args):
     """The page again with what is stored, the refused form as typed and the reason."""
     typed = _typed_forms()
     message = _mark_errors(typed, error)
+    initiative = load_initiative(initiative_id, populate=True)
+    if "news" in typed and not hasattr(error, "errors") and execution_can(initiative, "post_update"):
+        typed["news"].file.errors = [error.message]  # allowed and complete, so the file was refused
     if message is None:
         message = _("Er is iets niet goed ingevuld; zie de velden hieronder.")
-    return _page(load_initiative(initiative_id, populate=True), error=message, status=error.status_code, typed=typed)
+    return _page(initiative, error=message, status=error.status_code, typed=typed)
 
 
 def _form_error(form) -> str:
@@ -274,6 +277,8 @@ def update_file(initiative_id: int, update_id: int):
 
 
 def _refused_hide(error: OperationError, initiative_id: int, update_id: int):
+    if isinstance(error, PermissionDenied):
+        abort(403)  # not the confirmation page: it would show a hidden update's text
     initiative = load_initiative(initiative_id, populate=True)
     form = HideUpdateForm()
     message = _mark_errors({"hide": form}, error)

@@ -189,6 +189,7 @@ def test_a_fake_or_broken_image_is_refused_and_nothing_is_posted(client, world, 
     page = r.get_data(as_text=True)
     assert r.status_code == 400
     assert "geen PDF en geen PNG- of JPEG-afbeelding" in page or "kan niet worden gelezen" in page
+    assert 'id="file-error"' in page  # said at the file field too
     assert "Met een plaatje." in page  # the text typed is kept
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ProgressUpdate)) == 0
 
@@ -232,6 +233,10 @@ def test_a_moderator_hides_news_with_a_reason_and_its_file_is_gone(client, world
     assert "Verborgen door de gemeente: Bevat persoonlijke gegevens." in page
     assert "Onjuiste bewering" not in page and "buren.png" not in page
     assert client.get(file_url).status_code == 404
+    assert client.get(hide).status_code == 303  # already hidden: back to the page
+    _switch(client, login_as, world.member)
+    refused = client.get(hide)
+    assert refused.status_code == 403 and "Onjuiste bewering" not in refused.get_data(as_text=True)
     client.delete_cookie(client.application.config["SESSION_COOKIE_NAME"])
     assert client.get(file_url).status_code == 404
 

@@ -9,14 +9,13 @@ table (initiatives/workflow.py), through the operations.
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from partner_portal.core import uploads, workflow
 from partner_portal.core.errors import OperationError, PermissionDenied
+from partner_portal.core.models import utcnow
 from partner_portal.core.transaction import show_refusal
 from partner_portal.initiatives import bp, operations
 from partner_portal.initiatives.execution_forms import (
@@ -51,7 +50,7 @@ def execution_helpers():
         "execution_done_form": execution_done_form,
         "execution_error": lambda: g.get("execution_error"),
         "execution_is_image": uploads.is_image,
-        "execution_today": lambda: date.today().isoformat(),
+        "execution_today": lambda: utcnow().date().isoformat(),  # as operations.post_update's default
     }
 
 

@@ -45,14 +45,18 @@ def _executed(state) -> None:
         state.session.info[_WROTE] = True
 
 
+# A savepoint's release or rollback also fires these; only the end of the whole transaction
+# forgets the writes (a request whose only write was flushed in a savepoint still commits it).
 @sa.event.listens_for(so.Session, "after_commit")
 def _committed(session) -> None:
-    session.info.pop(_WROTE, None)
+    if not session.in_transaction():
+        session.info.pop(_WROTE, None)
 
 
 @sa.event.listens_for(so.Session, "after_rollback")
 def _rolled_back(session) -> None:
-    session.info.pop(_WROTE, None)
+    if not session.in_transaction():
+        session.info.pop(_WROTE, None)
 
 
 def has_writes() -> bool:

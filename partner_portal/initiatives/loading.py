@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from flask import abort
+from flask import abort, g
 from flask_login import current_user
 from sqlalchemy import orm as so
 
@@ -75,7 +75,15 @@ class Ledger:
 
 def ledger_of(initiative: Initiative) -> Ledger:
     """Requested, granted and spent per source in one statement (the page's table; the model's
-    requested_for/granted_for/spent_for load three collections instead)."""
+    requested_for/granted_for/spent_for load three collections instead). Read once per request
+    and initiative: the page and its forms (rendered after every operation) share it."""
+    cache = g.setdefault("initiative_ledgers", {})
+    if initiative.id not in cache:
+        cache[initiative.id] = _read_ledger(initiative)
+    return cache[initiative.id]
+
+
+def _read_ledger(initiative: Initiative) -> Ledger:
     parts = [
         sa.select(sa.literal(kind).label("kind"), model.funding_source_id, model.amount_cents).where(
             model.initiative_id == initiative.id

@@ -666,8 +666,9 @@ def set_spending(actor, initiative: Initiative, cents_per_source: dict[int, int]
 def post_update(
     actor, initiative: Initiative, *, body: str, happened_on: str, file: FileStorage | None = None
 ) -> ProgressUpdate:
-    """An initiator posts a dated update (text, optional PDF or image) on the initiative's timeline;
-    initiators, endorsers and followers are notified by their preferences."""
+    """An initiator posts a dated update (text, optional PDF or PNG/JPEG image, see
+    uploads.save_pdf_or_image) on the initiative's timeline; initiators, endorsers and followers
+    are notified by their preferences."""
     workflow.require(actor, initiative, INITIATIVE, "post_update")
     errors = {}
     body = (body or "").strip()
@@ -680,7 +681,7 @@ def post_update(
         raise InvalidFields(errors)
     stored = None
     if file is not None and file.filename:
-        stored = uploads.save_pdf(file, actor, max_bytes=_max_attachment_bytes())
+        stored = uploads.save_pdf_or_image(file, actor, max_bytes=_max_attachment_bytes())
     update = ProgressUpdate(body=body, happened_on=when, file=stored, author_id=actor.id)
     initiative.updates.append(update)
     initiative.updated_at = utcnow()

@@ -111,17 +111,20 @@ def index(slug: str):
 @bp.get("/initiatieven/<int:initiative_id>")
 @public_page
 def show(initiative_id: int):
-    initiative = load_initiative(initiative_id)
-    consultation = initiative.consultation
-    sources = consultation.funding_sources
+    return render_show(load_initiative(initiative_id))
+
+
+def render_show(initiative: Initiative, *, error: str | None = None) -> str:
+    """The initiative's page; `error`: a refused step's reason, at the top (the execution forms)."""
     return render_template(
         "initiatives/show.html",
         initiative=initiative,
-        consultation=consultation,
-        sources=sources,
+        consultation=initiative.consultation,
+        sources=initiative.consultation.funding_sources,
         INITIATIVE=INITIATIVE,
         updates=initiative.updates,
         ledger=ledger_of(initiative),
+        error=error,
     )
 
 

@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 from flask import abort
 
-from partner_portal.core.errors import OperationError
+from partner_portal.core.errors import OperationError, flush_or_conflict
 from partner_portal.core.transaction import show_refusal
 from partner_portal.extensions import db
 from partner_portal.partners.models import SectorGroup
@@ -53,6 +53,13 @@ def _add_routes(app):
         write(slug)
         raise RuntimeError("boom")
 
+    @app.post("/_t/savepoint/<slug>")
+    def savepoint(slug):
+        # The request's only write, flushed in a savepoint (core.errors.flush_or_conflict).
+        db.session.add(SectorGroup(slug=slug, name=slug.title(), position=97))
+        flush_or_conflict("Bestaat al.")
+        return "ok"
+
     @app.post("/_t/duplicate/<slug>")
     def duplicate(slug):
         # Not flushed: the uniqueness rule only bites at the commit itself.
@@ -81,6 +88,7 @@ def routes_client(app):
         ("abort", 403, False),
         ("refused", 400, False),
         ("crash", 500, False),
+        ("savepoint", 200, True),
     ],
 )
 def test_a_request_commits_only_when_it_succeeded(routes_client, kind, status, kept):

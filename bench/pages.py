@@ -128,3 +128,11 @@ PAGES += [
     Page("initiative page (public)", _bench_initiative),
     Page("initiative page (moderator)", _bench_initiative, "moderator@example.org"),
 ]
+
+PAGES += [
+    Page("execution programme", "/consultaties/binnenstad-assen/uitvoeringsprogramma", key=True),
+]
+DOCUMENTS += [
+    Page("execution programme PDF", "/consultaties/binnenstad-assen/uitvoeringsprogramma.pdf"),
+    Page("execution programme XLSX", "/consultaties/binnenstad-assen/uitvoeringsprogramma.xlsx"),
+]

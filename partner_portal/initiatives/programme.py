@@ -37,7 +37,7 @@ from partner_portal.core.pagecache import public_page, shared_document
 from partner_portal.core.transaction import show_refusal
 from partner_portal.extensions import db
 from partner_portal.initiatives import bp, operations
-from partner_portal.initiatives.models import PROGRAMME_STATES, Grant, Initiative, Spending
+from partner_portal.initiatives.models import PROGRAMME_STATES, Grant, Initiative, InitiativeTheme, Spending
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 PRINT_CSS = Path(__file__).resolve().parent.parent / "static" / "css" / "nota-print.css"
@@ -64,7 +64,12 @@ class SourceTotals:
 @dataclass
 class ThemeGroup:
     theme: object
-    initiatives: list[Initiative] = field(default_factory=list)
+    initiatives: list[Initiative] = field(default_factory=list)  # on the page: the latest PER_THEME
+    total: int = 0  # how many in the programme carry this theme out
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.initiatives)
 
 
 @dataclass
@@ -72,17 +77,14 @@ class PillarGroup:
     pillar: object | None  # None: the themes without a pillar
     themes: list[ThemeGroup] = field(default_factory=list)
 
-    @property
-    def count(self) -> int:
-        return len({i.id for t in self.themes for i in t.initiatives})
-
 
 @dataclass
 class Programme:
     consultation: Consultation
-    initiatives: list[Initiative]
+    initiatives: list[Initiative]  # the report and the files: all; the page: those it shows
     pillars: list[PillarGroup]
     sources: list[SourceTotals]
+    count: int = 0  # initiatives in the programme
 
     @property
     def largest(self) -> int:
@@ -138,21 +140,64 @@ def _load(slug: str, **kwargs) -> Consultation:
     )
 
 
-def programme(consultation: Consultation, *, money: bool = False) -> Programme:
-    """The programme per pillar and theme (an initiative with two themes shows under both) in a fixed
-    handful of queries: the initiatives with their themes and milestones, the totals per source."""
-    initiatives = programme_initiatives(consultation.id, money=money)
+PER_THEME = 10  # the page shows the latest ten per theme, and links to the rest in the list
+
+
+def latest_per_theme(consultation_id: int, limit: int) -> tuple[dict[int, list[Initiative]], dict[int, int], int]:
+    """The `limit` latest adopted initiatives per theme, how many each theme has, and how many the
+    programme has: one statement (window functions) and their milestones, whatever the size."""
+    in_programme = (Initiative.consultation_id == consultation_id, Initiative.state.in_(PROGRAMME_STATES))
+    ranked = (
+        sa.select(
+            InitiativeTheme.theme_id,
+            InitiativeTheme.initiative_id,
+            sa.func.row_number()
+            .over(partition_by=InitiativeTheme.theme_id, order_by=(Initiative.adopted_at.desc(), Initiative.id.desc()))
+            .label("rank"),
+            sa.func.count().over(partition_by=InitiativeTheme.theme_id).label("total"),
+        )
+        .join(Initiative, Initiative.id == InitiativeTheme.initiative_id)
+        .where(*in_programme)
+        .subquery()
+    )
+    count = sa.select(sa.func.count(Initiative.id)).where(*in_programme).scalar_subquery()
+    rows = db.session.execute(
+        sa.select(ranked.c.theme_id, ranked.c.total, count, Initiative)
+        .join(Initiative, Initiative.id == ranked.c.initiative_id)
+        .where(ranked.c.rank <= limit)
+        .options(so.selectinload(Initiative.milestones), so.lazyload(Initiative.lead_organisation))
+        .order_by(ranked.c.theme_id, ranked.c.rank)
+    ).all()
     by_theme: dict[int, list[Initiative]] = {}
-    for initiative in initiatives:
-        for link in initiative.themes:
-            by_theme.setdefault(link.theme_id, []).append(initiative)
+    totals: dict[int, int] = {}
+    for theme_id, total, _count, initiative in rows:
+        by_theme.setdefault(theme_id, []).append(initiative)
+        totals[theme_id] = total
+    return by_theme, totals, rows[0][2] if rows else 0
+
+
+def programme(consultation: Consultation, *, money: bool = False, per_theme: int | None = None) -> Programme:
+    """The programme per pillar and theme (an initiative with two themes shows under both) in a fixed
+    handful of queries: the initiatives with their themes and milestones, the totals per source.
+    `per_theme`: only the latest that many per theme (the page); else all (the report, the files)."""
+    if per_theme is None:
+        initiatives = programme_initiatives(consultation.id, money=money)
+        by_theme: dict[int, list[Initiative]] = {}
+        for initiative in initiatives:
+            for link in initiative.themes:
+                by_theme.setdefault(link.theme_id, []).append(initiative)
+        totals = {theme_id: len(items) for theme_id, items in by_theme.items()}
+        count = len(initiatives)
+    else:
+        by_theme, totals, count = latest_per_theme(consultation.id, per_theme)
+        initiatives = list({i.id: i for items in by_theme.values() for i in items}.values())
     pillars = [PillarGroup(p) for p in consultation.pillars] + [PillarGroup(None)]
     index = {p.pillar.id: p for p in pillars if p.pillar is not None}
     for theme in consultation.themes:
         group = index.get(theme.pillar_id, pillars[-1])
-        group.themes.append(ThemeGroup(theme, by_theme.get(theme.id, [])))
+        group.themes.append(ThemeGroup(theme, by_theme.get(theme.id, []), totals.get(theme.id, 0)))
     pillars = [p for p in pillars if p.themes]
-    return Programme(consultation, initiatives, pillars, source_totals(consultation.id))
+    return Programme(consultation, initiatives, pillars, source_totals(consultation.id), count)
 
 
 # The page and the report ---------------------------------------------------------------------------
@@ -165,7 +210,7 @@ def programme_page(slug: str):
     return render_template(
         "initiatives/programme.html",
         consultation=consultation,
-        programme=programme(consultation),
+        programme=programme(consultation, per_theme=PER_THEME),
         may_update=operations.may_bulk_update(current_user),
     )
 

@@ -4,7 +4,7 @@ import csv
 import html
 import io
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from openpyxl import Workbook, load_workbook
@@ -400,3 +400,20 @@ def test_an_edited_progress_is_said_to_be_not_read(client, world, login_as):
     page = _upload(client, world, _edited_csv(client, world, edit), "p.csv").get_data(as_text=True)
     assert "1 wijziging" in page and "Niet ingelezen" in page
     assert "Regel 2, voortgang (%):" in page and "de voortgang wordt 33%" in page
+
+
+def test_the_page_shows_the_latest_per_theme_and_links_to_the_rest(client, world, monkeypatch):
+    """Thousands in the programme stay a readable page: the latest PER_THEME per theme, the count, a link."""
+    from partner_portal.initiatives import programme
+
+    monkeypatch.setattr(programme, "PER_THEME", 2)
+    c = world.consultation
+    for n in range(4):
+        i = inf.initiative(c, world.lead, S.adopted, title=f"Opgenomen {n}")
+        i.adopted_at = datetime(2027, 1, n + 1, tzinfo=UTC)
+    factories.commit()
+    page = client.get(f"/consultaties/{c.slug}/uitvoeringsprogramma").text
+    assert "Opgenomen 3" in page and "Opgenomen 2" in page
+    assert "Opgenomen 1" not in page and "Opgenomen 0" not in page
+    assert "4 initiatieven in het programma" in page and "Alle initiatieven bij dit thema" in page
+    assert f"thema={c.themes[0].id}" in page

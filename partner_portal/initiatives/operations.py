@@ -382,8 +382,8 @@ def invite(actor, initiative: Initiative, organisation: Organisation | None) -> 
 
 
 def answer_invitation(actor, initiative: Initiative, *, accept: bool) -> CoInitiator:
-    """A signatory or admin of the invited organisation accepts or declines. Audited; the lead's
-    people are told through the audit trail and the initiative's page."""
+    """A signatory or admin of the invited organisation accepts or declines. Audited; the lead
+    organisation's people are notified ("initiative_invitation_answered")."""
     workflow.require(actor, initiative, INITIATIVE, "answer_invitation")
     row = next(
         c
@@ -401,6 +401,16 @@ def answer_invitation(actor, initiative: Initiative, *, accept: bool) -> CoIniti
         initiative,
         consultation_id=initiative.consultation_id,
         details={"organisation": row.organisation.name},
+    )
+    lead_people = db.session.scalars(
+        sa.select(User).where(User.is_active, User.organisation_id == initiative.lead_organisation_id)
+    ).all()
+    notifications.notify(
+        "initiative_invitation_answered",
+        lead_people,
+        obj=initiative,
+        actor=actor,
+        context={"organisation": row.organisation.name, "accepted": accept},
     )
     return row
 

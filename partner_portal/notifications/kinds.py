@@ -145,6 +145,17 @@ KINDS: dict[str, Kind] = {
             applies_to=_partners,
         ),
         Kind(
+            "initiative_invitation_answered",
+            _l("Een uitgenodigde organisatie heeft geantwoord"),
+            context={
+                "title": "the initiative",
+                "url": "its page",
+                "organisation": "the invited organisation",
+                "accepted": "whether it takes part",
+            },
+            applies_to=_partners,
+        ),
+        Kind(
             "initiative_changed",
             _l("Een initiatief dat u volgt is een stap verder"),
             context={

@@ -84,13 +84,17 @@ def test_co_initiator_invited_accepts_and_may_then_edit(world):
     db.session.rollback()
     operations.invite(world.member, i, world.co)
     db.session.commit()
-    assert _outbox("initiative_invitation") or world.co_signatory.email  # queued for the co's speakers
+    # Queued for the invited organisation's speakers, not for its members.
+    assert {m.recipient_email for m in _outbox("initiative_invitation")} == {world.co_signatory.email}
     with pytest.raises(PermissionDenied):  # a member cannot answer for the organisation
         operations.answer_invitation(world.co_member, i, accept=True)
     db.session.rollback()
     operations.answer_invitation(world.co_signatory, i, accept=True)
     db.session.commit()
     assert [c.state for c in i.co_initiators] == [InvitationState.accepted]
+    # The lead organisation's people hear of the answer.
+    told = {m.recipient_email for m in _outbox("initiative_invitation_answered")}
+    assert {world.member.email, world.signatory.email} <= told and world.co_member.email not in told
     operations.save_draft(world.co_member, i, fields(world, title="Samen"), version=i.version)
     db.session.commit()
     assert i.title == "Samen" and _events("initiative.invitation_accepted")

@@ -125,6 +125,17 @@ def _initiative_invitation(w):
     initiative_ops.invite(factories.user(initiative.lead_organisation), initiative, invited)
 
 
+def _initiative_invitation_answered(w):
+    from partner_portal.initiatives import operations as initiative_ops
+
+    initiative = _initiative(InitiativeState.draft)
+    factories.user(initiative.lead_organisation, OrgRole.member)
+    invited = factories.organisation(name="Drents Museum")
+    speaker = factories.user(invited, OrgRole.signatory, name="Daan Directeur")
+    initiative_ops.invite(factories.user(initiative.lead_organisation), initiative, invited)
+    initiative_ops.answer_invitation(speaker, initiative, accept=True)
+
+
 def _initiative_changed(w):
     from partner_portal.initiatives import operations as initiative_ops
 
@@ -145,6 +156,7 @@ def _initiative_update(w):
 TRIGGERS: dict[str, Callable] = {
     "initiative_submitted": _initiative_submitted,
     "initiative_invitation": _initiative_invitation,
+    "initiative_invitation_answered": _initiative_invitation_answered,
     "initiative_changed": _initiative_changed,
     "initiative_update": _initiative_update,
     "invitation": _invitation,

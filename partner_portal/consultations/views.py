@@ -31,7 +31,7 @@ from partner_portal.core.audit import AuditEvent
 from partner_portal.core.errors import OperationError
 from partner_portal.core.forms import ConfirmForm, ReasonForm
 from partner_portal.core.pagecache import public_page, shared_fragment
-from partner_portal.core.text import diff_lines
+from partner_portal.core.text import line_changes
 from partner_portal.core.transaction import refused, show_refusal
 from partner_portal.extensions import db
 
@@ -205,15 +205,12 @@ def vision_diff(slug: str, number: int):
     old = _load_version(consultation, old_number) if old_number >= 1 else None
     if old_number >= 1 and old is None:
         abort(404)
-    lines = diff_lines(old.full_text() if old else "", new.full_text())
     return render_template(
         "consultations/vision_diff.html",
         consultation=consultation,
         old=old,
         new=new,
-        lines=lines,
-        inserted=sum(1 for kind, _line in lines if kind == "insert"),
-        deleted=sum(1 for kind, _line in lines if kind == "delete"),
+        changes=line_changes(old.full_text() if old else "", new.full_text()),
     )
 
 

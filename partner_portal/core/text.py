@@ -99,6 +99,29 @@ def diff_lines(old_text: str, new_text: str) -> list[tuple[str, str]]:
     return result
 
 
+def line_changes(old_text: str, new_text: str) -> dict:
+    """What changed between two versions of a text, for a page (templates/_macros/diff.html):
+    the lines with text (blank lines that came or went say nothing to a reader) and how many
+    were inserted and deleted."""
+    lines = [(kind, line) for kind, line in diff_lines(old_text, new_text) if line.strip()]
+    return {
+        "lines": lines,
+        "inserted": sum(1 for kind, _line in lines if kind == "insert"),
+        "deleted": sum(1 for kind, _line in lines if kind == "delete"),
+    }
+
+
+def revision_pair(revisions, number: int, base_number: int | None):
+    """(revision `number`, the one it is compared with) from an object's revisions: by default the
+    one before (None for the first). None when either does not exist (the page answers 404)."""
+    by_number = {r.number: r for r in revisions}
+    base_number = number - 1 if base_number is None else base_number
+    new = by_number.get(number)
+    if new is None or base_number == number or (base_number >= 1 and base_number not in by_number):
+        return None
+    return new, by_number.get(base_number)
+
+
 _BLOCK_END = re.compile(r"</(p|li|h[1-6]|blockquote|pre|tr)>|<br\s*/?>", re.I)
 
 

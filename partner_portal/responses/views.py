@@ -14,7 +14,7 @@ from partner_portal.core import merge, uploads, workflow
 from partner_portal.core.errors import Conflict, OperationError
 from partner_portal.core.forms import ReasonForm, conflict_panel, refill_conflict
 from partner_portal.core.pagecache import public_page
-from partner_portal.core.text import diff_lines
+from partner_portal.core.text import line_changes, revision_pair
 from partner_portal.core.transaction import refused, show_refusal
 from partner_portal.extensions import db
 from partner_portal.partners.models import SectorGroup
@@ -417,21 +417,13 @@ def revision(response_id: int, number: int):
     response = load_response(response_id)
     if not permissions.can_view_revisions(current_user, response):
         abort(403)
-    revisions = {r.number: r for r in response.revisions}
-    new = revisions.get(number) or abort(404)
-    old_number = request.args.get("van", number - 1, type=int)
-    if old_number == number or (old_number >= 1 and old_number not in revisions):
-        abort(404)
-    old = revisions.get(old_number)
-    # Blank lines that came or went say nothing to a reader: only lines with text are marked.
-    lines = [(k, line) for k, line in diff_lines(old.full_text() if old else "", new.full_text()) if line.strip()]
+    pair = revision_pair(response.revisions, number, request.args.get("van", type=int)) or abort(404)
+    new, old = pair
     return render_template(
         "responses/revision.html",
         response=response,
         consultation=response.consultation,
         revision=new,
         old=old,
-        lines=lines,
-        inserted=sum(1 for kind, _line in lines if kind == "insert"),
-        deleted=sum(1 for kind, _line in lines if kind == "delete"),
+        changes=line_changes(old.full_text() if old else "", new.full_text()),
     )

@@ -218,3 +218,12 @@ def log_in(page, email: str, password: str = DEMO_PASSWORD) -> None:
     page.get_by_label("E-mailadres").fill(email)
     page.get_by_label("Wachtwoord", exact=True).fill(password)
     page.get_by_role("button", name="Inloggen").click()
+
+
+def person(browser, live_server, email: str):
+    """Another person at the same time: a page in their own browser context, logged in as `email`."""
+    context = browser.new_context(base_url=live_server.url, locale="nl-NL")
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    log_in(page, email)
+    return page

@@ -7,19 +7,11 @@ Every page is checked by axe-core and the Nu HTML checker, at 390 px and 1280 px
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import check_a11y, log_in, visit
+from tests.browser.helpers import check_a11y, log_in, person, visit
 
 pytestmark = pytest.mark.browser
 
 ASSEN = "/consultaties/binnenstad-assen"
-
-
-def _person(browser, live_server, email):
-    context = browser.new_context(base_url=live_server.url, locale="nl-NL")
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    log_in(page, email)
-    return page
 
 
 def test_a_member_drafts_invites_a_co_initiator_and_the_signatory_submits(page, browser, live_server):
@@ -55,7 +47,7 @@ def test_a_member_drafts_invites_a_co_initiator_and_the_signatory_submits(page, 
     expect(page.get_by_role("status")).to_contain_text("Stichting Drents Erfgoedhuis is uitgenodigd")
     check_a11y(page)
 
-    director = _person(browser, live_server, "cultuur@example.org")
+    director = person(browser, live_server, "cultuur@example.org")
     visit(director, draft_url)
     director.get_by_role("link", name="Uitnodiging beantwoorden").click()
     check_a11y(director)
@@ -63,7 +55,7 @@ def test_a_member_drafts_invites_a_co_initiator_and_the_signatory_submits(page, 
     expect(director.get_by_role("status")).to_contain_text("Uw organisatie is mede-initiatiefnemer")
     check_a11y(director)
 
-    signatory = _person(browser, live_server, "tekenbevoegd.horeca@example.org")
+    signatory = person(browser, live_server, "tekenbevoegd.horeca@example.org")
     visit(signatory, draft_url)
     # The page says why it cannot be submitted yet.
     expect(signatory.get_by_text("Indienen bij de gemeente kan nog niet:")).to_contain_text(
@@ -90,7 +82,7 @@ def test_two_initiators_edit_the_same_draft_and_only_the_real_conflict_is_shown(
     page.get_by_role("link", name="Aanpak leegstand Oudestraat").click()
     page.get_by_role("link", name="Initiatief bewerken").click()
     edit_url = page.url
-    colleague = _person(browser, live_server, "retail@example.org")
+    colleague = person(browser, live_server, "retail@example.org")
     visit(colleague, edit_url)
     page.get_by_label("Korte samenvatting").fill("Starters in lege panden, met begeleiding.")
     page.get_by_role("button", name="Opslaan").click()

@@ -14,20 +14,12 @@ from partner_portal.auth.models import User
 from partner_portal.extensions import db
 from partner_portal.notifications.models import OutboxMessage
 from partner_portal.notifications.operations import set_preferences
-from tests.browser.helpers import check_a11y, log_in, visit
+from tests.browser.helpers import check_a11y, log_in, person, visit
 
 pytestmark = pytest.mark.browser
 
 ASSEN = "/consultaties/binnenstad-assen"
 ROUTE = "Horeca- en cultuurroute Brink – Drents Museum"  # submitted in the demo, led by horeca
-
-
-def _person(browser, live_server, email):
-    context = browser.new_context(base_url=live_server.url, locale="nl-NL")
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    log_in(page, email)
-    return page
 
 
 def _press(page, name: str) -> None:
@@ -41,7 +33,7 @@ def test_from_changes_requested_to_the_execution_programme(page, browser, live_s
     db.session.commit()
     db.session.remove()
 
-    moderator = _person(browser, live_server, "moderator@example.org")
+    moderator = person(browser, live_server, "moderator@example.org")
     visit(moderator, "/beheer/reacties?kind=initiatieven")
     moderator.get_by_role("link", name=ROUTE).click()
     review_url = moderator.url
@@ -53,7 +45,7 @@ def test_from_changes_requested_to_the_execution_programme(page, browser, live_s
     _press(moderator, "Ja, wijzigingen vragen")
     expect(moderator.get_by_role("status")).to_contain_text("gevraagd het initiatief te wijzigen")
 
-    lead = _person(browser, live_server, "horeca@example.org")
+    lead = person(browser, live_server, "horeca@example.org")
     visit(lead, f"{ASSEN}/initiatieven")
     lead.get_by_role("link", name=ROUTE).click()
     route_url = lead.url
@@ -74,7 +66,7 @@ def test_from_changes_requested_to_the_execution_programme(page, browser, live_s
     visit(moderator, review_url)
     _press(moderator, "In behandeling nemen")
 
-    manager = _person(browser, live_server, "procesmanager@example.org")
+    manager = person(browser, live_server, "procesmanager@example.org")
     visit(manager, review_url)
     manager.get_by_role("link", name="Opnemen in het uitvoeringsprogramma").click()
     check_a11y(manager)
@@ -82,7 +74,7 @@ def test_from_changes_requested_to_the_execution_programme(page, browser, live_s
     _press(manager, "Opnemen en toekennen")
     expect(manager.get_by_role("status")).to_contain_text("opgenomen in het uitvoeringsprogramma")
 
-    mkb = _person(browser, live_server, "mkb@example.org")
+    mkb = person(browser, live_server, "mkb@example.org")
     visit(mkb, route_url)
     _press(mkb, "Volgen")
     expect(mkb.get_by_role("button", name="Niet meer volgen")).to_be_visible()

@@ -14,7 +14,7 @@ from partner_portal.auth.models import User
 from partner_portal.extensions import db
 from partner_portal.notifications.models import OutboxMessage
 from partner_portal.notifications.operations import set_preferences
-from tests.browser.helpers import check_a11y, log_in, person, visit
+from tests.browser.helpers import check_a11y, person, visit
 
 pytestmark = pytest.mark.browser
 
@@ -103,5 +103,5 @@ def test_from_changes_requested_to_the_execution_programme(page, browser, live_s
     expect(page.get_by_role("link", name=ROUTE).first).to_be_visible()
     expect(page.get_by_role("table").filter(has_text="Gemeente Assen").first).to_be_visible()
     expect(page.locator("svg").first).to_be_visible()
-    for person in (moderator, lead, manager, mkb):
-        person.context.close()
+    for someone in (moderator, lead, manager, mkb):
+        someone.context.close()

@@ -7,7 +7,7 @@ every change goes through initiatives/operations.py."""
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -50,13 +50,6 @@ def _message(error: OperationError) -> str:
     return str(STALE) if isinstance(error, Conflict) else error.message
 
 
-def _revision_link(initiative: Initiative, number: int) -> str | None:
-    """The revision's page, once that page exists (it is built with the drafting part)."""
-    if "initiatives.revision" not in current_app.view_functions:
-        return None
-    return url_for("initiatives.revision", initiative_id=initiative.id, number=number)
-
-
 # Review page ---------------------------------------------------------------------------------
 
 
@@ -72,7 +65,9 @@ def _review_page(initiative: Initiative, *, error: str | None = None, status: in
             sources=sources,
             offers=offers,
             latest=latest,
-            latest_url=_revision_link(initiative, latest.number) if latest else None,
+            latest_url=url_for("initiatives.revision", initiative_id=initiative.id, number=latest.number)
+            if latest
+            else None,
             form=ReasonForm(formdata=None, data={"version": initiative.version}),
             error=error,
         ),

@@ -119,19 +119,21 @@ def source_totals(consultation_id: int) -> list[SourceTotals]:
     return [SourceTotals(s, s.amount_euros * 100, int(g), int(sp)) for s, g, sp in rows]
 
 
-def programme_initiatives(consultation_id: int, *, money: bool = False) -> list[Initiative]:
-    """The initiatives in the programme (adopted and after), in order of adoption, with what the pages show."""
+def programme_initiatives(consultation_id: int, *, money: bool = False, latest: int | None = None) -> list[Initiative]:
+    """The initiatives in the programme (adopted and after), in order of adoption, with what the pages
+    show; `latest`: only the that many adopted last (still in order of adoption)."""
     options = [so.selectinload(Initiative.themes), so.selectinload(Initiative.milestones)]
     if money:  # the report and the files: also the lead organisation and the money per source
         options += [so.selectinload(Initiative.grants), so.selectinload(Initiative.spending)]
     else:  # the page shows no organisation: not its join, nor its sectors' query
         options.append(so.lazyload(Initiative.lead_organisation))
-    return db.session.scalars(
-        sa.select(Initiative)
-        .where(Initiative.consultation_id == consultation_id, Initiative.state.in_(PROGRAMME_STATES))
-        .options(*options)
-        .order_by(Initiative.adopted_at, Initiative.id)
-    ).all()
+    query = sa.select(Initiative).where(
+        Initiative.consultation_id == consultation_id, Initiative.state.in_(PROGRAMME_STATES)
+    )
+    if latest is not None:
+        newest = query.order_by(Initiative.adopted_at.desc(), Initiative.id.desc()).limit(latest)
+        query = sa.select(Initiative).where(Initiative.id.in_(newest.with_only_columns(Initiative.id)))
+    return db.session.scalars(query.options(*options).order_by(Initiative.adopted_at, Initiative.id)).all()
 
 
 def _load(slug: str, **kwargs) -> Consultation:
@@ -141,6 +143,10 @@ def _load(slug: str, **kwargs) -> Consultation:
 
 
 PER_THEME = 10  # the page shows the latest ten per theme, and links to the rest in the list
+# The report reads as a document: per theme the latest 50, and the money of the latest 200 adopted;
+# a programme larger than that is complete in the CSV and XLSX files, as the report says.
+PDF_PER_THEME = 50
+PDF_DETAILS = 200
 
 
 def latest_per_theme(consultation_id: int, limit: int) -> tuple[dict[int, list[Initiative]], dict[int, int], int]:
@@ -238,7 +244,9 @@ def programme_pdf(slug: str):
         html = render_template(
             "initiatives/programme_pdf.html",
             consultation=consultation,
-            programme=programme(consultation, money=True),
+            programme=programme(consultation, per_theme=PDF_PER_THEME),
+            details=programme_initiatives(consultation.id, money=True, latest=PDF_DETAILS),
+            per_theme=PDF_PER_THEME,
             today=date.today(),
         )
         stylesheets = [CSS(filename=str(PRINT_CSS)), CSS(string=_page_css())]

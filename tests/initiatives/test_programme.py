@@ -417,3 +417,22 @@ def test_the_page_shows_the_latest_per_theme_and_links_to_the_rest(client, world
     assert "Opgenomen 1" not in page and "Opgenomen 0" not in page
     assert "4 initiatieven in het programma" in page and "Alle initiatieven bij dit thema" in page
     assert f"thema={c.themes[0].id}" in page
+
+
+def test_a_large_programme_s_pdf_shows_the_latest_and_says_where_the_rest_is(client, world, monkeypatch):
+    """A report of thousands of initiatives is no document: the latest in detail, and it says so."""
+    from pypdf import PdfReader
+
+    from partner_portal.initiatives import programme
+
+    monkeypatch.setattr(programme, "PDF_DETAILS", 2)
+    monkeypatch.setattr(programme, "PDF_PER_THEME", 2)
+    for n in range(4):
+        i = inf.initiative(world.consultation, world.lead, S.adopted, title=f"Rapport {n}")
+        i.adopted_at = datetime(2027, 2, n + 1, tzinfo=UTC)
+    factories.commit()
+    response = client.get(url(world, ".pdf"))
+    text = " ".join("".join(p.extract_text() for p in PdfReader(io.BytesIO(response.data)).pages).split())
+    assert "4 initiatieven in het programma" in text
+    assert "Rapport 3" in text and "Rapport 2" in text and "Rapport 0" not in text
+    assert "Alle initiatieven staan in het CSV- en Excel-bestand" in text

@@ -120,6 +120,8 @@ class Initiative(TimestampMixin, VersionedMixin, db.Model):
         # The public list: newest first within a consultation, read from the index.
         sa.Index("ix_initiative_consultation_listing", "consultation_id", "state", "created_at"),
         sa.Index("ix_initiative_queue", "submitted_at", "id"),
+        # The execution programme: the latest adopted per theme, read newest first from the index.
+        sa.Index("ix_initiative_programme", "consultation_id", "adopted_at", "id"),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -468,6 +470,8 @@ class Grant(_PartOfInitiative, db.Model):
     __table_args__ = (
         sa.UniqueConstraint("initiative_id", "funding_source_id", name="uq_initiative_grant_source"),
         sa.CheckConstraint("amount_cents > 0", name="amount_positive"),
+        # What a source has granted, summed from the index alone (the programme page, adoption).
+        sa.Index("ix_initiative_grant_source_amount", "funding_source_id", "amount_cents"),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -488,6 +492,7 @@ class Spending(_PartOfInitiative, db.Model):
     __table_args__ = (
         sa.UniqueConstraint("initiative_id", "funding_source_id", name="uq_initiative_spending_source"),
         sa.CheckConstraint("amount_cents >= 0", name="amount_not_negative"),
+        sa.Index("ix_initiative_spending_source_amount", "funding_source_id", "amount_cents"),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)

@@ -29,7 +29,7 @@ from partner_portal.consultations.workflow import CONSULTATION
 from partner_portal.core import audit, uploads, workflow
 from partner_portal.core.audit import AuditEvent
 from partner_portal.core.errors import OperationError
-from partner_portal.core.forms import ConfirmForm, ReasonForm
+from partner_portal.core.forms import ConfirmForm, ReasonForm, form_error
 from partner_portal.core.pagecache import public_page, shared_fragment
 from partner_portal.core.text import line_changes
 from partner_portal.core.transaction import refused, show_refusal
@@ -268,12 +268,6 @@ def _manage_page(consultation: Consultation, *, error: str | None = None, status
     )
 
 
-def _form_error(form) -> str:
-    if form.csrf_token.errors:
-        return _("Het formulier is verlopen of ongeldig. Laad de pagina opnieuw en probeer het nog eens.")
-    return " ".join(str(e) for errors in form.errors.values() for e in errors)
-
-
 @bp.get("/consultaties/<slug>/beheer")
 @login_required
 def manage(slug: str):
@@ -290,7 +284,7 @@ def move_stage(slug: str, direction: str):
         abort(404)
     form = ReasonForm()
     if not form.validate_on_submit():
-        return _manage_page(consultation, error=_form_error(form), status=400)
+        return _manage_page(consultation, error=form_error(form), status=400)
     move = operations.advance_stage if direction == "volgende" else operations.revert_stage
     stage = move(current_user, consultation, version=form.version.data, reason=form.reason.data or "")
     flash(_("Het proces staat nu in de fase '%(stage)s'.", stage=stage.title), "success")
@@ -306,7 +300,7 @@ def transition(slug: str, name: str):
         abort(404)
     form = ReasonForm()
     if not form.validate_on_submit():
-        return _manage_page(consultation, error=_form_error(form), status=400)
+        return _manage_page(consultation, error=form_error(form), status=400)
     operations.take_consultation_transition(
         current_user, consultation, name, version=form.version.data, reason=form.reason.data or ""
     )

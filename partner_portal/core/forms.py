@@ -2,6 +2,7 @@
 
 import re
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from markupsafe import Markup
@@ -65,6 +66,13 @@ def version_field() -> HiddenField:
     return HiddenField("version")
 
 
+def form_error(form) -> str:
+    """Why a posted form did not validate, in Dutch: an expired token, or its fields' messages."""
+    if getattr(form, "csrf_token", None) is not None and form.csrf_token.errors:
+        return _("Het formulier is verlopen of ongeldig. Laad de pagina opnieuw en probeer het nog eens.")
+    return " ".join(str(e) for errors in form.errors.values() for e in errors)
+
+
 class ConfirmForm(FlaskForm):
     """A POST with nothing but the CSRF token: logout, endorse, remove, publish."""
 
@@ -108,6 +116,8 @@ def refill_conflict(form, conflict, version) -> None:
     """Put a refused concurrent save back in its form: the merged values (the person's own text
     where both changed a field), the current version, and what is stored now as the new base."""
     for key, value in conflict.merge.values.items():
-        form[key].data = value
+        # Several choices travel through the merge as "1,4" (see Initiative.field_values).
+        multiple = isinstance(form[key], SelectMultipleField)
+        form[key].data = (value.split(",") if value else []) if multiple else value
     form.version.data = version
     form.base.data = merge.encode(conflict.theirs)

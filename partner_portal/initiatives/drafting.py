@@ -13,7 +13,7 @@ from partner_portal.consultations.loading import load_consultation_light
 from partner_portal.consultations.stages import is_open
 from partner_portal.core import merge, uploads, workflow
 from partner_portal.core.errors import OperationError
-from partner_portal.core.forms import ConfirmForm, ReasonForm, conflict_panel
+from partner_portal.core.forms import ConfirmForm, ReasonForm, conflict_panel, form_error, refill_conflict
 from partner_portal.core.text import line_changes, revision_pair
 from partner_portal.core.transaction import refused, show_refusal
 from partner_portal.extensions import db
@@ -48,12 +48,6 @@ def drafting_offers(initiative: Initiative) -> dict:
     links = {o.row.name: o for o in offers if o.row.name in DRAFT_LINKS}
     steps = [o for o in offers if o.row.is_transition]
     return {"links": [links[name] for name in DRAFT_LINKS if name in links], "steps": steps}
-
-
-def _form_error(form) -> str:
-    if getattr(form, "csrf_token", None) is not None and form.csrf_token.errors:
-        return _("Het formulier is verlopen of ongeldig. Laad de pagina opnieuw en probeer het nog eens.")
-    return " ".join(str(e) for errors in form.errors.values() for e in errors)
 
 
 # Starting and editing the draft ------------------------------------------------------------
@@ -101,7 +95,7 @@ def create(slug: str):
             return redirect(url_for("initiatives.index", slug=slug))
         return _edit_page(None, consultation, form)
     if not form.validate_on_submit():
-        return _edit_page(None, consultation, form, error=_form_error(form), status=400)
+        return _edit_page(None, consultation, form, error=form_error(form), status=400)
     try:
         initiative = operations.create_initiative(current_user, consultation, form.values())
         file = request.files.get("file")
@@ -135,20 +129,13 @@ def _conflict(form, exc, initiative) -> dict:
     return panel
 
 
-def _refill(form, exc, version) -> None:
-    for key, value in exc.merge.values.items():
-        form[key].data = (value.split(",") if value else []) if key in MULTI else value
-    form.version.data = version
-    form.base.data = merge.encode(exc.theirs)
-
-
 def _typed_page(initiative_id: int, form, exc: OperationError):
     """The page after a refused save: nothing typed is lost (as for responses, see responses/views.py)."""
     refused(exc)
     initiative = load_initiative(initiative_id, populate=True)
     consultation = initiative.consultation
     if isinstance(exc, merge.EditConflict):
-        _refill(form, exc, initiative.version)
+        refill_conflict(form, exc, initiative.version)
         return _edit_page(initiative, consultation, form, conflict=_conflict(form, exc, initiative), status=409)
     if initiative.state not in INITIATIVE.action("edit").sources:
         return (
@@ -183,7 +170,7 @@ def edit(initiative_id: int):
     if request.method == "POST" and initiator:
         form = _posted_form(initiative)
         if not form.validate_on_submit():
-            return _edit_page(initiative, initiative.consultation, form, error=_form_error(form), status=400)
+            return _edit_page(initiative, initiative.consultation, form, error=form_error(form), status=400)
         try:
             taken = _save_typed(initiative, form)
         except OperationError as exc:
@@ -217,7 +204,7 @@ def _with_typed_text(initiative_id: int, change):
         abort(403)
     form = _posted_form(initiative)
     if not form.validate_on_submit():
-        return _edit_page(initiative, initiative.consultation, form, error=_form_error(form), status=400)
+        return _edit_page(initiative, initiative.consultation, form, error=form_error(form), status=400)
     try:
         if "title" in request.form:  # the whole edit form came along
             _save_typed(initiative, form)
@@ -312,7 +299,7 @@ def co_initiators(initiative_id: int):
         return _co_initiators_page(initiative)
     form = InviteForm()
     if not form.validate_on_submit():
-        return _co_initiators_page(initiative, form=form, error=_form_error(form), status=400)
+        return _co_initiators_page(initiative, form=form, error=form_error(form), status=400)
     value = form.organisation_id.data or ""
     organisation = db.session.get(Organisation, int(value)) if value.isdigit() else None
     operations.invite(current_user, initiative, organisation)
@@ -329,7 +316,7 @@ def remove_co_initiator(initiative_id: int, row_id: int):
         abort(403)
     form = ConfirmForm()
     if not form.validate_on_submit():
-        return _co_initiators_page(initiative, error=_form_error(form), status=400)
+        return _co_initiators_page(initiative, error=form_error(form), status=400)
     row = next((c for c in initiative.co_initiators if c.id == row_id), None) or abort(404)
     operations.remove_co_initiator(current_user, initiative, row)
     flash(str(INITIATIVE.action("remove_co_initiator").success), "success")
@@ -367,7 +354,7 @@ def invitation(initiative_id: int):
         return _invitation_page(initiative)
     form = AnswerInvitationForm()
     if not form.validate_on_submit() or form.answer.data not in ("accept", "decline"):
-        return _invitation_page(initiative, error=_form_error(form) or _("Kies: meedoen of niet."), status=400)
+        return _invitation_page(initiative, error=form_error(form) or _("Kies: meedoen of niet."), status=400)
     accept = form.answer.data == "accept"
     operations.answer_invitation(current_user, initiative, accept=accept)
     if accept:
@@ -422,7 +409,7 @@ def step(initiative_id: int, name: str):
         return _confirm_page(initiative, transition)
     form = ReasonForm()
     if not form.validate_on_submit():
-        return _confirm_page(initiative, transition, error=_form_error(form), status=400)
+        return _confirm_page(initiative, transition, error=form_error(form), status=400)
     if name == "submit":
         revision = operations.submit(current_user, initiative, version=form.version.data)
         flash(str(transition.success) % {"number": revision.number}, "success")

@@ -15,6 +15,7 @@ from flask_login import current_user, login_required
 
 from partner_portal.core import uploads, workflow
 from partner_portal.core.errors import OperationError, PermissionDenied
+from partner_portal.core.forms import form_error
 from partner_portal.core.models import utcnow
 from partner_portal.core.transaction import show_refusal
 from partner_portal.initiatives import bp, operations
@@ -140,17 +141,11 @@ def _refused(error: OperationError, initiative_id: int, **_view_args):
     return _page(initiative, error=message, status=error.status_code, typed=typed)
 
 
-def _form_error(form) -> str:
-    if getattr(form, "csrf_token", None) is not None and form.csrf_token.errors:
-        return _("Het formulier is verlopen of ongeldig. Laad de pagina opnieuw en probeer het nog eens.")
-    return " ".join(str(e) for errors in form.errors.values() for e in errors)
-
-
 def _invalid_form(initiative: Initiative, form, name: str, key: str):
     """A form that did not validate (an expired token): who may not act gets the table's refusal
     (403, or 400 for the state), who may gets the page again with the form as typed (400)."""
     workflow.require(current_user, initiative, INITIATIVE, name)
-    return _page(initiative, error=_form_error(form), status=400, typed={key: form})
+    return _page(initiative, error=form_error(form), status=400, typed={key: form})
 
 
 def _back(initiative: Initiative, message: str):
@@ -302,7 +297,7 @@ def hide_update(initiative_id: int, update_id: int):
         return _hide_page(initiative, update, HideUpdateForm(formdata=None))
     form = HideUpdateForm()
     if not form.validate_on_submit():
-        return _hide_page(initiative, update, form, error=_form_error(form), status=400)
+        return _hide_page(initiative, update, form, error=form_error(form), status=400)
     operations.hide_update(current_user, initiative, update, reason=form.reason.data)
     return _back(initiative, str(INITIATIVE.action("hide_update").success))
 
@@ -329,6 +324,6 @@ def unfollow(initiative_id: int):
     initiative = load_initiative(initiative_id)
     form = ConfirmForm()
     if not form.validate_on_submit():
-        return _page(initiative, error=_form_error(form), status=400)
+        return _page(initiative, error=form_error(form), status=400)
     operations.unfollow(current_user, initiative)
     return _back(initiative, _("U volgt dit initiatief niet meer."))

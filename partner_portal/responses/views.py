@@ -12,7 +12,7 @@ from partner_portal.consultations.loading import load_consultation_light
 from partner_portal.consultations.models import ConsultationStatus
 from partner_portal.core import merge, uploads, workflow
 from partner_portal.core.errors import Conflict, OperationError
-from partner_portal.core.forms import ReasonForm, conflict_panel, refill_conflict
+from partner_portal.core.forms import ReasonForm, conflict_panel, form_error, refill_conflict
 from partner_portal.core.pagecache import public_page
 from partner_portal.core.text import line_changes, revision_pair
 from partner_portal.core.transaction import refused, show_refusal
@@ -77,12 +77,6 @@ def _page_responses(consultation) -> list:
 def published_nota(consultation):
     """The consultation's published Nota or None (loaded with the consultation where a page joins it)."""
     return consultation.nota
-
-
-def _form_error(form) -> str:
-    if getattr(form, "csrf_token", None) is not None and form.csrf_token.errors:
-        return _("Het formulier is verlopen of ongeldig. Laad de pagina opnieuw en probeer het nog eens.")
-    return " ".join(str(e) for errors in form.errors.values() for e in errors)
 
 
 # The group's pages ---------------------------------------------------------------------------
@@ -318,7 +312,7 @@ def submit(response_id: int):
     response = load_response(response_id)
     form = SubmitForm()
     if not form.validate_on_submit():
-        return _show_page(response, error=_form_error(form), status=400, submit_form=form)
+        return _show_page(response, error=form_error(form), status=400, submit_form=form)
     revision = operations.submit_response(
         current_user, response, version=form.version.data, publication=form.publication.data
     )
@@ -349,7 +343,7 @@ def step(response_id: int, name: str):
         )
     form = ReasonForm()
     if not form.validate_on_submit():
-        return _show_page(response, error=_form_error(form), status=400)
+        return _show_page(response, error=form_error(form), status=400)
     operations.take_step(current_user, response, name, version=form.version.data, reason=form.reason.data or "")
     flash(str(transition.success), "success")
     return redirect(url_for("responses.show", response_id=response.id))
@@ -368,7 +362,7 @@ def _with_typed_text(response_id: int, change):
         abort(403)
     form = _posted_form(response)
     if not form.validate_on_submit():
-        return _edit_page(response, form, error=_form_error(form), status=400)
+        return _edit_page(response, form, error=form_error(form), status=400)
     try:
         if "statement" in request.form:  # the whole edit form came along
             _save_typed(response, form)

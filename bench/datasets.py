@@ -329,6 +329,7 @@ def seed_initiatives(scale: int, ctx: dict) -> str:
     updates, an endorsement and a follower each for those in the programme."""
     from partner_portal.consultations.models import Consultation, FundingSource, Location, Theme
     from partner_portal.endorsements.models import Endorsement
+    from partner_portal.initiatives import ledger
     from partner_portal.initiatives.models import (
         Follower,
         FundingRequest,
@@ -435,6 +436,7 @@ def seed_initiatives(scale: int, ctx: dict) -> str:
             new(Follower, initiative_id=iid, user_id=rnd.choice(user_ids), created_at=now)
     for model in models:
         _insert(model, rows[model])
+    ledger.rebuild(cid)  # the rows went in behind the operations' back
     if db.engine.dialect.name == "postgresql":
         for model in ids:
             table = model.__tablename__

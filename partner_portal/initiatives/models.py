@@ -464,14 +464,12 @@ class Grant(_PartOfInitiative, db.Model):
     """What the process manager granted from one source on adoption (at most what was requested).
 
     The sum of the grants on a source never exceeds the source's amount: the adoption takes the
-    source rows' locks before it reads what they have left (initiatives/operations.py)."""
+    source rows' locks before it reads what they have left (the SourceLedger, initiatives/ledger.py)."""
 
     __tablename__ = "initiative_grant"
     __table_args__ = (
         sa.UniqueConstraint("initiative_id", "funding_source_id", name="uq_initiative_grant_source"),
         sa.CheckConstraint("amount_cents > 0", name="amount_positive"),
-        # What a source has granted, summed from the index alone (the programme page, adoption).
-        sa.Index("ix_initiative_grant_source_amount", "funding_source_id", "amount_cents"),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -492,7 +490,6 @@ class Spending(_PartOfInitiative, db.Model):
     __table_args__ = (
         sa.UniqueConstraint("initiative_id", "funding_source_id", name="uq_initiative_spending_source"),
         sa.CheckConstraint("amount_cents >= 0", name="amount_not_negative"),
-        sa.Index("ix_initiative_spending_source_amount", "funding_source_id", "amount_cents"),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -621,3 +618,34 @@ class InitiativeRevision(_PartOfInitiative, db.Model):
             lines.append(f"{_l('Gevraagd')} – {item['source']}: {format_euros(item['amount_cents'])}")
         lines.append(f"{_l('Bijlagen')}: {', '.join(data.get('attachments', [])) or '—'}")
         return "\n".join(lines)
+
+
+class SourceLedger(db.Model):
+    """What a funding source has granted and what was spent of it, kept up to date by the operations
+    that grant (adopt) and report spending (set_spending), so a page reads a row per source instead
+    of summing every grant: see initiatives/ledger.py, which can also rebuild it from the rows."""
+
+    __tablename__ = "initiative_source_ledger"
+    __table_args__ = (
+        sa.CheckConstraint("granted_cents >= 0", name="granted_not_negative"),
+        sa.CheckConstraint("spent_cents >= 0", name="spent_not_negative"),
+    )
+
+    funding_source_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("funding_source.id", ondelete="CASCADE"), primary_key=True
+    )
+    granted_cents: so.Mapped[int] = so.mapped_column(sa.BigInteger, default=0)
+    spent_cents: so.Mapped[int] = so.mapped_column(sa.BigInteger, default=0)
+
+
+class ProgrammeLedger(db.Model):
+    """How many initiatives a consultation's execution programme holds (adopted and after; an
+    initiative never leaves it), kept by the adoption: see initiatives/ledger.py."""
+
+    __tablename__ = "initiative_programme_ledger"
+    __table_args__ = (sa.CheckConstraint("initiatives >= 0", name="initiatives_not_negative"),)
+
+    consultation_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("consultation.id", ondelete="CASCADE"), primary_key=True
+    )
+    initiatives: so.Mapped[int] = so.mapped_column(default=0)

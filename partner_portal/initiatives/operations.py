@@ -25,7 +25,7 @@ from partner_portal.core.errors import OperationError, PermissionDenied, check_v
 from partner_portal.core.models import utcnow
 from partner_portal.core.money import format_euros, parse_euros
 from partner_portal.extensions import db
-from partner_portal.initiatives import permissions
+from partner_portal.initiatives import ledger, permissions
 from partner_portal.initiatives.models import (
     SUMMARY_MAX,
     CoInitiator,
@@ -42,6 +42,7 @@ from partner_portal.initiatives.models import (
     InvitationState,
     Milestone,
     ProgressUpdate,
+    SourceLedger,
     Spending,
 )
 from partner_portal.initiatives.workflow import INITIATIVE
@@ -501,12 +502,11 @@ def lock_sources(consultation_id: int) -> list[FundingSource]:
 
 
 def granted_per_source(consultation_id: int) -> dict[int, int]:
-    """Cents granted so far per funding source of the consultation (one aggregate query)."""
+    """Cents granted so far per funding source of the consultation (the ledger's running totals)."""
     rows = db.session.execute(
-        sa.select(Grant.funding_source_id, sa.func.coalesce(sa.func.sum(Grant.amount_cents), 0))
-        .join(FundingSource, FundingSource.id == Grant.funding_source_id)
+        sa.select(SourceLedger.funding_source_id, SourceLedger.granted_cents)
+        .join(FundingSource, FundingSource.id == SourceLedger.funding_source_id)
         .where(FundingSource.consultation_id == consultation_id)
-        .group_by(Grant.funding_source_id)
     ).all()
     return {source_id: int(total) for source_id, total in rows}
 
@@ -571,6 +571,9 @@ def adopt(actor, initiative: Initiative, *, version, grants: dict[int, str], ans
         for source_id, cents in amounts.items()
     ]
     initiative.grants.extend(rows)
+    for source_id, cents in amounts.items():
+        ledger.add_to_source(source_id, granted=cents)
+    ledger.add_to_programme(initiative.consultation_id)
     initiative.answer = answer
     workflow.apply_transition(
         actor,
@@ -662,6 +665,8 @@ def set_spending(actor, initiative: Initiative, cents_per_source: dict[int, int]
     """Store spending per source (already checked cents); shared with the bulk import."""
     by_source = {s.funding_source_id: s for s in initiative.spending}
     for source_id, cents in cents_per_source.items():
+        before = by_source[source_id].amount_cents if source_id in by_source else 0
+        ledger.add_to_source(source_id, spent=cents - before)
         if source_id in by_source:
             by_source[source_id].amount_cents = cents
             by_source[source_id].reported_by_id = actor.id

@@ -36,8 +36,8 @@ from partner_portal.core.errors import OperationError
 from partner_portal.core.pagecache import public_page, shared_document
 from partner_portal.core.transaction import show_refusal
 from partner_portal.extensions import db
-from partner_portal.initiatives import bp, operations
-from partner_portal.initiatives.models import PROGRAMME_STATES, Grant, Initiative, InitiativeTheme, Spending
+from partner_portal.initiatives import bp, ledger, operations
+from partner_portal.initiatives.models import PROGRAMME_STATES, Initiative, InitiativeTheme, SourceLedger
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 PRINT_CSS = Path(__file__).resolve().parent.parent / "static" / "css" / "nota-print.css"
@@ -96,19 +96,10 @@ class Programme:
 
 
 def source_totals(consultation_id: int) -> list[SourceTotals]:
-    """Every source of the consultation with what was granted and spent of it: one aggregate query."""
-    granted = (
-        sa.select(sa.func.coalesce(sa.func.sum(Grant.amount_cents), 0))
-        .where(Grant.funding_source_id == FundingSource.id)
-        .scalar_subquery()
-    )
-    spent = (
-        sa.select(sa.func.coalesce(sa.func.sum(Spending.amount_cents), 0))
-        .where(Spending.funding_source_id == FundingSource.id)
-        .scalar_subquery()
-    )
+    """Every source of the consultation with what was granted and spent of it (the ledger's totals)."""
     rows = db.session.execute(
-        sa.select(FundingSource, granted, spent)
+        sa.select(FundingSource, ledger.granted_column(), ledger.spent_column())
+        .outerjoin(SourceLedger, SourceLedger.funding_source_id == FundingSource.id)
         .where(FundingSource.consultation_id == consultation_id)
         .order_by(FundingSource.position, FundingSource.id)
     ).all()
@@ -124,7 +115,9 @@ def programme_initiatives(consultation_id: int, *, money: bool = False, latest: 
     else:  # the page shows no organisation: not its join, nor its sectors' query
         options.append(so.lazyload(Initiative.lead_organisation))
     query = sa.select(Initiative).where(
-        Initiative.consultation_id == consultation_id, Initiative.state.in_(PROGRAMME_STATES)
+        Initiative.consultation_id == consultation_id,
+        Initiative.adopted_at.is_not(None),
+        Initiative.state.in_(PROGRAMME_STATES),
     )
     if latest is not None:
         newest = query.order_by(Initiative.adopted_at.desc(), Initiative.id.desc()).limit(latest)
@@ -149,7 +142,12 @@ def latest_per_theme(consultation, limit: int) -> tuple[dict[int, list[Initiativ
     """Per theme the `limit` latest adopted initiatives and whether it has more, and how many the
     programme has: per theme a LIMIT read newest first from ix_initiative_programme (joined by UNION
     ALL into one statement), the initiatives with the count, their milestones; whatever the size."""
-    in_programme = (Initiative.consultation_id == consultation.id, Initiative.state.in_(PROGRAMME_STATES))
+    # adopted_at IS NOT NULL: the index's NULLs (never adopted) come first newest-first; skip them in the index.
+    in_programme = (
+        Initiative.consultation_id == consultation.id,
+        Initiative.adopted_at.is_not(None),
+        Initiative.state.in_(PROGRAMME_STATES),
+    )
     parts = [
         sa.select(sa.literal(theme.id).label("theme_id"), Initiative.id.label("initiative_id"))
         .join(InitiativeTheme, InitiativeTheme.initiative_id == Initiative.id)
@@ -161,8 +159,8 @@ def latest_per_theme(consultation, limit: int) -> tuple[dict[int, list[Initiativ
     ]
     pairs = db.session.execute(sa.union_all(*(sa.select(part) for part in parts))).all() if parts else []
     ids = {initiative_id for _theme_id, initiative_id in pairs}
-    # The programme's count rides along with the initiatives' row (one statement less).
-    count_column = sa.select(sa.func.count(Initiative.id)).where(*in_programme).scalar_subquery()
+    # The programme's count (the ledger's) rides along with the initiatives' row (one statement less).
+    count_column = ledger.programme_count_column(consultation.id)
     rows = db.session.execute(
         sa.select(Initiative, count_column)
         .where(Initiative.id.in_(ids))

@@ -4,6 +4,7 @@ from datetime import date
 
 from partner_portal.core.models import utcnow
 from partner_portal.extensions import db
+from partner_portal.initiatives import ledger
 from partner_portal.initiatives.models import (
     CoInitiator,
     FundingRequest,
@@ -14,6 +15,7 @@ from partner_portal.initiatives.models import (
     InitiativeTheme,
     InvitationState,
     Milestone,
+    Spending,
 )
 from partner_portal.initiatives.workflow import INITIATIVE
 
@@ -71,4 +73,12 @@ def initiative(
         i.closing_reason = i.answer = "Past niet in het programma."
     db.session.add(i)
     db.session.flush()
+    ledger.rebuild(consultation.id)  # the rows above went in behind the operations' back
     return i
+
+
+def spent(initiative: Initiative, source, cents: int) -> None:
+    """Spending of a source as if reported (the ledger's totals follow)."""
+    initiative.spending.append(Spending(funding_source_id=source.id, amount_cents=cents))
+    db.session.flush()
+    ledger.rebuild(initiative.consultation_id)

@@ -11,7 +11,7 @@ from openpyxl import Workbook, load_workbook
 
 from partner_portal.extensions import db
 from partner_portal.initiatives import operations
-from partner_portal.initiatives.models import Initiative, Spending
+from partner_portal.initiatives.models import Initiative
 from tests import factories
 from tests.conftest import csrf_token
 from tests.initiatives import factories as inf
@@ -27,7 +27,7 @@ def _programme(w):
     w.two = inf.initiative(
         c, w.co, S.adopted, title="Route Brink", requested={w.gemeente_source: 20_000, w.fonds_source: 30_000}
     )
-    w.two.spending.append(Spending(funding_source_id=w.fonds_source.id, amount_cents=1_000_050))
+    inf.spent(w.two, w.fonds_source, 1_000_050)
     w.done = inf.initiative(c, w.other, S.completed, title="Fietsenstalling")
     w.draft = inf.initiative(c, w.other, S.draft, title="Geheim concept")
     factories.commit()
@@ -82,7 +82,7 @@ def test_the_page_has_a_fixed_query_count(app, world):
         assert client.get(url(world)).status_code == 200
     for n in range(4):
         i = inf.initiative(c, world.co, S.adopted, title=f"Nog een {n}", milestones=3)
-        i.spending.append(Spending(funding_source_id=world.gemeente_source.id, amount_cents=100))
+        inf.spent(i, world.gemeente_source, 100)
     factories.commit()
     with count_queries() as large:
         assert client.get(url(world)).status_code == 200

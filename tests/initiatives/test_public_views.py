@@ -94,7 +94,7 @@ def test_the_initiative_page_and_the_list_run_a_fixed_number_of_statements(clien
     """However many milestones, updates, co-initiators and initiatives: the same statements, at most 10."""
     from datetime import date
 
-    from partner_portal.initiatives.models import ProgressUpdate, Spending
+    from partner_portal.initiatives.models import ProgressUpdate
     from tests.querycount import count_queries
 
     c = world.consultation
@@ -104,7 +104,7 @@ def test_the_initiative_page_and_the_list_run_a_fixed_number_of_statements(clien
     )
     for n in range(15):
         large.updates.append(ProgressUpdate(body=f"Nieuws {n}", happened_on=date(2027, 1, n + 1)))
-    large.spending.append(Spending(funding_source_id=world.gemeente_source.id, amount_cents=100))
+    inf.spent(large, world.gemeente_source, 100)
     factories.commit()
 
     def statements(url, browser=client):

@@ -28,15 +28,20 @@ PER_PAGE = 20
 TEXT_MAX = 100
 
 
-def _visible(consultation):
-    """What the user may see in the list: the public ones, and their own organisation's."""
-    condition = Initiative.state.in_(PUBLIC_STATES) if consultation.is_public else sa.false()
+def _visible(consultation) -> list:
+    """What the user may see in the list, as disjoint conditions (so the count is their counts'
+    sum, each read from its own index): the public ones (for the gemeente: every submitted one),
+    and their own organisation's others."""
+    parts = []
+    if permissions.is_gemeente(current_user):
+        parts.append(Initiative.state != InitiativeState.draft)
+    elif consultation.is_public:
+        parts.append(Initiative.state.in_(PUBLIC_STATES))
     org = permissions.partner_organisation_id(current_user)
     if org is not None:
-        condition = sa.or_(condition, Initiative.lead_organisation_id == org)
-    if permissions.is_gemeente(current_user):
-        condition = sa.or_(condition, Initiative.state != InitiativeState.draft)
-    return condition
+        own = Initiative.lead_organisation_id == org
+        parts.append(sa.and_(own, sa.not_(parts[0])) if parts else own)
+    return parts or [sa.false()]
 
 
 def _int_arg(name: str) -> int | None:
@@ -58,7 +63,8 @@ def index(slug: str):
         "q": request.args.get("q", "").strip()[:TEXT_MAX],
         "sorteer": "status" if request.args.get("sorteer") == "status" else "nieuw",
     }
-    query = sa.select(Initiative).where(Initiative.consultation_id == consultation.id, _visible(consultation))
+    visible = _visible(consultation)
+    query = sa.select(Initiative).where(Initiative.consultation_id == consultation.id)
     if filters["status"] in {s.value for s in InitiativeState}:
         query = query.where(Initiative.state == filters["status"])
     else:
@@ -91,11 +97,15 @@ def index(slug: str):
         )
     order = (Initiative.state, Initiative.id.desc()) if filters["sorteer"] == "status" else (Initiative.id.desc(),)
     page = db.paginate(
-        query.options(so.joinedload(Initiative.lead_organisation)).order_by(*order),
+        query.where(sa.or_(*visible)).options(so.joinedload(Initiative.lead_organisation)).order_by(*order),
         page=max(request.args.get("page", 1, type=int), 1),
         per_page=PER_PAGE,
         error_out=False,
+        count=False,
     )
+    # The count as a sum of one count per disjoint part: an OR of the parts would read every row.
+    counts = [query.where(part).with_only_columns(sa.func.count()).scalar_subquery() for part in visible]
+    page.total = db.session.scalar(sa.select(sum(counts[1:], counts[0])))
     return render_template(
         "initiatives/index.html",
         consultation=consultation,

@@ -37,6 +37,19 @@ def test_the_own_organisation_and_the_gemeente_see_more(client, world, login_as)
     assert "Plan in behandeling" in page and "Geheim concept Oudestraat" not in page
 
 
+def test_the_count_holds_each_visible_initiative_once(client, world, login_as):
+    _world(world)
+    inf.initiative(world.consultation, world.other, S.completed, title="Eigen en openbaar")
+    factories.commit()
+    url = f"/consultaties/{world.consultation.slug}/initiatieven"
+    assert ">3 initiatieven<" in client.get(url).get_data(as_text=True)
+    login_as(world.other_member)  # the public three, and the own draft and the one in review
+    assert ">5 initiatieven<" in client.get(url).get_data(as_text=True)
+    client.delete_cookie(client.application.config["SESSION_COOKIE_NAME"])
+    login_as(world.moderator)  # all but the draft
+    assert ">4 initiatieven<" in client.get(url).get_data(as_text=True)
+
+
 def test_filters_by_state_theme_location_and_text(client, world):
     _world(world)
     url = f"/consultaties/{world.consultation.slug}/initiatieven"

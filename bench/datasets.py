@@ -329,7 +329,7 @@ def seed_initiatives(scale: int, ctx: dict) -> str:
     updates, an endorsement and a follower each for those in the programme."""
     from partner_portal.consultations.models import Consultation, FundingSource, Location, Theme
     from partner_portal.endorsements.models import Endorsement
-    from partner_portal.initiatives import ledger
+    from partner_portal.initiatives import ledger, search
     from partner_portal.initiatives.models import (
         Follower,
         FundingRequest,
@@ -413,9 +413,13 @@ def seed_initiatives(scale: int, ctx: dict) -> str:
             version=2,
             **stamps,
         )
-        for tid in rnd.sample(themes, 2):
+        theme_ids, location_id = rnd.sample(themes, 2), rnd.choice(locations)
+        for tid in theme_ids:
             new(InitiativeTheme, initiative_id=iid, theme_id=tid)
-        new(InitiativeLocation, initiative_id=iid, location_id=rnd.choice(locations))
+        new(InitiativeLocation, initiative_id=iid, location_id=location_id)
+        row = rows[Initiative][-1]
+        row["search_words"] = search.words_of(row["title"], row["summary"])
+        row["search_tags"] = search.tags_of(theme_ids, [location_id])
         for sid, cents in request.items():
             new(FundingRequest, initiative_id=iid, funding_source_id=sid, amount_cents=cents)
             if funded:

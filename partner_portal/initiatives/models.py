@@ -122,6 +122,13 @@ class Initiative(TimestampMixin, VersionedMixin, db.Model):
         sa.Index("ix_initiative_queue", "submitted_at", "id"),
         # The execution programme: the latest adopted per theme, read newest first from the index.
         sa.Index("ix_initiative_programme", "consultation_id", "adopted_at", "id"),
+        # The list's search and theme/location filters (initiatives/search.py).
+        sa.Index(
+            "ix_initiative_search",
+            sa.text("to_tsvector('simple', search_words)"),
+            sa.text("to_tsvector('simple', search_tags)"),
+            postgresql_using="gin",
+        ).ddl_if(dialect="postgresql"),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -158,6 +165,9 @@ class Initiative(TimestampMixin, VersionedMixin, db.Model):
     started_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     completed_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     cancelled_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    # What the list's search and filters read: see initiatives/search.py; kept by drafting.
+    search_words: so.Mapped[str] = so.mapped_column(sa.Text, default="", deferred=True)
+    search_tags: so.Mapped[str] = so.mapped_column(sa.Text, default="", deferred=True)
 
     consultation: so.Mapped[Consultation] = so.relationship()
     lead_organisation: so.Mapped[Organisation] = so.relationship(lazy="joined")
@@ -241,6 +251,15 @@ class Initiative(TimestampMixin, VersionedMixin, db.Model):
         return self.state in PROGRAMME_STATES
 
     # Money ----------------------------------------------------------------------------------
+
+    def refresh_search(self) -> None:
+        """Rewrite the search columns from the title, summary, themes and locations."""
+        from partner_portal.initiatives import search
+
+        self.search_words = search.words_of(self.title, self.summary)
+        self.search_tags = search.tags_of(
+            [t.theme_id for t in self.themes], [loc.location_id for loc in self.locations]
+        )
 
     def requested_for(self, source_id: int) -> int:
         return next((r.amount_cents for r in self.requests if r.funding_source_id == source_id), 0)

@@ -230,6 +230,7 @@ def _apply(initiative: Initiative, values: DraftValues) -> None:
             by_source[source_id].amount_cents = cents
         else:
             initiative.requests.append(FundingRequest(funding_source_id=source_id, amount_cents=cents))
+    initiative.refresh_search()
 
 
 def _sync(rows: list, wanted: list[int], attr: str, make) -> None:

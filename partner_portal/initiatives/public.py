@@ -10,13 +10,12 @@ from sqlalchemy import orm as so
 from partner_portal.consultations.loading import load_consultation_light
 from partner_portal.core.pagecache import public_page
 from partner_portal.extensions import db
-from partner_portal.initiatives import bp, permissions
+from partner_portal.initiatives import bp, permissions, search
 from partner_portal.initiatives.loading import ledger_of, load_initiative
 from partner_portal.initiatives.models import (
     PUBLIC_STATES,
     CoInitiator,
     Initiative,
-    InitiativeLocation,
     InitiativeState,
     InitiativeTheme,
     InvitationState,
@@ -69,18 +68,15 @@ def index(slug: str):
         query = query.where(Initiative.state == filters["status"])
     else:
         filters["status"] = ""
-    if filters["thema"]:
-        query = query.where(
-            Initiative.id.in_(
-                sa.select(InitiativeTheme.initiative_id).where(InitiativeTheme.theme_id == filters["thema"])
-            )
-        )
-    if filters["locatie"]:
-        query = query.where(
-            Initiative.id.in_(
-                sa.select(InitiativeLocation.initiative_id).where(InitiativeLocation.location_id == filters["locatie"])
-            )
-        )
+    searched = search.condition(
+        Initiative.search_words,
+        Initiative.search_tags,
+        filters["q"],
+        theme_id=filters["thema"],
+        location_id=filters["locatie"],
+    )
+    if searched is not None:
+        query = query.where(searched)
     if filters["sector"]:
         # Led by, or co-initiated by (accepted), an organisation of the sector group.
         orgs = sa.select(OrganisationSector.organisation_id).where(
@@ -90,11 +86,6 @@ def index(slug: str):
             CoInitiator.state == InvitationState.accepted, CoInitiator.organisation_id.in_(orgs)
         )
         query = query.where(sa.or_(Initiative.lead_organisation_id.in_(orgs), Initiative.id.in_(co)))
-    if filters["q"]:
-        pattern = "%" + filters["q"].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        query = query.where(
-            sa.or_(Initiative.title.ilike(pattern, escape="\\"), Initiative.summary.ilike(pattern, escape="\\"))
-        )
     order = (Initiative.state, Initiative.id.desc()) if filters["sorteer"] == "status" else (Initiative.id.desc(),)
     page = db.paginate(
         query.where(sa.or_(*visible)).options(so.joinedload(Initiative.lead_organisation)).order_by(*order),

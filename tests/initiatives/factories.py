@@ -71,6 +71,7 @@ def initiative(
         i.milestones.append(Milestone(title=f"Mijlpaal {n + 1}", planned_on=date(2027, n % 12 + 1, 1), weight=1))
     if state == S.declined:
         i.closing_reason = i.answer = "Past niet in het programma."
+    i.refresh_search()
     db.session.add(i)
     db.session.flush()
     ledger.rebuild(consultation.id)  # the rows above went in behind the operations' back

@@ -138,3 +138,22 @@ def test_the_initiative_page_and_the_list_run_a_fixed_number_of_statements(clien
         inf.initiative(c, world.co if n % 2 else world.other, S.adopted, title=f"Initiatief {n}")
     factories.commit()
     assert statements(url) == few <= 10
+
+
+def test_the_search_matches_word_beginnings_without_accents_and_never_a_tag(client, world):
+    c = world.consultation
+    inf.initiative(c, world.lead, S.completed, title="Terras aan de Brinkstraat", summary="Café-terras")
+    inf.initiative(c, world.lead, S.completed, title="Groen plein")
+    factories.commit()
+    url = f"/consultaties/{c.slug}/initiatieven"
+
+    def listed(**args):
+        page = client.get(url, query_string=args).get_data(as_text=True)
+        return {t for t in ("Terras aan de Brinkstraat", "Groen plein") if t in page}
+
+    assert listed(q="brink") == {"Terras aan de Brinkstraat"}  # the word's beginning
+    assert listed(q="cafe terras") == {"Terras aan de Brinkstraat"}  # without the accent, every word
+    assert listed(q="straat") == set()  # not the middle of a word
+    assert listed(q="thema") == listed(q="locatie") == set()  # the tags are not words
+    theme = c.themes[0].id
+    assert listed(q="groen", thema=str(theme)) == {"Groen plein"}

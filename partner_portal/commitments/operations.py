@@ -91,10 +91,11 @@ class WrongPassword(OperationError):
 
 
 class TextChanged(OperationError):
-    """The version the form was shown with is no longer the current one: `current` is the
-    version to show (with the diff against `seen`, the number of the hash sent, when known)."""
+    """The version the form was shown with is no longer the current one. `current` is the number
+    of the version to show, `seen` the number of the version whose hash was sent (None when the
+    hash is of no version), so the page can show the diff between them."""
 
-    def __init__(self, message: str, current: CommitmentVersion, seen: int | None):
+    def __init__(self, message: str, current: int, seen: int | None):
         super().__init__(message)
         self.current = current
         self.seen = seen
@@ -537,7 +538,7 @@ def _check_current(commitment: Commitment, version_hash: str | None) -> Commitme
                 "tekst (de wijzigingen staan op de pagina) en onderteken die versie.",
                 number=current.number,
             ),
-            current,
+            current.number,
             seen,
         )
     return current
@@ -744,7 +745,7 @@ def cosign(
                 "(versie %(number)d); daarna kan de tweede ondertekenaar meetekenen.",
                 number=version.number,
             ),
-            version,
+            version.number,
             signature.version_number,
         )
     now = utcnow()

@@ -4,6 +4,15 @@
 import partner_portal.consultations.workflow
 import partner_portal.responses.workflow
 from partner_portal.auth.models import User  # noqa: F401
+from partner_portal.commitments.models import (  # noqa: F401
+    Commitment,
+    CommitmentOrganisation,
+    CommitmentSector,
+    CommitmentTheme,
+    CommitmentVersion,
+    Signature,
+    SignatureReceipt,
+)
 from partner_portal.consultations.models import (  # noqa: F401
     Consultation,
     FundingSource,
@@ -45,4 +54,5 @@ from partner_portal.responses.models import (  # noqa: F401
     ThemePosition,
 )
 
-import partner_portal.initiatives.workflow  # noqa: F401  isort: skip
+import partner_portal.initiatives.workflow  # isort: skip
+import partner_portal.commitments.workflow  # noqa: F401  isort: skip

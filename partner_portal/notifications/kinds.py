@@ -172,6 +172,18 @@ KINDS: dict[str, Kind] = {
             context={"title": "the initiative", "url": "its page", "excerpt": "the start of the update"},
         ),
         Kind(
+            "commitment_text_changed",
+            _l("De tekst van een afspraak die u ondertekende is gewijzigd"),
+            context={"title": "the commitment", "url": "its page", "version": "the number of the new version"},
+            applies_to=_partners,
+        ),
+        Kind(
+            "commitment_binding",
+            _l("Een afspraak die u ondertekende is bindend"),
+            context={"title": "the commitment", "url": "its page", "organisations": "how many organisations count"},
+            applies_to=_partners,
+        ),
+        Kind(
             "stage_changed",
             _l("Een consultatie gaat naar een nieuwe fase"),
             default_mode=NotificationMode.digest,

@@ -89,6 +89,9 @@ class Organisation(TimestampMixin, VersionedMixin, db.Model):
     mkb_member_number: so.Mapped[str | None] = so.mapped_column(sa.String(30), unique=True)
     mkb_member_since: so.Mapped[date | None]
     is_active: so.Mapped[bool] = so.mapped_column(default=True, index=True)
+    # Gezamenlijk bevoegd: the statutes need two signatories, so a signature counts only once a
+    # second, different signatory co-signed the same version (see commitments/operations.py).
+    joint_authority: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
 
     sectors: so.Mapped[list[OrganisationSector]] = so.relationship(
         back_populates="organisation", cascade="all, delete-orphan", lazy="selectin"

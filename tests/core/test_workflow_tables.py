@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from partner_portal.auth.models import OrgRole, StaffRole
+from partner_portal.commitments.models import Commitment
 from partner_portal.consultations.models import Consultation
 from partner_portal.core import workflow
 from partner_portal.core.errors import OperationError
@@ -55,11 +56,29 @@ def _initiative_actor(initiative, row):
     return factories.user(initiative.lead_organisation, OrgRole.signatory)
 
 
+def _commitment_in(state):
+    from tests.commitments import factories as cof
+
+    return cof.commitment(cf.consultation(), state)
+
+
+def _commitment_actor(commitment, row):
+    """A signatory of a partner organisation (every one is invited); for revoking and giving notice,
+    of an organisation that signed."""
+    from tests.commitments import factories as cof
+
+    signatory = factories.user(factories.organisation(), OrgRole.signatory)
+    if row.name in ("revoke", "give_notice"):
+        cof.signature(commitment, signatory)
+    return signatory
+
+
 # How to build an object of each workflow's model in a given state, with a stage that opens everything.
 BUILDERS = {
     Consultation: lambda state: cf.consultation(status=state),
     FormalResponse: _response_in,
     Initiative: _initiative_in,
+    Commitment: _commitment_in,
 }
 
 
@@ -72,6 +91,8 @@ def _actor_for(obj, transition):
         return factories.coordinator(obj.sector_group)
     if isinstance(obj, Initiative):
         return _initiative_actor(obj, transition)
+    if isinstance(obj, Commitment):
+        return _commitment_actor(obj, transition)
     return admin
 
 

@@ -153,7 +153,40 @@ def _initiative_update(w):
     initiative_ops.post_update(author, initiative, body="De eerste tegels liggen.", happened_on="2027-04-01")
 
 
+def _commitment_world():
+    from tests.commitments import factories as cof
+
+    consultation = w_consultation()
+    consultation.current_position = 3  # "Uitvoering" opens signing
+    commitment = cof.commitment(consultation, cof.S.open, threshold_organisations=1)
+    signer = factories.user(factories.organisation(), OrgRole.signatory, name="Daan Directeur")
+    return commitment, signer
+
+
+def _commitment_text_changed(w):
+    from partner_portal.commitments import operations as commitment_ops
+    from tests.commitments import factories as cof
+
+    commitment, signer = _commitment_world()
+    cof.signature(commitment, signer)
+    form = {"title": commitment.title, "text": "Versie twee.", "threshold_organisations": "1"}
+    form.update(allows_money="1", allows_hours="1", allows_in_kind="1")
+    commitment_ops.save_commitment(w.pm, commitment, form, version=commitment.version)
+
+
+def _commitment_binding(w):
+    from partner_portal.commitments import operations as commitment_ops
+    from tests.factories import PASSWORD
+
+    commitment, signer = _commitment_world()
+    commitment_ops.sign(
+        signer, commitment, password=PASSWORD, version_hash=commitment.current_hash, signer_name="Daan", function="Dir"
+    )
+
+
 TRIGGERS: dict[str, Callable] = {
+    "commitment_text_changed": _commitment_text_changed,
+    "commitment_binding": _commitment_binding,
     "initiative_submitted": _initiative_submitted,
     "initiative_invitation": _initiative_invitation,
     "initiative_invitation_answered": _initiative_invitation_answered,

@@ -1,0 +1,5 @@
+"""Commitments (convenanten): texts that partner organisations co-sign, every signature bound to the
+SHA-256 hash of the exact version it signed, with optional pledges and a threshold that makes the
+commitment binding once.
+
+No blueprint yet: the pages come later and will register one here."""

@@ -4,8 +4,8 @@ Adds the commitment with its themes, invited sector groups and organisations, it
 organisations' signatures (one per commitment and organisation) and the earlier receipts of
 re-signed signatures, and the organisation's `joint_authority` (two signatories needed).
 
-Revision ID: 0012_commitments
-Revises: 0011_programme_index
+Revision ID: 0014_commitments
+Revises: 0013_initiative_search
 Create Date: 2026-12-03 16:09:06.923065
 
 """
@@ -15,8 +15,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = "0012_commitments"
-down_revision = "0011_programme_index"
+revision = "0014_commitments"
+down_revision = "0013_initiative_search"
 branch_labels = None
 depends_on = None
 

@@ -113,6 +113,7 @@ def register_blueprints(app: Flask) -> None:
     # Importing a feature's views attaches its routes to its blueprint.
     from partner_portal.audit_log import views as audit_log_views
     from partner_portal.auth import views as auth_views
+    from partner_portal.commitments import views as commitments_views
     from partner_portal.consultations import views as consultations_views
     from partner_portal.endorsements import views as endorsements_views
     from partner_portal.initiatives import views as initiatives_views
@@ -132,6 +133,7 @@ def register_blueprints(app: Flask) -> None:
         responses_views,
         endorsements_views,
         initiatives_views,
+        commitments_views,
         moderation_views,
     ):
         app.register_blueprint(views.bp)

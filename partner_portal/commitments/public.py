@@ -1,0 +1,3 @@
+"""Routes: see commitments/views.py."""
+
+from partner_portal.commitments import bp  # noqa: F401

@@ -1,0 +1,46 @@
+"""Access rules for commitments: an open one (signed by organisation B) and a draft one on the
+world's consultation.
+
+The rules of each part live in their own module (access_<part>.py, matching
+partner_portal/commitments/<part>.py); this collects them for the matrix.
+"""
+
+import importlib
+import pkgutil
+from pathlib import Path
+
+import tests.consultations.access  # noqa: F401  (the world's consultation is built first)
+from tests.access import WORLD_BUILDERS
+from tests.commitments import factories as cof
+from tests.commitments.factories import S
+
+GEMEENTE = ("moderator", "process_manager", "administrator")
+
+
+def build(w) -> None:
+    w.commitment_open = cof.commitment(w.consultation, S.open, title="Open convenant")
+    w.commitment_draft = cof.commitment(w.consultation, S.draft, title="Concept convenant")
+    w.signature_b = cof.signature(w.commitment_open, w.org_admin_b)
+
+
+WORLD_BUILDERS.append(build)
+
+
+def open_(w) -> str:
+    return f"/convenanten/{w.commitment_open.id}"
+
+
+def draft(w) -> str:
+    return f"/convenanten/{w.commitment_draft.id}"
+
+
+def _collect():
+    rules = []
+    here = Path(__file__).parent
+    for module in sorted(pkgutil.iter_modules([str(here)]), key=lambda m: m.name):
+        if module.name.startswith("access_"):
+            rules.extend(importlib.import_module(f"tests.commitments.{module.name}").RULES)
+    return rules
+
+
+RULES = _collect()

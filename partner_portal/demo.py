@@ -75,7 +75,20 @@ ACCOUNTS = [
     ("toerisme@example.org", "Tessa Toerisme", "Coördinator", "60000041", OrgRole.org_admin, None, "toerisme-leisure"),
     ("lid.horeca@example.org", "Lars Lid", "Bedrijfsleider", "60000002", OrgRole.member, None, None),
     ("tekenbevoegd.horeca@example.org", "Tamara Tekenbevoegd", "Eigenaar", "60000002", OrgRole.signatory, None, None),
+    # Hotel De Vaart's statutes need two signatories together (gezamenlijk bevoegd).
+    ("directie.hoteldevaart@example.org", "Hendrik Vaartjes", "Directeur", "60000003", OrgRole.signatory, None, None),
+    (
+        "financien.hoteldevaart@example.org",
+        "Fenna Geldof",
+        "Financieel directeur",
+        "60000003",
+        OrgRole.signatory,
+        None,
+        None,
+    ),
 ]
+# Organisations whose signature needs two signatories (joint authority).
+JOINT_AUTHORITY = {"60000003"}
 
 
 def seed_partners() -> str:
@@ -98,6 +111,7 @@ def seed_partners() -> str:
                 contact_email=email,
                 mkb_member_number=mkb_number,
                 mkb_member_since=date(2012, 1, 1) if mkb_number else None,
+                joint_authority=kvk in JOINT_AUTHORITY,
             )
             org.sectors.append(OrganisationSector(sector_group=groups[sector], is_primary=True))
             for extra in EXTRA_SECTORS.get(kvk, []):
@@ -147,7 +161,13 @@ def seed_initiatives() -> str:
     return seed()
 
 
-SEED_STEPS = [seed_partners, seed_consultations, seed_responses, seed_initiatives]
+def seed_commitments() -> str:
+    from partner_portal.commitments.demo import seed_commitments as seed
+
+    return seed()
+
+
+SEED_STEPS = [seed_partners, seed_consultations, seed_responses, seed_initiatives, seed_commitments]
 
 
 def seed() -> str:

@@ -1083,20 +1083,28 @@ def find_by_code(text: str | None) -> Signature | None:
     return found.signature if found is not None else None
 
 
-def pledged_private_cents(consultation_id: int) -> dict[int, int]:
-    """Per funding source of the consultation: the money per year pledged by complete signatures
-    on the current version of open or binding commitments (the programme page's "toegezegd",
-    never counted as granted)."""
-    rows = db.session.execute(
-        sa.select(Signature.funding_source_id, sa.func.coalesce(sa.func.sum(Signature.pledge_cents), 0))
+def pledged_column(source_id):
+    """The money per year pledged toward the source `source_id` (a column or value) by complete
+    signatures on the current version of open or binding commitments, as a scalar subquery (the
+    programme page's "toegezegd", never counted as granted)."""
+    return (
+        sa.select(sa.func.coalesce(sa.func.sum(Signature.pledge_cents), 0))
         .join(Commitment, Commitment.id == Signature.commitment_id)
         .where(
-            Commitment.consultation_id == consultation_id,
+            Signature.funding_source_id == source_id,
             Commitment.state.in_((S.open, S.binding)),
             Signature.state == SS.complete,
             Signature.version_number == Commitment.current_version,
             Signature.pledge_kind == PledgeKind.money,
         )
-        .group_by(Signature.funding_source_id)
+        .scalar_subquery()
+    )
+
+
+def pledged_private_cents(consultation_id: int) -> dict[int, int]:
+    """Per funding source of the consultation with pledges: the money per year pledged (pledged_column)."""
+    pledged = pledged_column(FundingSource.id)
+    rows = db.session.execute(
+        sa.select(FundingSource.id, pledged).where(FundingSource.consultation_id == consultation_id)
     ).all()
-    return {source_id: int(total) for source_id, total in rows}
+    return {source_id: int(total) for source_id, total in rows if total}

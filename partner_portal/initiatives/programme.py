@@ -29,6 +29,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import orm as so
 from wtforms import HiddenField
 
+from partner_portal.commitments import operations as commitments
 from partner_portal.consultations.loading import load_consultation
 from partner_portal.consultations.models import Consultation, FundingSource
 from partner_portal.core import csvexport
@@ -49,12 +50,14 @@ _SALT = "partner-portal-programme-bulk-update"
 
 @dataclass
 class SourceTotals:
-    """One funding source in cents: its amount, granted to initiatives, spent by them, left to grant."""
+    """One funding source in cents: its amount, granted to initiatives, spent by them, left to grant,
+    and pledged per year on commitments (convenanten; shown apart, never counted as granted)."""
 
     source: FundingSource
     amount: int
     granted: int
     spent: int
+    pledged: int = 0
 
     @property
     def remaining(self) -> int:
@@ -92,18 +95,25 @@ class Programme:
             sum(s.amount for s in self.sources),
             sum(s.granted for s in self.sources),
             sum(s.spent for s in self.sources),
+            sum(s.pledged for s in self.sources),
         )
+
+    @property
+    def has_pledges(self) -> bool:
+        return any(s.pledged for s in self.sources)
 
 
 def source_totals(consultation_id: int) -> list[SourceTotals]:
     """Every source of the consultation with what was granted and spent of it (the ledger's totals)."""
     rows = db.session.execute(
-        sa.select(FundingSource, ledger.granted_column(), ledger.spent_column())
+        sa.select(
+            FundingSource, ledger.granted_column(), ledger.spent_column(), commitments.pledged_column(FundingSource.id)
+        )
         .outerjoin(SourceLedger, SourceLedger.funding_source_id == FundingSource.id)
         .where(FundingSource.consultation_id == consultation_id)
         .order_by(FundingSource.position, FundingSource.id)
     ).all()
-    return [SourceTotals(s, s.amount_euros * 100, int(g), int(sp)) for s, g, sp in rows]
+    return [SourceTotals(s, s.amount_euros * 100, int(g), int(sp), int(p)) for s, g, sp, p in rows]
 
 
 def programme_initiatives(consultation_id: int, *, money: bool = False, latest: int | None = None) -> list[Initiative]:

@@ -44,5 +44,6 @@ from partner_portal.responses.models import (  # noqa: F401
     ThemeAnswer,
     ThemePosition,
 )
+from partner_portal.sso.models import IdentityProvider, UserIdentity  # noqa: F401
 
 import partner_portal.initiatives.workflow  # noqa: F401  isort: skip

@@ -153,7 +153,31 @@ def _initiative_update(w):
     initiative_ops.post_update(author, initiative, body="De eerste tegels liggen.", happened_on="2027-04-01")
 
 
+def _sso_new_member(w):
+    from partner_portal.sso import operations as sso_ops
+    from partner_portal.sso.models import ProviderKind
+
+    provider = sso_ops.add_provider(
+        None,
+        slug="eherkenning",
+        name="eHerkenning",
+        kind=ProviderKind.partner,
+        issuer="http://localhost:9",
+        client_id="portaal",
+        client_secret="geheim",
+    )
+    login = sso_ops.Login(
+        issuer="http://localhost:9",
+        subject="eh-1",
+        email="nieuw@brink.example",
+        name="Nina Nieuw",
+        claims={"kvk": w.org.kvk_number},
+    )
+    sso_ops.join_organisation(provider, login, w.org)
+
+
 TRIGGERS: dict[str, Callable] = {
+    "sso_new_member": _sso_new_member,
     "initiative_submitted": _initiative_submitted,
     "initiative_invitation": _initiative_invitation,
     "initiative_invitation_answered": _initiative_invitation_answered,

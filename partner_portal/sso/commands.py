@@ -115,3 +115,101 @@ def sso_disable(slug: str) -> None:
         raise click.ClickException(exc.message) from exc
     db.session.commit()
     click.echo(f"disabled {slug}")
+
+
+DEMO_STAFF = "demo-gemeente"
+DEMO_PARTNER = "demo-eherkenning"
+EH3 = "urn:etoegang:core:assurance-class:loa3"
+
+
+def demo_users() -> list[tuple[str, dict]]:
+    """(subject, claims) of the people on the demo provider's one-click list."""
+    verified = {"email_verified": True}
+    return [
+        (
+            "demo-moderator",
+            {**verified, "email": "moderator@example.org", "name": "Moderator", "groups": ["portaal-moderatoren"]},
+        ),
+        (
+            "demo-procesmanager",
+            {**verified, "email": "procesmanager@example.org", "groups": ["portaal-procesmanagers"]},
+        ),
+        ("demo-beheerder", {**verified, "email": "admin@example.org", "groups": ["portaal-beheerders"]}),
+        # eHerkenning: a new person of Grand Café De Brink (joins as member), and one for two organisations.
+        (
+            "eh-nieuw",
+            {**verified, "email": "nieuw.brink@example.org", "name": "Nina Nieuw", "kvk": "60000001", "acr": EH3},
+        ),
+        (
+            "eh-twee",
+            {**verified, "email": "twee@example.org", "name": "Twan Twee", "kvk": ["60000001", "60000021"], "acr": EH3},
+        ),
+        ("eh-laag", {**verified, "email": "laag@example.org", "kvk": "60000001", "acr": EH3.replace("3", "2")}),
+    ]
+
+
+def _ensure_demo_providers(issuer: str) -> None:
+    from partner_portal.auth.models import StaffRole
+
+    rules = {
+        "portaal-moderatoren": StaffRole.moderator,
+        "portaal-procesmanagers": StaffRole.process_manager,
+        "portaal-beheerders": StaffRole.administrator,
+    }
+    wanted = {
+        DEMO_STAFF: {
+            "name": "Gemeente (testinlog)",
+            "kind": ProviderKind.staff,
+            "client_secret": "demo-geheim",
+            "role_rules": rules,
+        },
+        DEMO_PARTNER: {
+            "name": "eHerkenning (testinlog)",
+            "kind": ProviderKind.partner,
+            "private_key_jwt": False,
+            "client_secret": "demo-geheim",
+            "acr_values": f"{EH3.replace('3', '2')} {EH3}",
+            "min_acr": EH3,
+        },
+    }
+    for slug, values in wanted.items():
+        provider = db.session.scalar(sa.select(IdentityProvider).where(IdentityProvider.slug == slug))
+        if provider is None:
+            operations.add_provider(None, slug=slug, issuer=issuer, client_id="partnerportaal-demo", **values)
+        else:
+            values.pop("kind")
+            operations.update_provider(None, provider, issuer=issuer, **values)
+            if not provider.is_enabled:
+                operations.set_provider_enabled(None, provider, True)
+    db.session.commit()
+
+
+@sso_group.command("demo-provider")
+@click.option("--port", default=5001, show_default=True, help="Port of the test provider on localhost.")
+def sso_demo_provider(port: int) -> None:
+    """Run a test OpenID Connect provider on localhost and point two demo providers at it (development only).
+
+    Leave it running, and in another terminal `make run`; the login page then has a button for
+    each. Stop with Ctrl-C. Uses oidc-provider-mock (a development dependency).
+    """
+    import time
+
+    from flask import current_app
+
+    if current_app.config["ENV_NAME"] == "production":
+        raise click.ClickException("demo-provider refuses to run in production (APP_ENV=production).")
+    try:
+        import oidc_provider_mock
+    except ImportError as exc:
+        raise click.ClickException("oidc-provider-mock is not installed: pip install -e '.[dev]'") from exc
+    issuer = f"http://localhost:{port}"
+    _ensure_demo_providers(issuer)
+    people = [oidc_provider_mock.User(sub=sub, claims=claims) for sub, claims in demo_users()]
+    with oidc_provider_mock.run_server_in_thread(port=port, user_claims=people):
+        click.echo(f"test provider running at {issuer} (providers {DEMO_STAFF}, {DEMO_PARTNER}); Ctrl-C stops it")
+        click.echo("log in at http://127.0.0.1:5000/login; the first staff login links by the account's password")
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            click.echo("stopped")

@@ -353,6 +353,14 @@ def _identify_partner(provider: IdentityProvider, login: Login, identity: UserId
     return Outcome(user=user) if identity is not None else Outcome(link=user)
 
 
+def _establishment(provider: IdentityProvider, login: Login) -> dict[str, str]:
+    """The vestigingsnummer the broker returned (12 digits), for the audit trail; empty when none."""
+    if not provider.vestiging_claim:
+        return {}
+    numbers = [v for v in _values(login.claims.get(provider.vestiging_claim)) if v.isdigit() and len(v) == 12]
+    return {"vestiging": numbers[0]} if numbers else {}
+
+
 def log_in(provider: IdentityProvider, login: Login, user: User) -> None:
     """Record a login of a known identity: staff roles follow the rules, the achieved acr is audited."""
     identity = db.session.scalar(
@@ -380,7 +388,7 @@ def log_in(provider: IdentityProvider, login: Login, user: User) -> None:
         user,
         "sso.login",
         user,
-        details={"provider": provider.slug, "acr": login.acr},
+        details={"provider": provider.slug, "acr": login.acr, **_establishment(provider, login)},
         organisation_id=user.organisation_id,
     )
 
@@ -436,7 +444,12 @@ def join_organisation(provider: IdentityProvider, login: Login, organisation: Or
         "sso.join",
         user,
         to_state="active",
-        details={"provider": provider.slug, "acr": login.acr, "kvk": organisation.kvk_number},
+        details={
+            "provider": provider.slug,
+            "acr": login.acr,
+            "kvk": organisation.kvk_number,
+            **_establishment(provider, login),
+        },
         organisation_id=organisation.id,
     )
     admins = [u for u in organisation.users if u.org_role == OrgRole.org_admin and u.is_active and u.id != user.id]

@@ -275,7 +275,7 @@ def test_the_login_request_carries_pkce_state_nonce_and_acr_values(client, oidc_
 
 
 def test_partner_with_a_kvk_claim_joins_that_organisation_as_member(client, oidc_provider):
-    partner_provider(oidc_provider)
+    partner_provider(oidc_provider, vestiging_claim="vestiging")
     brink = factories.organisation(name="Café De Brink", kvk="12345678")
     admin = factories.user(brink, OrgRole.org_admin, email="beheer@brink.nl")
     factories.organisation(name="Ander Bedrijf", kvk="87654321")
@@ -286,6 +286,7 @@ def test_partner_with_a_kvk_claim_joins_that_organisation_as_member(client, oidc
         email_verified=True,
         name="Anna de Vries",
         kvk="12345678",
+        vestiging="000012345678",
         acr="urn:etoegang:core:assurance-class:loa3",
     )
 
@@ -297,6 +298,7 @@ def test_partner_with_a_kvk_claim_joins_that_organisation_as_member(client, oidc
     assert db.session.scalar(sa.select(UserIdentity.subject).where(UserIdentity.user_id == anna.id)) == "eh-anna"
     join = _events("sso.join")[-1]
     assert join.details_dict["acr"] == "urn:etoegang:core:assurance-class:loa3"
+    assert join.details_dict["vestiging"] == "000012345678"
     with client.session_transaction() as session:
         assert session["sso"]["acr"] == "urn:etoegang:core:assurance-class:loa3"
     from partner_portal.notifications.models import OutboxMessage

@@ -466,6 +466,10 @@ def join_organisation(provider: IdentityProvider, login: Login, organisation: Or
     return user
 
 
+# Refusals after which the person's running sessions end as well: the provider took the role away.
+END_SESSIONS_ON = frozenset({"no_role"})
+
+
 def record_refusal(provider: IdentityProvider | None, code: str, *, user: User | None = None, detail: str = "") -> None:
     """The security event of a refused login: a warning in the log and an audit event, committed at once.
 
@@ -483,6 +487,9 @@ def record_refusal(provider: IdentityProvider | None, code: str, *, user: User |
         provider = db.session.get(IdentityProvider, provider.id)
     if user is not None:
         user = db.session.get(User, user.id)
+        if code in END_SESSIONS_ON:
+            # The provider no longer vouches for this person here: their other sessions end too.
+            user.session_version += 1
     audit.record(
         None,
         "sso.refused",

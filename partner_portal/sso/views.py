@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 
 import sqlalchemy as sa
 from authlib.integrations.base_client.errors import MismatchingStateError, OAuthError
@@ -63,7 +64,8 @@ def start(slug: str):
         log.warning("identity provider %s unreachable: %s", slug, exc)
         return render_template("sso/unreachable.html", provider=provider), 503
     session[f"sso_next_{slug}"] = next_url
-    session[f"sso_fresh_{slug}"] = fresh
+    # For a step-up, when it was asked: the provider's auth_time must not be older.
+    session[f"sso_fresh_{slug}"] = int(time.time()) if fresh else 0
     return response
 
 
@@ -73,7 +75,7 @@ def callback(slug: str):
     """The provider's answer: check state, exchange the code, check the ID token, then decide who logs in."""
     provider = load_enabled(slug)
     next_url = session.pop(f"sso_next_{slug}", None)
-    fresh = bool(session.pop(f"sso_fresh_{slug}", False))
+    fresh_since = int(session.pop(f"sso_fresh_{slug}", 0) or 0)
     if request.args.get("error"):
         code = request.args.get("error", "")[:60]
         message = _("De inlogdienst heeft het inloggen afgebroken of geweigerd. Probeer het opnieuw.")
@@ -104,7 +106,10 @@ def callback(slug: str):
         message = _("De inlogdienst gaf geen ID-token terug. U bent niet ingelogd.")
         return _refusal_page(provider, "id_token", message, detail="no id_token")
     login = Login.from_claims(dict(claims))
-    if fresh and current_user.is_authenticated:
+    if fresh_since and current_user.is_authenticated:
+        if login.auth_time is not None and login.auth_time < fresh_since - 60:
+            message = _("De inlogdienst vroeg u niet opnieuw om in te loggen. Probeer het nog eens.")
+            return _refusal_page(provider, "not_fresh", message, user=current_user._get_current_object())
         return _fresh_login(provider, login, token.get("id_token", ""), next_url)
     return _decide(provider, login, token.get("id_token", ""), next_url)
 

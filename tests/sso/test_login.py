@@ -60,10 +60,14 @@ def test_staff_without_any_mapped_group_is_refused(client, oidc_provider):
     db.session.commit()
     oidc_provider.set_user("piet-1", email="piet@assen.nl", email_verified=True, groups=["iets-anders"])
 
+    version = person.session_version
+
     response = sso_login(client, "gemeente", "piet-1")
 
     assert response.status_code == 403
     assert "geen rol" in response.get_data(as_text=True)
+    db.session.refresh(person)
+    assert person.session_version == version + 1  # removed in the IdP: every running session here ends
     assert not _logged_in(client)
     assert _events("sso.refused")[-1].reason == "no_role"
 

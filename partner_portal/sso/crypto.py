@@ -10,16 +10,28 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import logging
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from flask import current_app
+from flask_babel import gettext as _
 from joserfc.jwk import RSAKey
 
+from partner_portal.core.errors import OperationError
 
-class EncryptionKeyMissing(RuntimeError):
-    """SSO_ENCRYPTION_KEY is not set where it must be (production)."""
+
+class EncryptionKeyMissing(OperationError):
+    """SSO_ENCRYPTION_KEY is not set where it must be (production): shown to the administrator, logged."""
+
+    def __init__(self):
+        super().__init__(
+            _(
+                "De sleutel om geheimen van inlogdiensten te versleutelen ontbreekt (SSO_ENCRYPTION_KEY). "
+                "Vraag de beheerder van de server om die in te stellen."
+            )
+        )
 
 
 def _fernet_key(value: str) -> bytes:
@@ -38,7 +50,8 @@ def _fernet() -> MultiFernet:
     keys = [k for k in configured.split(",") if k.strip()]
     if not keys:
         if current_app.config["ENV_NAME"] == "production":
-            raise EncryptionKeyMissing("SSO_ENCRYPTION_KEY is not set: identity provider secrets cannot be stored.")
+            logging.getLogger(__name__).error("SSO_ENCRYPTION_KEY is not set: identity provider secrets are unusable")
+            raise EncryptionKeyMissing()
         keys = [current_app.config["SECRET_KEY"]]
     return MultiFernet([Fernet(_fernet_key(k)) for k in keys])
 

@@ -75,3 +75,25 @@ def test_only_a_verified_email_counts():
     assert operations.Login.from_claims({"sub": "s", "email": "A@B.nl", "email_verified": True}).email == "a@b.nl"
     unverified = operations.Login.from_claims({"sub": "s", "email": "a@b.nl", "email_verified": "true"})
     assert unverified.email is None and unverified.email_claimed
+
+
+@pytest.mark.app_config(ENV_NAME="production", SSO_ENCRYPTION_KEY="")
+def test_production_without_the_encryption_key_refuses_to_store_a_secret(app):
+    from partner_portal.sso import crypto
+
+    with pytest.raises(crypto.EncryptionKeyMissing) as missing:
+        crypto.encrypt("geheim")
+    assert "SSO_ENCRYPTION_KEY" in missing.value.message
+
+
+@pytest.mark.app_config(SSO_ENCRYPTION_KEY="nieuwe-sleutel,oude-sleutel")
+def test_a_secret_encrypted_under_the_old_key_still_decrypts_after_rotation(app):
+    from partner_portal.sso import crypto
+
+    app.config["SSO_ENCRYPTION_KEY"] = "oude-sleutel"
+    old = crypto.encrypt("geheim")
+    app.config["SSO_ENCRYPTION_KEY"] = "nieuwe-sleutel,oude-sleutel"
+    assert crypto.decrypt(old) == "geheim"
+    app.config["SSO_ENCRYPTION_KEY"] = "een-andere-sleutel"
+    with pytest.raises(ValueError):
+        crypto.decrypt(old)

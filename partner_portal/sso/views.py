@@ -249,7 +249,7 @@ def jwks():
     for provider in providers:
         try:
             keys.append(crypto.public_jwk(crypto.decrypt(provider.private_key_encrypted or ""), provider.key_id or ""))
-        except ValueError:
+        except (ValueError, crypto.EncryptionKeyMissing):
             log.error("private key of identity provider %s does not decrypt", provider.slug)
     response = jsonify({"keys": keys})
     response.headers["Cache-Control"] = "public, max-age=300"

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app partner_portal
 PYBABEL := $(BIN)/pybabel
 
-.PHONY: install vendor-css run test test-fast lint format translations extract-messages bench clean browser-deps pdf-deps
+.PHONY: install vendor-css run sso-demo test test-fast lint format translations extract-messages bench clean browser-deps pdf-deps
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,12 @@ run: install
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo
 	$(FLASK) run --host 127.0.0.1 --port 5000
+
+# A test OpenID Connect provider on http://localhost:5001 with two demo providers pointing at it;
+# run it next to `make run` (another terminal) and log in with the buttons on /login.
+sso-demo: install
+	$(FLASK) db upgrade
+	$(FLASK) sso demo-provider --port 5001
 
 # Tests run in parallel, one worker per core (pytest-xdist); WORKERS=0 runs them in this process.
 WORKERS ?= auto

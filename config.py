@@ -109,6 +109,11 @@ class Config:
     # someone who can write to it cannot recompute a consistent chain. Required in production.
     AUDIT_HMAC_KEY = os.environ.get("AUDIT_HMAC_KEY", "dev-only-audit-key")
 
+    # Key(s) that encrypt identity providers' client secrets and private keys at rest (Fernet; several
+    # separated by commas to rotate, the first encrypts). Outside production an unset key is derived
+    # from SECRET_KEY; in production storing or reading a provider's secret without it fails.
+    SSO_ENCRYPTION_KEY = os.environ.get("SSO_ENCRYPTION_KEY", "")
+
 
 class DevelopmentConfig(Config):
     ENV_NAME = "development"

@@ -122,6 +122,8 @@ def register_blueprints(app: Flask) -> None:
     from partner_portal.partners import views as partners_views
     from partner_portal.responses import views as responses_views
     from partner_portal.site import views as site_views
+    from partner_portal.sso import admin as sso_admin  # noqa: F401  (the provider pages, on the sso blueprint)
+    from partner_portal.sso import views as sso_views
 
     for views in (
         site_views,
@@ -135,6 +137,7 @@ def register_blueprints(app: Flask) -> None:
         initiatives_views,
         commitments_views,
         moderation_views,
+        sso_views,
     ):
         app.register_blueprint(views.bp)
 

@@ -8,12 +8,14 @@ from partner_portal.extensions import db
 
 def register(app: Flask) -> None:
     from partner_portal.notifications import commands as mail_commands
+    from partner_portal.sso import commands as sso_commands
 
     app.cli.add_command(seed_demo)
     mail_commands.register(app)
     app.cli.add_command(workflows)
     app.cli.add_command(audit_group)
     app.cli.add_command(consultations_group)
+    sso_commands.register(app)
 
 
 @click.command("seed-demo")

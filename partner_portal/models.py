@@ -53,6 +53,7 @@ from partner_portal.responses.models import (  # noqa: F401
     ThemeAnswer,
     ThemePosition,
 )
+from partner_portal.sso.models import IdentityProvider, UserIdentity  # noqa: F401
 
 import partner_portal.initiatives.workflow  # isort: skip
 import partner_portal.commitments.workflow  # noqa: F401  isort: skip

@@ -73,7 +73,9 @@ def _queue_reset_link(app: Flask, email: str) -> None:
     with app.app_context():
         try:
             user = find_user_by_email(email)
-            if user is not None and user.is_active and user.has_password:
+            from partner_portal.sso.policy import password_refused
+
+            if user is not None and user.is_active and user.has_password and not password_refused(user):
                 send_reset_link(user)
                 db.session.commit()
         except Exception:  # the answer has gone out already: log, never raise into the server

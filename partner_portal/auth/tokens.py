@@ -13,7 +13,8 @@ PURPOSES = ("invite", "reset")
 
 
 class TokenError(Exception):
-    """The link is not valid; `reason` is 'expired' or 'invalid' (tampered or already used)."""
+    """The link is not valid; `reason` is 'expired', 'invalid' (tampered or already used) or 'sso'
+    (a staff member's reset link while staff must log in through their identity provider)."""
 
     def __init__(self, reason: str):
         super().__init__(reason)
@@ -53,4 +54,9 @@ def user_for_token(token: str, purpose: str) -> User:
     user = db.session.get(User, data["u"])
     if user is None or not user.is_active or data.get("s") != _state_stamp(user):
         raise TokenError("invalid")
+    if purpose == "reset":
+        from partner_portal.sso.policy import password_refused
+
+        if password_refused(user):  # staff log in through their provider only: no password to reset
+            raise TokenError("sso")
     return user

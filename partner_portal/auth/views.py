@@ -22,6 +22,8 @@ from partner_portal.core.forms import ConfirmForm
 from partner_portal.core.security import safe_next
 from partner_portal.core.transaction import refused
 from partner_portal.extensions import limiter
+from partner_portal.sso import policy as sso_policy
+from partner_portal.sso import session as sso_session
 
 log = logging.getLogger(__name__)
 
@@ -38,18 +40,31 @@ def login():
         attempt = throttle.begin(email)
         if attempt.refused is None:
             user = operations.authenticate(email, form.password.data)
-            if user is not None:
+            if user is not None and sso_policy.password_refused(user):
+                # The password was right, so saying why it is refused tells nothing new.
+                throttle.succeeded(attempt)
+                login_error = _("Medewerkers loggen in via de inlogdienst van hun organisatie: kies hieronder de knop.")
+                status = 403
+            elif user is not None:
                 throttle.succeeded(attempt)
                 start_session(user, remember=form.remember.data)
                 flash(_("Welkom, %(name)s. U bent ingelogd.", name=user.name), "success")
                 response = redirect(safe_next(request.args.get("next")) or navigation.start_url_for(user))
                 throttle.remember_device(response, email)
                 return response
-            login_error = _("Het e-mailadres of het wachtwoord klopt niet.")
+            else:
+                login_error = _("Het e-mailadres of het wachtwoord klopt niet.")
         else:
             login_error = _refusal_message(attempt)
             status = 429
-    return render_template("auth/login.html", form=form, login_error=login_error), status
+    providers = sso_policy.enabled_providers()
+    return render_template(
+        "auth/login.html",
+        form=form,
+        login_error=login_error,
+        providers=providers,
+        next=safe_next(request.args.get("next")),
+    ), status
 
 
 def _refusal_message(attempt: throttle.Attempt) -> str:
@@ -74,9 +89,13 @@ def _refusal_message(attempt: throttle.Attempt) -> str:
 def logout():
     form = ConfirmForm()
     if form.validate_on_submit():
+        provider_logout = sso_session.end_session_url()
         operations.end_sessions(current_user)
         end_session()
         flash(_("U bent uitgelogd."), "info")
+        if provider_logout:
+            # RP-initiated logout: the provider ends its own session too, then sends the person back.
+            return redirect(provider_logout)
     return redirect(url_for("site.home"))
 
 
@@ -90,12 +109,15 @@ def _token_page(token: str, purpose: str):
     if form.validate_on_submit():
         try:
             operations.set_password_from_link(user, form.password.data, purpose)
+            linked = purpose == "invite" and sso_session.link_after_invitation(user)
         except OperationError as exc:
             error = refused(exc).message
         else:
             if current_user.is_authenticated:
                 end_session()
             throttle.clear_account(user.email)  # a password set through a link lifts a login lock
+            if linked:
+                flash(_("Uw inlogdienst is aan uw account gekoppeld. Log opnieuw in via de inlogdienst."), "success")
             flash(_("Uw wachtwoord is opgeslagen. U kunt nu inloggen."), "success")
             return redirect(url_for("auth.login"))
     template = "auth/accept_invitation.html" if purpose == "invite" else "auth/reset_password.html"

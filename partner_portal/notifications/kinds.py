@@ -103,6 +103,16 @@ KINDS: dict[str, Kind] = {
             context={"url": "the reset link", "hours": "link validity"},
         ),
         Kind(
+            "sso_new_member",
+            _l("Iemand is via eHerkenning bij uw organisatie gekomen"),
+            context={
+                "url": "the organisation's people page",
+                "person": "the new member's name",
+                "organisation": "the organisation",
+            },
+            applies_to=_partners,
+        ),
+        Kind(
             "response_submitted",
             _l("Een formele reactie is ingediend"),
             context={"title": "the response", "url": "its page", "group": "the sector group that submitted"},

@@ -184,7 +184,31 @@ def _commitment_binding(w):
     )
 
 
+def _sso_new_member(w):
+    from partner_portal.sso import operations as sso_ops
+    from partner_portal.sso.models import ProviderKind
+
+    provider = sso_ops.add_provider(
+        None,
+        slug="eherkenning",
+        name="eHerkenning",
+        kind=ProviderKind.partner,
+        issuer="http://localhost:9",
+        client_id="portaal",
+        client_secret="geheim",
+    )
+    login = sso_ops.Login(
+        issuer="http://localhost:9",
+        subject="eh-1",
+        email="nieuw@brink.example",
+        name="Nina Nieuw",
+        claims={"kvk": w.org.kvk_number},
+    )
+    sso_ops.join_organisation(provider, login, w.org)
+
+
 TRIGGERS: dict[str, Callable] = {
+    "sso_new_member": _sso_new_member,
     "commitment_text_changed": _commitment_text_changed,
     "commitment_binding": _commitment_binding,
     "initiative_submitted": _initiative_submitted,

@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateField,
     EmailField,
     IntegerField,
@@ -61,6 +62,12 @@ class OrganisationForm(FlaskForm):
         description=_l("Leeg laten als de organisatie geen lid is."),
     )
     mkb_member_since = DateField(_l("Lid sinds"), validators=[Optional()])
+    joint_authority = BooleanField(
+        _l("Gezamenlijk bevoegd: een handtekening namens de organisatie vraagt twee tekenbevoegden"),
+        description=_l(
+            "Zoals de statuten het zeggen. Een convenant telt dan pas als een tweede tekenbevoegde meetekent."
+        ),
+    )
     version = version_field()
     submit = SubmitField(_l("Opslaan"))
 

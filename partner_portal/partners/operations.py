@@ -52,6 +52,7 @@ def create_organisation(
     contact_email: str = "",
     mkb_member_number: str | None = None,
     mkb_member_since: date | None = None,
+    joint_authority: bool = False,
 ) -> Organisation:
     """Register a partner organisation. Raises PermissionDenied, OperationError or Conflict (KvK taken)."""
     _require_admin(actor)
@@ -63,6 +64,7 @@ def create_organisation(
         contact_email=contact_email.lower(),
         mkb_member_number=mkb_member_number or None,
         mkb_member_since=mkb_member_since if mkb_member_number else None,
+        joint_authority=bool(joint_authority),
     )
     db.session.add(org)
     _set_sectors(org, primary_sector_id, list(other_sector_ids))
@@ -83,6 +85,7 @@ def update_organisation(
     contact_email: str = "",
     mkb_member_number: str | None = None,
     mkb_member_since: date | None = None,
+    joint_authority: bool = False,
 ) -> None:
     """Change an organisation's details. Raises Conflict when the form's version is stale."""
     _require_admin(actor)
@@ -97,6 +100,7 @@ def update_organisation(
     org.contact_email = contact_email.lower()
     org.mkb_member_number = mkb_member_number or None
     org.mkb_member_since = mkb_member_since if mkb_member_number else None
+    org.joint_authority = bool(joint_authority)
     _set_sectors(org, primary_sector_id, list(other_sector_ids))
     flush_or_conflict(_kvk_taken_message())
     audit.record(actor, "organisation.update", org, organisation_id=org.id)

@@ -168,6 +168,7 @@ def _organisation_values(form: OrganisationForm) -> dict:
         "contact_email": form.contact_email.data or "",
         "mkb_member_number": form.mkb_member_number.data,
         "mkb_member_since": form.mkb_member_since.data,
+        "joint_authority": bool(form.joint_authority.data),
     }
 
 

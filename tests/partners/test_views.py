@@ -1,5 +1,7 @@
 """The partner registry screens: bad input is refused in Dutch and changes nothing."""
 
+import re
+
 import sqlalchemy as sa
 
 from partner_portal.auth.models import OrgRole, StaffRole, User
@@ -49,6 +51,21 @@ def test_admin_creates_an_organisation(client, login_as):
     assert {g.id for g in org.sector_groups} == {group.id, other.id}
     assert org.is_mkb_member
     assert db.session.scalar(sa.select(AuditEvent).filter_by(action="organisation.create", object_id=org.id))
+
+
+def test_admin_marks_an_organisation_as_needing_two_signatories(client, login_as):
+    group = factories.sector_group()
+    _admin(login_as)
+    post_form(client, "/beheer/organisaties/nieuw", _org_data(group, joint_authority="y"))
+    org = db.session.scalar(sa.select(Organisation).filter_by(kvk_number="12345678"))
+    assert org.joint_authority
+    page = client.get(f"/beheer/organisaties/{org.id}").get_data(as_text=True)
+    assert re.search(
+        r'<input[^>]*\bchecked\b[^>]*name="joint_authority"|<input[^>]*name="joint_authority"[^>]*\bchecked', page
+    )
+    post_form(client, f"/beheer/organisaties/{org.id}", _org_data(group, version=str(org.version)))
+    db.session.refresh(org)
+    assert not org.joint_authority  # unticked: one signatory signs for it again
 
 
 def test_bad_organisation_input_is_refused_and_nothing_is_saved(client, login_as):

@@ -1,5 +1,6 @@
 """Shared fixtures: the app on SQLite and PostgreSQL, a client, factories and login helpers."""
 
+import contextlib
 import contextvars
 import os
 import re
@@ -106,6 +107,22 @@ def _no_fsync_for_sqlite(dbapi_connection, connection_record):
         dbapi_connection.execute("PRAGMA synchronous = OFF")
 
 
+@contextlib.contextmanager
+def throwaway_postgres(prefix: str):
+    """A new, empty database on the local server (its SQLAlchemy URL), dropped afterwards."""
+    import psycopg
+
+    name = f"{prefix}_{os.getpid()}_{secrets.token_hex(3)}"
+    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
+    try:
+        yield f"{base}/{name}"
+    finally:
+        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @pytest.fixture(scope="session")
 def postgres_url():
     """A throw-away database on the local server for this test session, dropped at the end."""
@@ -114,15 +131,8 @@ def postgres_url():
         if REQUIRE_POSTGRES:
             pytest.fail(f"REQUIRE_POSTGRES=1 but {problem}")
         pytest.skip(problem)
-    import psycopg
-
-    name = f"pp_test_{os.getpid()}_{secrets.token_hex(3)}"
-    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
-    yield f"{base}/{name}"
-    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with throwaway_postgres("pp_test") as url:
+        yield url
 
 
 _pg_schema_ready: set[str] = set()

@@ -1,7 +1,5 @@
 """Migrations build the schema the models describe, on SQLite and on PostgreSQL."""
 
-import os
-import secrets
 import warnings
 
 import pytest
@@ -10,7 +8,7 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
 from partner_portal.extensions import db
-from tests.conftest import POSTGRES_ADMIN_URL, make_app
+from tests.conftest import make_app, throwaway_postgres
 
 
 @pytest.fixture
@@ -19,15 +17,8 @@ def empty_database_url(backend, tmp_path, request):
         yield f"sqlite:///{tmp_path / 'migrations.sqlite'}"
         return
     request.getfixturevalue("postgres_url")  # skips or fails when the server is absent
-    import psycopg
-
-    name = f"pp_migr_{os.getpid()}_{secrets.token_hex(3)}"
-    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
-    yield f"{base}/{name}"
-    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with throwaway_postgres("pp_migr") as url:
+        yield url
 
 
 def _differences(app):

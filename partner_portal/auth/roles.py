@@ -16,3 +16,20 @@ MKB_READERS = (StaffRole.mkb_staff, StaffRole.administrator)
 ADMINISTRATORS = (StaffRole.administrator,)
 # People of a partner organisation who may speak for it: endorse (and later sign).
 ENDORSERS = (OrgRole.signatory, OrgRole.org_admin)
+
+
+def is_active_person(user) -> bool:
+    """Logged in with an active account."""
+    return bool(user and getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def partner_organisation_id(user) -> int | None:
+    """The active organisation a person speaks from, or None (staff, archived organisation, logged out)."""
+    if not is_active_person(user) or user.organisation is None or not user.organisation.is_active:
+        return None
+    return user.organisation_id
+
+
+def speaks_for_organisation(user) -> bool:
+    """A signatory or organisation admin of an active organisation: endorses and signs for it."""
+    return partner_organisation_id(user) is not None and user.org_role in ENDORSERS

@@ -6,12 +6,16 @@ notice) is decided by the workflow table in commitments/workflow.py.
 
 from __future__ import annotations
 
-from partner_portal.auth.roles import ENDORSERS, GEMEENTE, PROCESS_MANAGERS
+from partner_portal.auth.roles import (
+    GEMEENTE,
+    PROCESS_MANAGERS,
+    is_active_person,
+    partner_organisation_id,
+    speaks_for_organisation,
+)
 from partner_portal.commitments.models import Commitment, CommitmentState
 
-
-def _active(user) -> bool:
-    return bool(user and getattr(user, "is_authenticated", False) and user.is_active)
+_active = is_active_person
 
 
 def is_gemeente(user) -> bool:
@@ -20,18 +24,6 @@ def is_gemeente(user) -> bool:
 
 def is_process_manager(user) -> bool:
     return _active(user) and user.staff_role in PROCESS_MANAGERS
-
-
-def partner_organisation_id(user) -> int | None:
-    """The active organisation a person speaks from, or None (staff, archived organisation, logged out)."""
-    if not _active(user) or user.organisation is None or not user.organisation.is_active:
-        return None
-    return user.organisation_id
-
-
-def speaks_for_organisation(user) -> bool:
-    """A signatory or organisation admin of an active organisation: may sign for it."""
-    return partner_organisation_id(user) is not None and user.org_role in ENDORSERS
 
 
 def is_invited(user, commitment: Commitment) -> bool:

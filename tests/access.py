@@ -114,3 +114,15 @@ def log_in_id(client, user_id: str) -> None:
         session["login_at"] = now
         session["seen_at"] = now
         session.permanent = True
+
+
+def rules_of_parts(package: str, folder: str) -> list[Rule]:
+    """The RULES of every access_<part>.py module of a feature's test package (one per routes module)."""
+    import importlib
+    import pkgutil
+
+    rules = []
+    for module in sorted(pkgutil.iter_modules([folder]), key=lambda m: m.name):
+        if module.name.startswith("access_"):
+            rules.extend(importlib.import_module(f"{package}.{module.name}").RULES)
+    return rules

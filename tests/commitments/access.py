@@ -5,12 +5,10 @@ The rules of each part live in their own module (access_<part>.py, matching
 partner_portal/commitments/<part>.py); this collects them for the matrix.
 """
 
-import importlib
-import pkgutil
 from pathlib import Path
 
 import tests.consultations.access  # noqa: F401  (the world's consultation is built first)
-from tests.access import WORLD_BUILDERS
+from tests.access import WORLD_BUILDERS, rules_of_parts
 from tests.commitments import factories as cof
 from tests.commitments.factories import S
 
@@ -34,13 +32,4 @@ def draft(w) -> str:
     return f"/convenanten/{w.commitment_draft.id}"
 
 
-def _collect():
-    rules = []
-    here = Path(__file__).parent
-    for module in sorted(pkgutil.iter_modules([str(here)]), key=lambda m: m.name):
-        if module.name.startswith("access_"):
-            rules.extend(importlib.import_module(f"tests.commitments.{module.name}").RULES)
-    return rules
-
-
-RULES = _collect()
+RULES = rules_of_parts(__name__.rpartition(".")[0], str(Path(__file__).parent))

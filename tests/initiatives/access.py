@@ -4,12 +4,10 @@ The rules of each part of the journey live in their own module (access_<part>.py
 partner_portal/initiatives/<part>.py); this collects them for the matrix.
 """
 
-import importlib
-import pkgutil
 from pathlib import Path
 
 import tests.consultations.access  # noqa: F401  (the world's consultation is built first)
-from tests.access import ROLES, WORLD_BUILDERS
+from tests.access import ROLES, WORLD_BUILDERS, rules_of_parts
 from tests.initiatives import factories as inf
 from tests.initiatives.factories import S
 
@@ -45,13 +43,4 @@ def b_review(w) -> str:
     return f"/initiatieven/{w.initiative_b_review.id}"
 
 
-def _collect():
-    rules = []
-    here = Path(__file__).parent
-    for module in sorted(pkgutil.iter_modules([str(here)]), key=lambda m: m.name):
-        if module.name.startswith("access_"):
-            rules.extend(importlib.import_module(f"tests.initiatives.{module.name}").RULES)
-    return rules
-
-
-RULES = _collect()
+RULES = rules_of_parts(__name__.rpartition(".")[0], str(Path(__file__).parent))

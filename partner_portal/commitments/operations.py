@@ -61,6 +61,17 @@ NAME_MAX = 120
 IN_KIND_MAX = 2000
 HOURS_MAX = 100_000
 AUTH_PASSWORD = "password"  # noqa: S105  the auth method recorded on a signature, not a secret
+# A login at the person's identity provider counts as the step-up for signing this long (a fresh
+# login: prompt=login, max_age=0, see sso/session.py); its level of assurance (acr) is recorded.
+FRESH_LOGIN_SECONDS = 300
+
+
+@dataclass(frozen=True)
+class FreshLogin:
+    """A login at the person's identity provider in this session: when, and at what level (acr)."""
+
+    at: datetime
+    acr: str | None = None
 
 
 # Errors ----------------------------------------------------------------------------------------
@@ -520,8 +531,16 @@ def _check_signer(actor, commitment: Commitment) -> None:
         )
 
 
-def _check_password(actor, password: str | None) -> str:
-    if not passwords.verify_password(actor.password_hash, password or ""):
+def _check_password(actor, password: str | None, fresh_login: FreshLogin | None = None) -> str:
+    """How the signer confirmed it is them: a fresh login at their provider (recorded as `sso:<acr>`),
+    else their password. WrongPassword (Dutch) when neither holds."""
+    if fresh_login is not None:
+        age = (utcnow() - fresh_login.at).total_seconds()
+        if 0 <= age <= FRESH_LOGIN_SECONDS:
+            return f"sso:{fresh_login.acr or '-'}"[:60]
+        if not password:
+            raise WrongPassword(_("Uw inlog bij uw organisatie is te lang geleden. Log opnieuw in om te ondertekenen."))
+    if not actor.password_hash or not passwords.verify_password(actor.password_hash, password or ""):
         raise WrongPassword(_("Het wachtwoord klopt niet. Vul uw eigen wachtwoord opnieuw in om te ondertekenen."))
     return AUTH_PASSWORD
 
@@ -661,13 +680,15 @@ def sign(
     funding_source_id: str | int | None = None,
     hours: str | None = None,
     in_kind: str | None = None,
+    fresh_login: FreshLogin | None = None,
 ) -> Signature:
     """Sign the current version for the actor's organisation, with an optional pledge.
 
     Checks, in this order, each with its own error and a Dutch message: the actor is a
     signatory or organisation admin (NotASigner) of an invited organisation (NotInvited); the
     commitment is open (NotOpen) and the consultation's current stage opens signing
-    (OperationError); the password (WrongPassword; `auth_method` "password"); then, under the
+    (OperationError); the password, or a `fresh_login` at the person's identity provider of at most
+    FRESH_LOGIN_SECONDS ago (WrongPassword; `auth_method` "password" or "sso:<acr>"); then, under the
     commitment's row lock, the state again, `version_hash` is the current version's (TextChanged,
     with the current version for the diff), the signer's typed name and function
     (InvalidFields), the pledge (InvalidPledge), and that the organisation has no standing
@@ -680,7 +701,7 @@ def sign(
     the commitment (public), possibly the binding. Returns the signature."""
     _check_signer(actor, commitment)
     workflow.require(actor, commitment, COMMITMENT, "sign")
-    auth = _check_password(actor, password)
+    auth = _check_password(actor, password, fresh_login)
     commitment = lock_commitment(commitment)
     _check_signer(actor, commitment)
     workflow.require(actor, commitment, COMMITMENT, "sign")
@@ -711,7 +732,14 @@ def sign(
 
 
 def cosign(
-    actor, signature: Signature, *, password: str, version_hash: str, signer_name: str, function: str
+    actor,
+    signature: Signature,
+    *,
+    password: str,
+    version_hash: str,
+    signer_name: str,
+    function: str,
+    fresh_login: FreshLogin | None = None,
 ) -> Signature:
     """The second signatory of a joint-authority organisation completes its signature.
 
@@ -726,7 +754,7 @@ def cosign(
     workflow.require(actor, commitment, COMMITMENT, "cosign")
     if signature.organisation_id != actor.organisation_id:
         raise PermissionDenied(_("U kunt alleen meetekenen voor uw eigen organisatie."))
-    auth = _check_password(actor, password)
+    auth = _check_password(actor, password, fresh_login)
     commitment = lock_commitment(commitment)
     db.session.refresh(signature)
     _check_signer(actor, commitment)
@@ -775,6 +803,7 @@ def resign(
     funding_source_id: str | int | None = None,
     hours: str | None = None,
     in_kind: str | None = None,
+    fresh_login: FreshLogin | None = None,
 ) -> Signature:
     """Sign the current version again for a stale signature (signed on an earlier version): one
     step with the password, keeping the pledge and the typed name and function unless new ones
@@ -790,7 +819,7 @@ def resign(
     workflow.require(actor, commitment, COMMITMENT, "resign")
     if signature.organisation_id != actor.organisation_id:
         raise PermissionDenied(_("U kunt alleen opnieuw ondertekenen voor uw eigen organisatie."))
-    auth = _check_password(actor, password)
+    auth = _check_password(actor, password, fresh_login)
     commitment = lock_commitment(commitment)
     db.session.refresh(signature)
     _check_signer(actor, commitment)

@@ -485,3 +485,27 @@ def test_pledges_of_stale_or_pending_signatures_are_not_pledged(world):
     cof.signature(draft, world.museum_signatory, pledge_kind=PledgeKind.money, pledge_cents=5, funding_source_id=source)
     db.session.commit()
     assert ops.pledged_private_cents(world.consultation.id) == {source: 100_00}
+
+
+def test_a_fresh_login_at_the_provider_stands_in_for_the_password_and_its_level_is_recorded(world):
+    from datetime import timedelta
+
+    from partner_portal.core.models import utcnow
+
+    c = cof.commitment(world.consultation, S.open)
+    db.session.commit()
+    world.signatory.password_hash = None  # came through single sign-on: has no password here
+    stale = ops.FreshLogin(at=utcnow() - timedelta(seconds=ops.FRESH_LOGIN_SECONDS + 5), acr="eh3")
+    with pytest.raises(ops.WrongPassword, match="te lang geleden"):
+        _sign(world.signatory, c, password="", fresh_login=stale)
+    db.session.rollback()
+    with pytest.raises(ops.WrongPassword):  # no password to check against
+        _sign(world.signatory, c, password="")
+    db.session.rollback()
+    assert _signatures() == []
+    world.signatory.password_hash = None
+    signature = _sign(world.signatory, c, password="", fresh_login=ops.FreshLogin(at=utcnow(), acr="eh3"))
+    db.session.commit()
+    assert signature.auth_method == "sso:eh3"
+    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "commitment.sign"))
+    assert event.details_dict["auth_method"] == "sso:eh3"

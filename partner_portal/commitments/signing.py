@@ -139,7 +139,9 @@ def _after_refusal(commitment_id: int, form, exc: OperationError, template: str,
         return _page(template, commitment, form, signature=signature, status=400)
     if isinstance(exc, operations.InvalidFields):
         return _page(template, commitment, form, signature=signature, error=_field_errors(form, exc), status=400)
-    if "reason" in form and workflow.can(current_user, commitment, COMMITMENT, request.endpoint.split(".")[-1]):
+    step = request.endpoint.split(".")[-1]
+    standing = signature is not None and signature.is_standing
+    if "reason" in form and standing and workflow.can(current_user, commitment, COMMITMENT, step):
         form.reason.errors = [exc.message]  # no reason, or too long: the typed text stays
         return _page(template, commitment, form, signature=signature, status=exc.status_code)
     return _refusal_page(commitment, exc.message, exc.status_code, signature=signature)
@@ -227,6 +229,12 @@ def _signature_step(commitment_id: int, signature_id: int, name: str, template: 
     refusal = _not_yet(commitment, name)
     if refusal is not None:
         return _refusal_page(commitment, refusal.message, refusal.status_code, signature=signature)
+    if name == "cosign" and signature.signer_id == current_user.id and signature.state.value == "pending_second":
+        message = _("U hebt zelf al getekend. Een tweede, andere tekenbevoegde van uw organisatie moet meetekenen.")
+        return _refusal_page(commitment, message, 400, signature=signature)
+    if name == "resign" and signature.is_standing and not signature.is_stale:
+        message = _("Uw organisatie heeft de huidige versie al ondertekend.")
+        return _refusal_page(commitment, message, 400, signature=signature)
     if request.method == "GET":
         form = make_form(commitment, signature, formdata=None)
         return _page(template, commitment, form, signature=signature)

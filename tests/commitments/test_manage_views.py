@@ -10,6 +10,7 @@ from partner_portal.commitments import operations as ops
 from partner_portal.commitments.models import Commitment, CommitmentState, SignatureState
 from partner_portal.core import merge
 from partner_portal.extensions import db
+from partner_portal.notifications.models import OutboxMessage
 from tests import factories
 from tests.commitments import factories as cof
 from tests.commitments.conftest import fields
@@ -133,6 +134,8 @@ def test_a_text_change_while_open_makes_a_new_version_and_the_signature_stale(cl
     assert stored.current_version == 2 and stored.text == "De partners richten samen een stichting op."
     signature = db.session.get(type(signature), signature.id)
     assert signature.is_stale and signature.state == SignatureState.complete and not signature.counts
+    mails = db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.kind == "commitment_text_changed")).all()
+    assert [m.recipient_email for m in mails] == [world.signatory.email]
 
 
 def test_editing_a_binding_commitment_is_refused_with_a_clear_message(client, world, login_as):

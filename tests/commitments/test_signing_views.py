@@ -118,7 +118,9 @@ def test_the_same_person_cannot_cosign_twice_and_a_second_signatory_completes_it
     assert s.state == SS.pending_second
     cosign = f"/convenanten/{c.id}/ondertekeningen/{s.id}/medeondertekenen"
     data = {"version_hash": c.current_hash, "signer_name": "Eva Eerste", "function": "Directeur", "password": PASSWORD}
-    response = post_form(client, cosign, data)
+    page = client.get(cosign)
+    assert page.status_code == 400 and "U hebt zelf al getekend" in page.text and 'name="password"' not in page.text
+    response = post_form(client, cosign, data, form_url="/")
     assert response.status_code == 400 and "U hebt zelf al getekend" in response.text
     assert _signatures()[0].state == SS.pending_second
     client = app.test_client()
@@ -224,6 +226,8 @@ def test_a_stale_signature_is_signed_again_with_one_click_and_the_password(clien
     assert response.status_code == 303 and response.location.endswith(f"/ondertekeningen/{s.id}/bewijs")
     s = _signatures()[0]
     assert s.version_number == 2 and s.counts
+    again = client.get(url)
+    assert again.status_code == 400 and "huidige versie al ondertekend" in again.text
 
 
 def test_revoking_needs_a_reason_and_then_ends_the_signature(client, world, login_as):

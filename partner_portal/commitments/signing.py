@@ -6,6 +6,7 @@ password. Every refusal is the operation's own Dutch message, with nothing chang
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -14,13 +15,14 @@ from partner_portal.auth import throttle
 from partner_portal.commitments import bp, operations, permissions
 from partner_portal.commitments.forms import CosignForm, EndForm, ResignForm, sign_form
 from partner_portal.commitments.manage import commitment_url, load_commitment
-from partner_portal.commitments.models import Commitment, Signature
+from partner_portal.commitments.models import STANDING_SIGNATURES, Commitment, Signature
 from partner_portal.commitments.workflow import COMMITMENT
 from partner_portal.core import workflow
 from partner_portal.core.errors import OperationError
 from partner_portal.core.forms import form_error
 from partner_portal.core.text import line_changes
 from partner_portal.core.transaction import refused
+from partner_portal.extensions import db
 
 # Errors raised after the password was found right: the attempt does not count as a failure.
 AFTER_PASSWORD = (operations.TextChanged, operations.InvalidFields, operations.AlreadySigned)
@@ -180,6 +182,19 @@ def sign(commitment_id: int):
     refusal = _not_yet(commitment, "sign")
     if refusal is not None:
         return _refusal_page(commitment, refusal.message, refusal.status_code)
+    signed = db.session.scalar(
+        sa.select(Signature).where(
+            Signature.commitment_id == commitment.id,
+            Signature.organisation_id == current_user.organisation_id,
+            Signature.state.in_(STANDING_SIGNATURES),
+        )
+    )
+    if signed is not None:  # the operation refuses it too (under the lock); this says so before the form
+        message = _(
+            "Uw organisatie heeft deze afspraak al ondertekend (of een handtekening wacht op de tweede "
+            "ondertekenaar). Een organisatie ondertekent één keer."
+        )
+        return _refusal_page(commitment, message, 409, signature=signed)
     template = "commitments/sign.html"
     if request.method == "GET":
         form = sign_form(

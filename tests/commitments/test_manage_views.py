@@ -176,3 +176,13 @@ def test_concurrent_saves_merge_field_by_field_and_conflicts_show_both_texts(cli
     assert response.status_code == 409
     assert "Titel van Karin" in response.text and "Mijn titel" in response.text and "has-conflict" in response.text
     assert _fresh(c.id).title == "Titel van Karin"
+
+
+def test_a_commitment_without_threshold_is_declared_binding_by_hand(client, world, login_as):
+    c = cof.commitment(world.consultation, S.open)
+    factories.commit()
+    login_as(world.pm)
+    url = f"/convenanten/{c.id}/stap/bind"
+    assert "Ja, bindend verklaren" in client.get(url).text
+    response = post_form(client, url, {"version": c.version})
+    assert response.status_code == 303 and _fresh(c.id).state == S.binding

@@ -104,7 +104,9 @@ def test_an_organisation_signs_once(client, world, login_as):
     cof.signature(c, world.brink_admin)
     factories.commit()
     login_as(world.signatory)
-    response = post_form(client, _url(c), _form(world, c))
+    page = client.get(_url(c))
+    assert page.status_code == 409 and "al ondertekend" in page.text and 'name="password"' not in page.text
+    response = post_form(client, _url(c), _form(world, c), form_url="/")
     assert response.status_code == 409 and "al ondertekend" in response.text
     assert len(_signatures()) == 1
 
@@ -281,3 +283,15 @@ def test_the_actions_partial_offers_what_the_user_may_do(app, world):
         login_user(world.pm)
         html = render_template("commitments/_actions.html", commitment=c)
         assert f"/convenanten/{c.id}/bewerken" in html and f"/convenanten/{c.id}/stap/close" in html
+
+
+def test_an_organisation_that_is_not_invited_may_not_sign(client, world, login_as):
+    from partner_portal.commitments.models import CommitmentOrganisation, InvitedParties
+
+    c = cof.commitment(world.consultation, S.open, invited=InvitedParties.organisations)
+    c.invited_organisations.append(CommitmentOrganisation(organisation_id=world.museum.id))
+    factories.commit()
+    login_as(world.signatory)
+    page = client.get(_url(c))
+    assert page.status_code == 403 and "niet uitgenodigd" in page.text
+    assert not _signatures()

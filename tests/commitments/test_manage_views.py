@@ -186,3 +186,15 @@ def test_a_commitment_without_threshold_is_declared_binding_by_hand(client, worl
     assert "Ja, bindend verklaren" in client.get(url).text
     response = post_form(client, url, {"version": c.version})
     assert response.status_code == 303 and _fresh(c.id).state == S.binding
+
+
+def test_the_threshold_and_pledge_kinds_stay_fixed_once_open(client, world, login_as):
+    c = cof.commitment(world.consultation, S.open)
+    factories.commit()
+    login_as(world.pm)
+    url = f"/convenanten/{c.id}/bewerken"
+    data = {**fields(world), **_form_data(client.get(url).text), "threshold_organisations": "3"}
+    data["themes"] = [data["themes"]]
+    response = post_form(client, url, data)
+    assert response.status_code == 400 and "liggen vast" in response.text
+    assert _fresh(c.id).threshold_organisations is None

@@ -20,9 +20,11 @@ from partner_portal.commitments.workflow import COMMITMENT
 from partner_portal.core import workflow
 from partner_portal.core.errors import OperationError
 from partner_portal.core.forms import form_error
+from partner_portal.core.models import utcnow
 from partner_portal.core.text import line_changes
 from partner_portal.core.transaction import refused
 from partner_portal.extensions import db
+from partner_portal.sso import session as sso_session
 
 # Errors raised after the password was found right: the attempt does not count as a failure.
 AFTER_PASSWORD = (operations.TextChanged, operations.InvalidFields, operations.AlreadySigned)
@@ -86,6 +88,20 @@ def _checked(attempt: throttle.Attempt | None, run):
     return result
 
 
+def _fresh_login() -> operations.FreshLogin | None:
+    """This session's last login at the person's identity provider (None: a password login)."""
+    at = sso_session.last_fresh_login()
+    return operations.FreshLogin(at=at, acr=sso_session.achieved_acr()) if at else None
+
+
+def _identity_step() -> dict:
+    """How the page asks the signer to confirm it is them: a fresh login at their provider when the
+    session came from one (`fresh`: it is recent enough, no password needed), else the password."""
+    fresh = _fresh_login()
+    recent = fresh is not None and (utcnow() - fresh.at).total_seconds() <= operations.FRESH_LOGIN_SECONDS
+    return {"fresh_login_url": sso_session.fresh_login_url(request.path), "fresh_login_recent": recent}
+
+
 def _attempt() -> throttle.Attempt | None:
     return throttle.begin(current_user.email) if current_user.email else None
 
@@ -106,6 +122,7 @@ def _page(template: str, commitment, form, *, signature=None, error=None, diff=N
             error=error,
             diff=diff,
             back_url=commitment_url(commitment),
+            **_identity_step(),
             **extra,
         ),
         status,
@@ -213,6 +230,7 @@ def sign(commitment_id: int):
                 current_user,
                 commitment,
                 password=form.password.data or "",
+                fresh_login=_fresh_login(),
                 version_hash=form.version_hash.data or "",
                 signer_name=form.signer_name.data or "",
                 function=form.function.data or "",
@@ -284,6 +302,7 @@ def cosign(commitment_id: int, signature_id: int):
                 current_user,
                 signature,
                 password=form.password.data or "",
+                fresh_login=_fresh_login(),
                 version_hash=form.version_hash.data or "",
                 signer_name=form.signer_name.data or "",
                 function=form.function.data or "",
@@ -311,6 +330,7 @@ def resign(commitment_id: int, signature_id: int):
                 current_user,
                 signature,
                 password=form.password.data or "",
+                fresh_login=_fresh_login(),
                 version_hash=form.version_hash.data or "",
             ),
         )

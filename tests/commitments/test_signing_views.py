@@ -5,6 +5,9 @@ co-signing twice, a commitment that is not open or outside the signing stage, a 
 a negative pledge or one toward another consultation's source, a text changed meanwhile (with the
 diff). Then a changed text makes a signature stale, re-signing, co-signing, revoking and notice."""
 
+import re
+import time
+
 import sqlalchemy as sa
 
 from partner_portal.commitments import operations as ops
@@ -16,6 +19,7 @@ from tests.commitments import factories as cof
 from tests.commitments.conftest import fields
 from tests.conftest import post_form
 from tests.consultations import factories as cf
+from tests.sso.conftest import oidc_provider  # noqa: F401  (the loopback provider fixture)
 
 S = CommitmentState
 SS = SignatureState
@@ -295,3 +299,38 @@ def test_an_organisation_that_is_not_invited_may_not_sign(client, world, login_a
     page = client.get(_url(c))
     assert page.status_code == 403 and "niet uitgenodigd" in page.text
     assert not _signatures()
+
+
+def test_a_signatory_who_came_through_eherkenning_signs_after_a_fresh_login_without_a_password(
+    client,
+    world,
+    oidc_provider,  # noqa: F811  (the fixture imported above)
+):
+    from partner_portal.sso.models import UserIdentity
+    from tests.sso.conftest import approve, partner_provider, sso_login, to_provider
+
+    provider = partner_provider(oidc_provider)
+    world.signatory.password_hash = None  # has only ever logged in through the provider
+    db.session.add(UserIdentity(provider=provider, user=world.signatory, issuer=oidc_provider.issuer, subject="eh-t"))
+    c = _open(world)
+    oidc_provider.set_user("eh-t", email=world.signatory.email, email_verified=True, name="Tamara",
+                           kvk=world.brink.kvk_number, acr="urn:etoegang:core:assurance-class:loa3")  # fmt: skip
+    assert sso_login(client, "eherkenning", "eh-t").status_code == 302
+    with client.session_transaction() as session:
+        session["sso"] = {**session["sso"], "at": int(time.time()) - 3600}  # logged in an hour ago
+
+    page = client.get(_url(c)).get_data(as_text=True)
+    assert "opnieuw inloggen bij uw organisatie" in page and 'name="password"' not in page
+    refused = post_form(client, _url(c), {**_form(world, c), "password": ""})
+    assert refused.status_code in (400, 403) and "te lang geleden" in refused.get_data(as_text=True)
+    assert not _signatures()
+
+    link = re.search(r'href="([^"]*opnieuw=1[^"]*)"', page).group(1).replace("&amp;", "&")
+    back = client.get(approve(to_provider(client, "eherkenning", link.removeprefix("/login/sso/eherkenning")), "eh-t"))
+    assert back.status_code == 302 and back.headers["Location"] == _url(c)
+    page = client.get(_url(c)).get_data(as_text=True)
+    assert "Een wachtwoord is niet nodig" in page
+    response = post_form(client, _url(c), {**_form(world, c), "password": ""})
+    assert response.status_code == 303
+    (s,) = _signatures()
+    assert s.auth_method == "sso:urn:etoegang:core:assurance-class:loa3"

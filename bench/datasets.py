@@ -317,7 +317,15 @@ SEEDERS.append(seed_responses)
 
 # `BENCH_SMOKE=1` and tests/test_bench_data.py: the same data set, small enough to seed in seconds
 # (at least 8 consultations: the mixed workload gives each of its workers a draft of its own).
-SMOKE_SIZES = {"ORGANISATIONS": 60, "USERS": 150, "AUDIT_EVENTS": 200, "CONSULTATIONS": 10, "INITIATIVES": 40}
+SMOKE_SIZES = {
+    "ORGANISATIONS": 60,
+    "USERS": 150,
+    "AUDIT_EVENTS": 200,
+    "CONSULTATIONS": 10,
+    "INITIATIVES": 40,
+    "COMMITMENTS": 5,
+    "SIGNATURES_PER_COMMITMENT": 20,
+}
 
 
 INITIATIVES = 5_000  # at 1x, on the demo consultation (binnenstad-assen), with their ledger and execution
@@ -456,3 +464,90 @@ def seed_initiatives(scale: int, ctx: dict) -> str:
 
 
 SEEDERS.append(seed_initiatives)
+
+
+COMMITMENTS = 200  # at 1x, on the demo consultation (binnenstad-assen)
+SIGNATURES_PER_COMMITMENT = 100
+
+
+def seed_commitments(scale: int, ctx: dict) -> str:
+    """Open commitments on the Assen consultation, each signed by SIGNATURES_PER_COMMITMENT bench
+    organisations: money (toward Private partijen), hours or no pledge; one in five on a second
+    version with a fifth of its signatures on the first (stale)."""
+    from partner_portal.commitments import codes
+    from partner_portal.commitments.canonical import text_hash
+    from partner_portal.commitments.models import Commitment, CommitmentVersion, Signature
+    from partner_portal.consultations.models import Consultation, FundingSource
+
+    rnd = random.Random(2020 + scale)
+    cid = db.session.scalar(sa.select(Consultation.id).where(Consultation.slug == "binnenstad-assen"))
+    org_ids = ctx.get("organisation_ids") or []
+    if not cid or len(org_ids) < SIGNATURES_PER_COMMITMENT:
+        return "commitments: skipped (no demo consultation or too few organisations)"
+    private = db.session.scalar(
+        sa.select(FundingSource.id).where(
+            FundingSource.consultation_id == cid, FundingSource.name == "Private partijen"
+        )
+    )
+    orgs = {
+        o.id: (o.name, o.kvk_number)
+        for o in db.session.execute(sa.select(Organisation.id, Organisation.name, Organisation.kvk_number))
+    }
+    signer = {}
+    for user_id, org_id in db.session.execute(
+        sa.select(User.id, User.organisation_id).where(User.organisation_id.in_(org_ids))
+    ):
+        signer.setdefault(org_id, user_id)
+    now = utcnow()
+    ids = {m: _next_id(m) for m in (Commitment, CommitmentVersion, Signature)}
+    rows: dict = {Commitment: [], CommitmentVersion: [], Signature: []}
+    for n in range(COMMITMENTS * scale):
+        commitment_id = ids[Commitment] + n
+        title = f"Afspraken {rnd.choice(_STREETS)} {n}"
+        texts = ["De ondertekenaars werken samen aan een levendige binnenstad. " * 8]
+        if n % 5 == 0:
+            texts.append(texts[0] + "\n\nZij doen dat ten minste drie jaar.")
+        rows[Commitment].append(
+            {"id": commitment_id, "consultation_id": cid, "state": "open", "title": title, "text": texts[-1],
+             "invited": "all", "threshold_organisations": SIGNATURES_PER_COMMITMENT * 2, "allows_money": True,
+             "allows_hours": True, "allows_in_kind": True, "current_version": len(texts), "closing_reason": "",
+             "opened_at": now, "created_at": now, "updated_at": now, "version": 1}
+        )  # fmt: skip
+        hashes = []
+        for number, text in enumerate(texts, start=1):
+            hashes.append(text_hash(title, text))
+            rows[CommitmentVersion].append(
+                {"id": ids[CommitmentVersion], "commitment_id": commitment_id, "number": number, "title": title,
+                 "text": text, "text_hash": hashes[-1], "created_at": now}
+            )  # fmt: skip
+            ids[CommitmentVersion] += 1
+        for i, org_id in enumerate(rnd.sample(org_ids, SIGNATURES_PER_COMMITMENT)):
+            number = 1 if len(texts) == 2 and i % 5 == 0 else len(texts)
+            kind = ("money", "hours", "none")[i % 3]
+            name, kvk = orgs[org_id]
+            rows[Signature].append(
+                {"id": ids[Signature], "commitment_id": commitment_id, "organisation_id": org_id,
+                 "organisation_name": name, "organisation_kvk": kvk, "state": "complete",
+                 "signer_id": signer.get(org_id), "signer_name": "Bench Tekenaar", "signer_function": "Directeur",
+                 "signed_at": now, "auth_method": "password", "version_number": number,
+                 "version_hash": hashes[number - 1], "pledge_kind": kind,
+                 "pledge_cents": 100_000 + i * 100 if kind == "money" else None,
+                 "funding_source_id": private if kind == "money" else None,
+                 "pledge_hours": 10 + i if kind == "hours" else None, "pledge_in_kind": "",
+                 "verification_code": codes.new_code(), "completed_at": now}
+            )  # fmt: skip
+            ids[Signature] += 1
+    for model in (Commitment, CommitmentVersion, Signature):
+        _insert(model, rows[model])
+    if db.engine.dialect.name == "postgresql":
+        for model in (Commitment, CommitmentVersion, Signature):
+            table = model.__tablename__
+            db.session.execute(
+                sa.text(
+                    f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), (SELECT max(id) FROM \"{table}\"))"
+                )
+            )
+    return f"commitments: {len(rows[Commitment])} commitments, {len(rows[Signature])} signatures"
+
+
+SEEDERS.append(seed_commitments)

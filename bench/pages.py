@@ -136,3 +136,33 @@ DOCUMENTS += [
     Page("execution programme PDF", "/consultaties/binnenstad-assen/uitvoeringsprogramma.pdf"),
     Page("execution programme XLSX", "/consultaties/binnenstad-assen/uitvoeringsprogramma.xlsx"),
 ]
+
+
+def _bench_commitment(suffix: str = "") -> Callable[[], str]:
+    """A bench commitment on its second version (100 signatures, a fifth of them on the first)."""
+
+    def url() -> str:
+        import sqlalchemy as sa
+
+        from partner_portal.commitments.models import Commitment
+        from partner_portal.extensions import db
+
+        commitment_id = db.session.scalar(
+            sa.select(Commitment.id)
+            .where(Commitment.title.like("Afspraken % 0"), Commitment.current_version == 2)
+            .order_by(Commitment.id)
+            .limit(1)
+        )
+        return f"/convenanten/{commitment_id}{suffix}"
+
+    return url
+
+
+PAGES += [
+    Page("commitments list", "/consultaties/binnenstad-assen/convenanten"),
+    Page("commitment page (public)", _bench_commitment(), key=True),
+    Page("commitment page (signatory)", _bench_commitment(), "tekenbevoegd.horeca@example.org"),
+]
+DOCUMENTS += [
+    Page("commitment PDF", _bench_commitment("/convenant.pdf")),
+]

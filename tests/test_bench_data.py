@@ -43,6 +43,24 @@ def test_the_benchmark_data_set_seeds(bench_data):
         .having(sa.func.sum(Grant.amount_cents) > FundingSource.amount_euros * 100)
     ).all()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Grant)) > 0 and not over
+    # The bench's commitments: their signatures name a version of their own commitment, with its hash.
+    from partner_portal.commitments import operations as commitment_ops
+    from partner_portal.commitments.models import Commitment, CommitmentVersion, Signature
+
+    bench_commitments = db.session.scalars(sa.select(Commitment).where(Commitment.title.like("Afspraken % %"))).all()
+    assert len([c for c in bench_commitments if c.title[-1].isdigit()]) == datasets.COMMITMENTS
+    mismatched = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Signature)
+        .join(
+            CommitmentVersion,
+            (CommitmentVersion.commitment_id == Signature.commitment_id)
+            & (CommitmentVersion.number == Signature.version_number),
+        )
+        .where(CommitmentVersion.text_hash != Signature.version_hash)
+    )
+    assert mismatched == 0
+    assert commitment_ops.totals(bench_commitments[-1]).organisations > 0
 
 
 def test_the_mixed_workload_fills_in_the_login_and_draft_forms_as_a_browser_would(bench_data, client):

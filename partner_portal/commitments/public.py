@@ -14,7 +14,13 @@ from sqlalchemy import orm as so
 
 from partner_portal.auth.throttle import client_address
 from partner_portal.commitments import bp, operations, permissions
-from partner_portal.commitments.models import Commitment, CommitmentState, Signature
+from partner_portal.commitments.models import (
+    STANDING_SIGNATURES,
+    Commitment,
+    CommitmentState,
+    Signature,
+    SignatureState,
+)
 from partner_portal.consultations.loading import load_consultation_light
 from partner_portal.core.pagecache import public_page
 from partner_portal.core.text import line_changes, markdown_to_plain, revision_pair
@@ -71,6 +77,31 @@ def commitment_context(commitment: Commitment) -> dict:
     }
 
 
+def totals_by_commitment(commitment_ids: list[int]) -> dict[int, operations.Totals]:
+    """operations.totals for many commitments in one grouped query (the list page), same rules:
+    counted = complete and on the commitment's current version."""
+    if not commitment_ids:
+        return {}
+    current = Signature.version_number == Commitment.current_version
+    counted = sa.and_(Signature.state == SignatureState.complete, current)
+    standing = Signature.state.in_(STANDING_SIGNATURES)
+    rows = db.session.execute(
+        sa.select(
+            Signature.commitment_id,
+            sa.func.count().filter(counted),
+            sa.func.coalesce(sa.func.sum(Signature.pledge_cents).filter(counted), 0),
+            sa.func.coalesce(sa.func.sum(Signature.pledge_hours).filter(counted), 0),
+            sa.func.count().filter(sa.and_(standing, sa.not_(current))),
+            sa.func.count().filter(sa.and_(Signature.state == SignatureState.pending_second, current)),
+        )
+        .join(Commitment, Commitment.id == Signature.commitment_id)
+        .where(Signature.commitment_id.in_(commitment_ids))
+        .group_by(Signature.commitment_id)
+    ).all()
+    found = {row[0]: operations.Totals(*(int(v) for v in row[1:])) for row in rows}
+    return {i: found.get(i, operations.Totals(0, 0, 0, 0, 0)) for i in commitment_ids}
+
+
 @bp.get("/consultaties/<slug>/convenanten")
 @public_page
 def index(slug: str):
@@ -82,12 +113,13 @@ def index(slug: str):
         .options(so.selectinload(Commitment.versions))
         .order_by(Commitment.created_at.desc(), Commitment.id.desc())
     ).all()
-    rows = []
+    visible = []
     for commitment in commitments:
         commitment.consultation = consultation
         if permissions.can_view_commitment(current_user, commitment):
-            counted = operations.totals(commitment)
-            rows.append({"commitment": commitment, "totals": counted, "progress": progress(commitment, counted)})
+            visible.append(commitment)
+    counted = totals_by_commitment([c.id for c in visible])
+    rows = [{"commitment": c, "totals": counted[c.id], "progress": progress(c, counted[c.id])} for c in visible]
     return render_template("commitments/index.html", consultation=consultation, rows=rows)
 
 

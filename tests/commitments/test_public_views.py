@@ -184,3 +184,12 @@ def test_the_organisation_page_lists_what_it_signed(client, login_as, world, sig
     login_as(world.museum_signatory)
     page = _text(client.get(f"/organisaties/{world.museum.id}/mensen"))
     assert "Ondertekende convenanten" in page and signed[0].title in page
+
+
+def test_the_list_totals_match_the_operations_totals(world, signed):
+    from partner_portal.commitments.public import totals_by_commitment
+
+    c = signed[0]
+    empty = cof.commitment(world.consultation, cof.S.open, title="Leeg")
+    db.session.commit()
+    assert totals_by_commitment([c.id, empty.id]) == {c.id: ops.totals(c), empty.id: ops.totals(empty)}

@@ -8,6 +8,7 @@
 
 from partner_portal.commitments import (  # noqa: F401
     bp,
+    documents,
     manage,
     public,
     signing,

@@ -69,7 +69,7 @@ os.environ["DATABASE_URL"] = f"sqlite:///{DATA / 'bench-1x.sqlite'}"
 
 import sqlalchemy as sa  # noqa: E402
 
-from bench import datasets, mixed  # noqa: E402
+from bench import datasets, mixed, signing  # noqa: E402
 from bench.app import BARE_PATH, create_bench_app  # noqa: E402
 from bench.pages import DOCUMENTS, PAGES, Page  # noqa: E402
 from bench.plain import PLAIN_PATH  # noqa: E402
@@ -338,7 +338,54 @@ def measure_uncached(app, url: str) -> dict:
     ):
         plain, bare = measure_floor(plain_port, port)
         rates = measure_pages(app, port, PAGES)
-        return {"plain": plain, "bare": bare, "rates": rates, "rss": worker_peak_rss_mb(pid)}
+        signed = measure_signing(app, port)
+        return {"plain": plain, "bare": bare, "rates": rates, "rss": worker_peak_rss_mb(pid), "signing": signed}
+
+
+SIGNERS = 20 if SMOKE else 100 if QUICK else 300
+BENCH_PASSWORD = "bench-" + demo.DEMO_PASSWORD  # the bench people's (bench/datasets.py)
+
+
+def measure_signing(app, port: int) -> dict:
+    """Signing throughput: SIGNERS bench organisations sign a new open commitment at once (bench/signing.py)."""
+    from partner_portal.auth.models import OrgRole
+    from partner_portal.commitments import operations as commitment_ops
+    from partner_portal.consultations.models import Consultation
+    from partner_portal.partners.models import Organisation
+
+    with app.app_context():
+        pm = db.session.scalar(sa.select(User).where(User.email == "procesmanager@example.org"))
+        consultation = db.session.scalar(sa.select(Consultation).where(Consultation.slug == "binnenstad-assen"))
+        fields = {"title": "Bench: ondertekenen onder last", "text": "De ondertekenaars meten samen.",
+                  "invited": "all", "allows_money": "", "allows_hours": "", "allows_in_kind": ""}  # fmt: skip
+        commitment = commitment_ops.create_commitment(pm, consultation, fields)
+        commitment_ops.open_commitment(pm, commitment, version=commitment.version)
+        db.session.commit()
+        commitment_id = commitment.id
+        people = db.session.execute(
+            sa.select(User.email, User.name, User.organisation_id, User.password_hash)
+            .join(Organisation, Organisation.id == User.organisation_id)
+            .where(User.org_role == OrgRole.signatory, User.email.like("%@bench.example"))
+            .where(User.is_active, Organisation.is_active)
+            .order_by(User.id)
+        ).all()
+        chosen, seen = [], set()
+        for email, name, org_id, password_hash in people:
+            if org_id not in seen:
+                seen.add(org_id)
+                chosen.append((email, name, password_hash))
+            if len(chosen) == SIGNERS:
+                break
+        check_ms = signing.password_check_ms(chosen[0][2], BENCH_PASSWORD)
+    sessions = [(name, session_cookie(app, email)) for email, name, _hash in chosen]
+    result = signing.run(port, commitment_id, sessions, BENCH_PASSWORD, app.config["SESSION_COOKIE_NAME"])
+    result["password_ms"] = check_ms
+    print(
+        f"    signing: {result['rate']:.1f} signatures/s ({result['signatures']} of {len(sessions)}), "
+        f"POST p50 {result['p50']:.0f} ms, the password check {check_ms:.0f} ms of it",
+        flush=True,
+    )
+    return result
 
 
 def mixed_plan(app) -> mixed.Plan:
@@ -529,6 +576,27 @@ def peer_table(http: dict) -> str:
     return "\n".join(lines)
 
 
+def signing_table(http: dict) -> str:
+    """Signatures per second with two gunicorn workers, and the password check's share of one."""
+    rows = []
+    for kind, measured in http.items():
+        signed = (measured.get("uncached") or {}).get("signing")
+        if not signed:
+            continue
+        share = signed["password_ms"] / signed["p50"] if signed["p50"] else 0.0
+        rows.append(
+            f"| {kind} | {signed['signatures']} | {signed['rate']:.1f} | {signed['p50']:.0f} | {signed['p95']:.0f} | "
+            f"{signed['password_ms']:.0f} | {share:.0%} | {len(signed['failures'])} |"
+        )
+    head = (
+        f"{signing.WORKERS} threads in the bench's process, each a signatory of its own bench organisation: GET the "
+        "signing form, POST it with the password (bench/signing.py), on a new open commitment, page cache off.\n\n"
+        "| database | signatures | signatures/s | POST p50 ms | POST p95 ms | password check ms | "
+        "password share of p50 | refused |\n|---|---:|---:|---:|---:|---:|---:|---:|"
+    )
+    return head + "\n" + "\n".join(rows) if rows else "Not run."
+
+
 def document_table(documents: dict) -> str:
     lines = [
         "| database | document | median ms 1x | slowest ms 1x | median ms 10x | slowest ms 10x | size |",
@@ -607,6 +675,10 @@ then, next to ours uncached as a share of our bare endpoint of this run; factor 
 {peer_table(http)}
 
 {mix_text}
+## Signing over HTTP
+
+{signing_table(http)}
+
 ## Documents
 
 {DOCUMENT_REQUESTS} requests each after one warm-up, in process; reported, not held to the page targets.

@@ -77,6 +77,9 @@ def commitment_context(commitment: Commitment) -> dict:
     }
 
 
+PER_PAGE = 20
+
+
 def totals_by_commitment(commitment_ids: list[int]) -> dict[int, operations.Totals]:
     """operations.totals for many commitments in one grouped query (the list page), same rules:
     counted = complete and on the commitment's current version."""
@@ -105,22 +108,25 @@ def totals_by_commitment(commitment_ids: list[int]) -> dict[int, operations.Tota
 @bp.get("/consultaties/<slug>/convenanten")
 @public_page
 def index(slug: str):
-    """The consultation's commitments the user may see, each with its state, totals and threshold."""
+    """The consultation's commitments the user may see (permissions.can_view_commitment, as a
+    condition), newest first, PER_PAGE a page, each with its state, totals and threshold."""
     consultation = load_consultation_light(slug)
-    commitments = db.session.scalars(
-        sa.select(Commitment)
-        .where(Commitment.consultation_id == consultation.id)
-        .options(so.selectinload(Commitment.versions))
-        .order_by(Commitment.created_at.desc(), Commitment.id.desc())
-    ).all()
-    visible = []
-    for commitment in commitments:
+    query = sa.select(Commitment).where(Commitment.consultation_id == consultation.id)
+    if not permissions.is_gemeente(current_user):
+        query = query.where(Commitment.state != CommitmentState.draft)
+        if not consultation.is_public and permissions.partner_organisation_id(current_user) is None:
+            query = query.where(sa.false())
+    page = db.paginate(
+        query.options(so.selectinload(Commitment.versions)).order_by(Commitment.id.desc()),
+        page=max(request.args.get("page", 1, type=int), 1),
+        per_page=PER_PAGE,
+        error_out=False,
+    )
+    for commitment in page.items:
         commitment.consultation = consultation
-        if permissions.can_view_commitment(current_user, commitment):
-            visible.append(commitment)
-    counted = totals_by_commitment([c.id for c in visible])
-    rows = [{"commitment": c, "totals": counted[c.id], "progress": progress(c, counted[c.id])} for c in visible]
-    return render_template("commitments/index.html", consultation=consultation, rows=rows)
+    counted = totals_by_commitment([c.id for c in page.items])
+    rows = [{"commitment": c, "totals": counted[c.id], "progress": progress(c, counted[c.id])} for c in page.items]
+    return render_template("commitments/index.html", consultation=consultation, rows=rows, page=page)
 
 
 @bp.get("/convenanten/<int:commitment_id>")

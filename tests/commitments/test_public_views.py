@@ -63,6 +63,26 @@ def test_the_list_shows_public_commitments_and_drafts_only_to_the_gemeente(clien
     assert "Geheim concept" in _text(client.get(url))
 
 
+def test_the_list_is_paged_newest_first_with_the_same_statements_whatever_its_length(client, world):
+    from tests.querycount import count_queries
+
+    url = f"/consultaties/{world.consultation.slug}/convenanten"
+    cof.commitment(world.consultation, cof.S.open, title="Afspraak nummer 0")
+    db.session.commit()
+    client.get(url)
+    with count_queries() as small:
+        client.get(url)
+    for n in range(1, 25):
+        cof.commitment(world.consultation, cof.S.open, title=f"Afspraak nummer {n}")
+    db.session.commit()
+    with count_queries() as large:
+        first = _text(client.get(url))
+    assert "Afspraak nummer 24" in first and "Afspraak nummer 4<" not in first and "Pagina 1 van 2" in first
+    second = _text(client.get(url, query_string={"page": 2}))
+    assert "Afspraak nummer 0" in second and "Afspraak nummer 24" not in second
+    assert small.count == large.count
+
+
 def test_a_draft_page_is_not_found_for_partners(client, login_as, world):
     c = cof.commitment(world.consultation, cof.S.draft)
     db.session.commit()

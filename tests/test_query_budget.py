@@ -24,8 +24,9 @@ LIST_PAGES = [
     ("admin organisations search", lambda w: "/beheer/organisaties?q=organisatie", "admin", 4),
     ("admin users", lambda w: "/beheer/gebruikers", "admin", 4),
     ("admin sector groups", lambda w: "/beheer/sectorgroepen", "admin", 5),
-    ("people of an organisation", lambda w: f"/organisaties/{w.org.id}/mensen", "org_admin", 5),
-    ("people of an organisation (administrator)", lambda w: f"/organisaties/{w.org.id}/mensen", "admin", 5),
+    # 6: the organisation's page also lists the commitments it signed (one statement).
+    ("people of an organisation", lambda w: f"/organisaties/{w.org.id}/mensen", "org_admin", 6),
+    ("people of an organisation (administrator)", lambda w: f"/organisaties/{w.org.id}/mensen", "admin", 6),
     # 5: the partner's round overview asks for the running consultations (with none, nothing more).
     ("start page", lambda w: "/mijn", "org_admin", 5),
 ]

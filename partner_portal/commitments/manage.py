@@ -21,7 +21,7 @@ from partner_portal.commitments.workflow import COMMITMENT
 from partner_portal.consultations.loading import load_consultation_light
 from partner_portal.core import merge, workflow
 from partner_portal.core.errors import Conflict, OperationError, PermissionDenied
-from partner_portal.core.forms import ReasonForm, conflict_panel, form_error, refill_conflict
+from partner_portal.core.forms import ReasonForm, conflict_panel, form_error, refill_conflict, refusal_on_fields
 from partner_portal.core.transaction import refused, show_refusal
 from partner_portal.extensions import db
 
@@ -121,20 +121,6 @@ def _edit_page(commitment, consultation, form, *, error=None, conflict=None, sta
     )
 
 
-def _field_errors(form, exc: OperationError) -> str | None:
-    """Put InvalidFields' messages on their fields; what has no field is returned for the summary."""
-    errors = getattr(exc, "errors", None)
-    if not errors:
-        return exc.message
-    loose = []
-    for key, message in errors.items():
-        if key in form:
-            form[key].errors = [*form[key].errors, message]
-        else:
-            loose.append(message)
-    return " ".join(loose) or None
-
-
 @bp.route("/consultaties/<slug>/convenanten/nieuw", methods=["GET", "POST"])
 @login_required
 def create(slug: str):
@@ -151,7 +137,7 @@ def create(slug: str):
         commitment = operations.create_commitment(current_user, consultation, form.values())
     except OperationError as exc:
         refused(exc)
-        return _edit_page(None, consultation, form, error=_field_errors(form, exc), status=exc.status_code)
+        return _edit_page(None, consultation, form, error=refusal_on_fields(form, exc), status=exc.status_code)
     flash(_("De afspraak is opgeslagen als concept. Alleen de gemeente ziet haar tot ze wordt opengesteld."), "success")
     return redirect(commitment_url(commitment), 303)
 
@@ -198,7 +184,9 @@ def _refused_edit(commitment_id: int, form, exc: OperationError):
     if isinstance(exc, Conflict):
         form.version.data = str(commitment.version)
         form.base.data = merge.encode(field_values(commitment))
-    return _edit_page(commitment, commitment.consultation, form, error=_field_errors(form, exc), status=exc.status_code)
+    return _edit_page(
+        commitment, commitment.consultation, form, error=refusal_on_fields(form, exc), status=exc.status_code
+    )
 
 
 def _not_editable(commitment: Commitment) -> str:

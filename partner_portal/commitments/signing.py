@@ -19,7 +19,7 @@ from partner_portal.commitments.models import STANDING_SIGNATURES, Commitment, S
 from partner_portal.commitments.workflow import COMMITMENT
 from partner_portal.core import workflow
 from partner_portal.core.errors import OperationError
-from partner_portal.core.forms import form_error
+from partner_portal.core.forms import form_error, refusal_on_fields
 from partner_portal.core.models import utcnow
 from partner_portal.core.text import line_changes
 from partner_portal.core.transaction import refused
@@ -55,17 +55,7 @@ def _diff(commitment: Commitment, seen: int | None) -> dict | None:
 
 
 def _field_errors(form, exc: OperationError) -> str | None:
-    errors = getattr(exc, "errors", None)
-    if not errors:
-        return exc.message
-    loose = []
-    for key, message in errors.items():
-        key = "funding_source_id" if key == "funding_source" else key
-        if key in form:
-            form[key].errors = [*form[key].errors, message]
-        else:
-            loose.append(message)
-    return " ".join(loose) or None
+    return refusal_on_fields(form, exc, {"funding_source": "funding_source_id"})
 
 
 def _checked(attempt: throttle.Attempt | None, run):

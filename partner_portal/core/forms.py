@@ -73,6 +73,23 @@ def form_error(form) -> str:
     return " ".join(str(e) for errors in form.errors.values() for e in errors)
 
 
+def refusal_on_fields(form, exc, aliases: dict[str, str] | None = None) -> str | None:
+    """Put a refused operation's per-field messages (`exc.errors`, e.g. InvalidFields) on the form's
+    fields (`aliases` maps an operation's key to a field name); returns what has no field, or the
+    whole message when there are no field messages, for the error summary."""
+    errors = getattr(exc, "errors", None)
+    if not errors:
+        return exc.message
+    loose = []
+    for key, message in errors.items():
+        key = (aliases or {}).get(key, key)
+        if key in form:
+            form[key].errors = [*form[key].errors, message]
+        else:
+            loose.append(message)
+    return " ".join(loose) or None
+
+
 class ConfirmForm(FlaskForm):
     """A POST with nothing but the CSRF token: logout, endorse, remove, publish."""
 

@@ -13,7 +13,14 @@ from partner_portal.consultations.loading import load_consultation_light
 from partner_portal.consultations.stages import is_open
 from partner_portal.core import merge, uploads, workflow
 from partner_portal.core.errors import OperationError
-from partner_portal.core.forms import ConfirmForm, ReasonForm, conflict_panel, form_error, refill_conflict
+from partner_portal.core.forms import (
+    ConfirmForm,
+    ReasonForm,
+    conflict_panel,
+    form_error,
+    refill_conflict,
+    refusal_on_fields,
+)
 from partner_portal.core.text import line_changes, revision_pair
 from partner_portal.core.transaction import refused, show_refusal
 from partner_portal.extensions import db
@@ -67,20 +74,6 @@ def _edit_page(initiative, consultation, form, *, error=None, conflict=None, sta
     )
 
 
-def _field_errors(form, exc: OperationError) -> str | None:
-    """Put InvalidFields' messages on their fields; what has no field is returned for the summary."""
-    errors = getattr(exc, "errors", None)
-    if not errors:
-        return exc.message
-    loose = []
-    for key, message in errors.items():
-        if key in form:
-            form[key].errors = [*form[key].errors, message]
-        else:
-            loose.append(message)
-    return " ".join(loose) or None
-
-
 @bp.route("/consultaties/<slug>/initiatieven/nieuw", methods=["GET", "POST"])
 @login_required
 def create(slug: str):
@@ -103,7 +96,7 @@ def create(slug: str):
             operations.add_attachment(current_user, initiative, file)
     except OperationError as exc:
         refused(exc)
-        return _edit_page(None, consultation, form, error=_field_errors(form, exc), status=exc.status_code)
+        return _edit_page(None, consultation, form, error=refusal_on_fields(form, exc), status=exc.status_code)
     flash(_("Het initiatief is begonnen. Het is een concept: alleen de initiatiefnemers zien het."), "success")
     return redirect(url_for("initiatives.show", initiative_id=initiative.id), 303)
 
@@ -148,7 +141,7 @@ def _typed_page(initiative_id: int, form, exc: OperationError):
             ),
             409,
         )
-    return _edit_page(initiative, consultation, form, error=_field_errors(form, exc), status=exc.status_code)
+    return _edit_page(initiative, consultation, form, error=refusal_on_fields(form, exc), status=exc.status_code)
 
 
 def _posted_form(initiative):

@@ -6,6 +6,8 @@ notice) is decided by the workflow table in commitments/workflow.py.
 
 from __future__ import annotations
 
+import sqlalchemy as sa
+
 from partner_portal.auth.roles import (
     GEMEENTE,
     PROCESS_MANAGERS,
@@ -43,3 +45,12 @@ def can_view_commitment(user, commitment: Commitment) -> bool:
     if commitment.state == CommitmentState.draft:
         return is_gemeente(user)
     return is_gemeente(user) or partner_organisation_id(user) is not None
+
+
+def visible_condition(user, consultation):
+    """can_view_commitment as a condition on a consultation's commitments (for the list)."""
+    if is_gemeente(user):
+        return sa.true()
+    if not consultation.is_public and partner_organisation_id(user) is None:
+        return sa.false()
+    return Commitment.state != CommitmentState.draft

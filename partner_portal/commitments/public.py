@@ -15,11 +15,9 @@ from sqlalchemy import orm as so
 from partner_portal.auth.throttle import client_address
 from partner_portal.commitments import bp, operations, permissions
 from partner_portal.commitments.models import (
-    STANDING_SIGNATURES,
     Commitment,
     CommitmentState,
     Signature,
-    SignatureState,
 )
 from partner_portal.consultations.loading import load_consultation_light
 from partner_portal.core.pagecache import public_page
@@ -80,42 +78,15 @@ def commitment_context(commitment: Commitment) -> dict:
 PER_PAGE = 20
 
 
-def totals_by_commitment(commitment_ids: list[int]) -> dict[int, operations.Totals]:
-    """operations.totals for many commitments in one grouped query (the list page), same rules:
-    counted = complete and on the commitment's current version."""
-    if not commitment_ids:
-        return {}
-    current = Signature.version_number == Commitment.current_version
-    counted = sa.and_(Signature.state == SignatureState.complete, current)
-    standing = Signature.state.in_(STANDING_SIGNATURES)
-    rows = db.session.execute(
-        sa.select(
-            Signature.commitment_id,
-            sa.func.count().filter(counted),
-            sa.func.coalesce(sa.func.sum(Signature.pledge_cents).filter(counted), 0),
-            sa.func.coalesce(sa.func.sum(Signature.pledge_hours).filter(counted), 0),
-            sa.func.count().filter(sa.and_(standing, sa.not_(current))),
-            sa.func.count().filter(sa.and_(Signature.state == SignatureState.pending_second, current)),
-        )
-        .join(Commitment, Commitment.id == Signature.commitment_id)
-        .where(Signature.commitment_id.in_(commitment_ids))
-        .group_by(Signature.commitment_id)
-    ).all()
-    found = {row[0]: operations.Totals(*(int(v) for v in row[1:])) for row in rows}
-    return {i: found.get(i, operations.Totals(0, 0, 0, 0, 0)) for i in commitment_ids}
-
-
 @bp.get("/consultaties/<slug>/convenanten")
 @public_page
 def index(slug: str):
     """The consultation's commitments the user may see (permissions.can_view_commitment, as a
     condition), newest first, PER_PAGE a page, each with its state, totals and threshold."""
     consultation = load_consultation_light(slug)
-    query = sa.select(Commitment).where(Commitment.consultation_id == consultation.id)
-    if not permissions.is_gemeente(current_user):
-        query = query.where(Commitment.state != CommitmentState.draft)
-        if not consultation.is_public and permissions.partner_organisation_id(current_user) is None:
-            query = query.where(sa.false())
+    query = sa.select(Commitment).where(
+        Commitment.consultation_id == consultation.id, permissions.visible_condition(current_user, consultation)
+    )
     page = db.paginate(
         query.options(so.selectinload(Commitment.versions)).order_by(Commitment.id.desc()),
         page=max(request.args.get("page", 1, type=int), 1),
@@ -124,7 +95,7 @@ def index(slug: str):
     )
     for commitment in page.items:
         commitment.consultation = consultation
-    counted = totals_by_commitment([c.id for c in page.items])
+    counted = operations.totals_of([c.id for c in page.items])
     rows = [{"commitment": c, "totals": counted[c.id], "progress": progress(c, counted[c.id])} for c in page.items]
     return render_template("commitments/index.html", consultation=consultation, rows=rows, page=page)
 

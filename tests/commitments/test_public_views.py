@@ -206,10 +206,13 @@ def test_the_organisation_page_lists_what_it_signed(client, login_as, world, sig
     assert "Ondertekende convenanten" in page and signed[0].title in page
 
 
-def test_the_list_totals_match_the_operations_totals(world, signed):
-    from partner_portal.commitments.public import totals_by_commitment
-
+def test_the_totals_of_several_commitments_follow_the_counting_rules(world, signed):
     c = signed[0]
     empty = cof.commitment(world.consultation, cof.S.open, title="Leeg")
     db.session.commit()
-    assert totals_by_commitment([c.id, empty.id]) == {c.id: ops.totals(c), empty.id: ops.totals(empty)}
+    # Counted: the museum (hours, current version); the money of De Brink is on the earlier text
+    # (stale), the joint organisation waits for its second signatory (pending).
+    assert ops.totals_of([c.id, empty.id]) == {
+        c.id: ops.Totals(organisations=1, cents_per_year=0, hours_per_year=120, stale=1, pending=1),
+        empty.id: ops.Totals(0, 0, 0, 0, 0),
+    }

@@ -71,6 +71,12 @@ class Config:
     LOGIN_DEVICE_DAYS = _int("LOGIN_DEVICE_DAYS", 180)
     LOGIN_THROTTLE_RETRY_SECONDS = _int("LOGIN_THROTTLE_RETRY_SECONDS", 30)
 
+    # MKB Assen's member registry (partner_portal/mkb/): a member no longer in the CRM's file keeps
+    # its contact person's name, e-mail and postcode this many days, then only KvK number and dates.
+    MKB_MEMBER_RETENTION_DAYS = _int("MKB_MEMBER_RETENTION_DAYS", 90)
+    # At most one reminder mail per member in this many days.
+    MKB_REMINDER_INTERVAL_DAYS = _int("MKB_REMINDER_INTERVAL_DAYS", 14)
+
     # Rendered public pages for visitors without an account (partner_portal/core/pagecache.py):
     # redis://... in production (shared by the workers), memory:// for one process, empty for off.
     PAGE_CACHE_URL = os.environ.get("PAGE_CACHE_URL", "")

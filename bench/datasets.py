@@ -18,6 +18,7 @@ from partner_portal.auth.models import OrgRole, User
 from partner_portal.auth.passwords import hash_password
 from partner_portal.core.models import utcnow
 from partner_portal.extensions import db
+from partner_portal.mkb.models import MkbMember
 from partner_portal.partners.models import Organisation, OrganisationSector, SectorGroup
 
 ORGANISATIONS = 2_000  # at 1x, including the demo organisations
@@ -58,7 +59,7 @@ def seed_partners(scale: int, ctx: dict) -> str:
     n_orgs = ORGANISATIONS * scale - have_orgs
     first_id = (db.session.scalar(sa.select(sa.func.max(Organisation.id))) or 0) + 1
     now = utcnow()
-    orgs, sectors = [], []
+    orgs, sectors, members = [], [], []
     for i in range(n_orgs):
         org_id = first_id + i
         member = rnd.random() < 0.4
@@ -68,8 +69,6 @@ def seed_partners(scale: int, ctx: dict) -> str:
                 "name": f"{rnd.choice(_NAMES)} {rnd.choice(_STREETS)} {org_id}",
                 "kvk_number": f"{80_000_000 + org_id:08d}",
                 "contact_email": f"info{org_id}@bench.example",
-                "mkb_member_number": f"B-{org_id}" if member else None,
-                "mkb_member_since": date(2015, 1, 1) if member else None,
                 "is_active": rnd.random() > 0.03,
                 "created_at": now,
                 "updated_at": now,
@@ -77,12 +76,28 @@ def seed_partners(scale: int, ctx: dict) -> str:
             }
         )
         primary = rnd.choice(groups)
+        if member:  # in MKB Assen's registry, matched by KvK number
+            members.append(
+                {
+                    "kvk_number": orgs[-1]["kvk_number"],
+                    "name": orgs[-1]["name"],
+                    "member_number": f"B-{org_id}",
+                    "sector_group_id": primary,
+                    "contact_email": f"contact{org_id}@bench.example",
+                    "member_since": date(2015, 1, 1),
+                    "organisation_id": org_id,
+                    "created_at": now,
+                    "updated_at": now,
+                    "version": 1,
+                }
+            )
         sectors.append({"organisation_id": org_id, "sector_group_id": primary, "is_primary": True})
         if rnd.random() < 0.33:
             other = rnd.choice([g for g in groups if g != primary])
             sectors.append({"organisation_id": org_id, "sector_group_id": other, "is_primary": False})
     _insert(Organisation, orgs)
     _insert(OrganisationSector, sectors)
+    _insert(MkbMember, members)
 
     password_hash = hash_password("bench-" + demo.DEMO_PASSWORD)
     roles = [OrgRole.org_admin, OrgRole.signatory, OrgRole.member]

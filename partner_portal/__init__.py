@@ -117,6 +117,7 @@ def register_blueprints(app: Flask) -> None:
     from partner_portal.consultations import views as consultations_views
     from partner_portal.endorsements import views as endorsements_views
     from partner_portal.initiatives import views as initiatives_views
+    from partner_portal.mkb import views as mkb_views
     from partner_portal.moderation import views as moderation_views
     from partner_portal.notifications import views as notifications_views
     from partner_portal.partners import views as partners_views
@@ -136,6 +137,7 @@ def register_blueprints(app: Flask) -> None:
         endorsements_views,
         initiatives_views,
         commitments_views,
+        mkb_views,
         moderation_views,
         sso_views,
     ):

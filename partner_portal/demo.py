@@ -12,6 +12,7 @@ from partner_portal.auth.models import OrgRole, StaffRole, User
 from partner_portal.auth.passwords import hash_password
 from partner_portal.core.models import utcnow
 from partner_portal.extensions import db
+from partner_portal.mkb.models import MkbMember
 from partner_portal.partners.models import Organisation, OrganisationSector, SectorGroup
 
 DEMO_PASSWORD = "binnenstad-demo"  # noqa: S105 (published demo password)
@@ -102,15 +103,13 @@ def seed_partners() -> str:
     db.session.flush()
 
     orgs = {}
-    for kvk, name, sector, mkb_number, email in ORGANISATIONS:
+    for kvk, name, sector, _mkb_number, email in ORGANISATIONS:
         org = db.session.scalar(sa.select(Organisation).where(Organisation.kvk_number == kvk))
         if org is None:
             org = Organisation(
                 name=name,
                 kvk_number=kvk,
                 contact_email=email,
-                mkb_member_number=mkb_number,
-                mkb_member_since=date(2012, 1, 1) if mkb_number else None,
                 joint_authority=kvk in JOINT_AUTHORITY,
             )
             org.sectors.append(OrganisationSector(sector_group=groups[sector], is_primary=True))
@@ -118,6 +117,19 @@ def seed_partners() -> str:
                 org.sectors.append(OrganisationSector(sector_group=groups[extra], is_primary=False))
             db.session.add(org)
         orgs[kvk] = org
+    db.session.flush()
+    for kvk, name, sector, mkb_number, _email in ORGANISATIONS:
+        if mkb_number and db.session.scalar(sa.select(MkbMember.id).where(MkbMember.kvk_number == kvk)) is None:
+            db.session.add(
+                MkbMember(
+                    kvk_number=kvk,
+                    name=name,
+                    member_number=mkb_number,
+                    sector_group=groups[sector],
+                    member_since=date(2012, 1, 1),
+                    organisation=orgs[kvk],
+                )
+            )
     db.session.flush()
 
     password_hash = hash_password(DEMO_PASSWORD)

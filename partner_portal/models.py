@@ -43,6 +43,7 @@ from partner_portal.initiatives.models import (  # noqa: F401
     ProgressUpdate,
     Spending,
 )
+from partner_portal.mkb.models import MemberImport, MemberReminder, MkbMember  # noqa: F401
 from partner_portal.notifications.models import DigestItem, NotificationPreference, OutboxMessage  # noqa: F401
 from partner_portal.partners.models import Organisation, OrganisationSector, SectorGroup  # noqa: F401
 from partner_portal.responses.models import (  # noqa: F401

@@ -6,6 +6,7 @@ from partner_portal.auth.models import OrgRole, StaffRole, User
 from partner_portal.auth.passwords import hash_password
 from partner_portal.core.models import utcnow
 from partner_portal.extensions import db
+from partner_portal.mkb.models import MkbMember
 from partner_portal.partners.models import Organisation, OrganisationSector, SectorGroup
 
 PASSWORD = "een-lang-testwachtwoord"
@@ -28,14 +29,31 @@ def organisation(
     org = Organisation(
         name=name or f"Organisatie {n}",
         kvk_number=kvk or f"{70000000 + n:08d}",
-        mkb_member_number=f"T-{n}" if mkb else None,
-        mkb_member_since=utcnow().date() if mkb else None,
         **kwargs,
     )
-    org.sectors.append(OrganisationSector(sector_group=group or sector_group(), is_primary=True))
+    group = group or sector_group()
+    org.sectors.append(OrganisationSector(sector_group=group, is_primary=True))
     db.session.add(org)
+    if mkb:
+        mkb_member(org.kvk_number, name=org.name, sector=group, organisation=org)
     db.session.flush()
     return org
+
+
+def mkb_member(kvk: str | None = None, *, sector: SectorGroup | None = None, **kwargs) -> MkbMember:
+    """A current row of MKB Assen's member registry (matched to `organisation=` when given)."""
+    n = next(_seq)
+    member = MkbMember(
+        kvk_number=kvk or f"{40000000 + n:08d}",
+        name=kwargs.pop("name", f"Lid {n}"),
+        member_number=kwargs.pop("member_number", f"T-{n}"),
+        sector_group=sector,
+        member_since=kwargs.pop("member_since", utcnow().date()),
+        **kwargs,
+    )
+    db.session.add(member)
+    db.session.flush()
+    return member
 
 
 def user(

@@ -19,6 +19,7 @@ from partner_portal.endorsements.forms import WithdrawForm
 from partner_portal.endorsements.kinds import BY_NAME, KINDS, Kind, kind_of
 from partner_portal.endorsements.models import Endorsement
 from partner_portal.extensions import db
+from partner_portal.mkb.models import MkbMember
 from partner_portal.partners.models import Organisation
 
 PER_PAGE = 50
@@ -161,7 +162,7 @@ def overview():
     pagination = db.paginate(
         sa.select(Endorsement)
         .join(Endorsement.organisation)
-        .where(Organisation.mkb_member_number.is_not(None))
+        .join(MkbMember, (MkbMember.organisation_id == Organisation.id) & MkbMember.ended_on.is_(None))
         .options(
             so.contains_eager(Endorsement.organisation),
             *(so.selectinload(getattr(Endorsement, kind.name)) for kind in KINDS),

@@ -10,10 +10,9 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -32,7 +31,7 @@ from wtforms import HiddenField
 from partner_portal.commitments import operations as commitments
 from partner_portal.consultations.loading import load_consultation
 from partner_portal.consultations.models import Consultation, FundingSource
-from partner_portal.core import csvexport
+from partner_portal.core import csvexport, tables
 from partner_portal.core.errors import OperationError
 from partner_portal.core.pagecache import public_page, shared_document
 from partner_portal.core.transaction import show_refusal
@@ -359,56 +358,6 @@ def programme_xlsx(slug: str):
     )
 
 
-def _xlsx_text(value) -> str:
-    """A workbook cell as the text a person would have typed (numbers with a decimal comma)."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float | Decimal):
-        number = Decimal(repr(value)) if isinstance(value, float) else value
-        if number == number.to_integral_value():
-            return str(int(number))
-        return format(number.normalize(), "f").replace(".", ",")
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    return str(value)
-
-
-def read_table(data: bytes, filename: str) -> list[list[str]]:
-    """The rows of an uploaded CSV (`;` or `,`; UTF-8 with or without BOM, or Windows-1252) or XLSX."""
-    if filename.lower().endswith(".xlsx") or data[:4] == b"PK\x03\x04":
-        from openpyxl import load_workbook
-
-        try:
-            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-            sheet = workbook.worksheets[0]
-            rows = [[_xlsx_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-            workbook.close()
-        except Exception as exc:  # openpyxl raises many kinds for a damaged or foreign file
-            raise OperationError(_("Dit Excel-bestand kan niet worden gelezen. Sla het op als .xlsx of .csv.")) from exc
-        return rows
-    if data.startswith(b"\xef\xbb\xbf"):
-        text = data[3:].decode("utf-8", errors="replace")
-    else:
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            text = data.decode("cp1252", errors="replace")
-    if "\x00" in text:
-        raise OperationError(_("Dit bestand is geen CSV- of Excel-bestand."))
-    first = text.split("\n", 1)[0]
-    delimiter = ";" if first.count(";") >= first.count(",") else ","
-    try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    except csv.Error as exc:
-        raise OperationError(_("Dit CSV-bestand kan niet worden gelezen: %(error)s", error=str(exc))) from exc
-    # The export protects text cells from being run as formulas with a leading quote: take it off.
-    return [[c[1:] if c.startswith("'") else c for c in row] for row in rows]
-
-
 # The bulk update ------------------------------------------------------------------------------------
 
 
@@ -468,7 +417,7 @@ def programme_upload(slug: str):
     data = file.read(MAX_UPLOAD_BYTES + 1)
     if len(data) > MAX_UPLOAD_BYTES:
         return _upload_page(consultation, form=form, error=_("Het bestand is groter dan 2 MB."), status=400)
-    plan = operations.check_bulk_update(current_user, consultation, read_table(data, file.filename))
+    plan = operations.check_bulk_update(current_user, consultation, tables.read_table(data, file.filename))
     confirm = ConfirmForm(formdata=None, plan=_serializer().dumps(plan.payload))
     return render_template(
         "initiatives/programme_preview.html",

@@ -4,7 +4,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     EmailField,
     IntegerField,
     SelectField,
@@ -55,13 +54,6 @@ class OrganisationForm(FlaskForm):
     contact_email = EmailField(
         _l("Contactadres (e-mail)"), validators=[Optional(), email_address(), max_length(254)], filters=[strip_filter]
     )
-    mkb_member_number = StringField(
-        _l("Lidnummer MKB Assen"),
-        validators=[Optional(), max_length(30)],
-        filters=[strip_filter, lambda v: v or None],
-        description=_l("Leeg laten als de organisatie geen lid is."),
-    )
-    mkb_member_since = DateField(_l("Lid sinds"), validators=[Optional()])
     joint_authority = BooleanField(
         _l("Gezamenlijk bevoegd: een handtekening namens de organisatie vraagt twee tekenbevoegden"),
         description=_l(
@@ -70,16 +62,6 @@ class OrganisationForm(FlaskForm):
     )
     version = version_field()
     submit = SubmitField(_l("Opslaan"))
-
-    def validate(self, extra_validators=None) -> bool:
-        valid = super().validate(extra_validators)
-        if bool(self.mkb_member_number.data) != bool(self.mkb_member_since.data) and not self.mkb_member_since.errors:
-            self.mkb_member_since.errors = [
-                *self.mkb_member_since.errors,
-                _l("Vul het lidnummer en de datum 'lid sinds' allebei in, of allebei niet."),
-            ]
-            valid = False
-        return valid
 
 
 class InvitePersonForm(FlaskForm):

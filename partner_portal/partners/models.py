@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
@@ -77,17 +76,12 @@ class Organisation(TimestampMixin, VersionedMixin, db.Model):
     """A partner business or institution, registered by its KvK number."""
 
     __tablename__ = "organisation"
-    __table_args__ = (
-        sa.CheckConstraint("length(kvk_number) = 8", name="kvk_length"),
-        sa.CheckConstraint("(mkb_member_number IS NULL) = (mkb_member_since IS NULL)", name="mkb_membership_complete"),
-    )
+    __table_args__ = (sa.CheckConstraint("length(kvk_number) = 8", name="kvk_length"),)
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     name: so.Mapped[str] = so.mapped_column(sa.String(200), index=True)
     kvk_number: so.Mapped[str] = so.mapped_column(sa.String(8), unique=True)
     contact_email: so.Mapped[str] = so.mapped_column(sa.String(254), default="")
-    mkb_member_number: so.Mapped[str | None] = so.mapped_column(sa.String(30), unique=True)
-    mkb_member_since: so.Mapped[date | None]
     is_active: so.Mapped[bool] = so.mapped_column(default=True, index=True)
     # Gezamenlijk bevoegd: the statutes need two signatories, so a signature counts only once a
     # second, different signatory co-signed the same version (see commitments/operations.py).
@@ -100,7 +94,9 @@ class Organisation(TimestampMixin, VersionedMixin, db.Model):
 
     @property
     def is_mkb_member(self) -> bool:
-        return self.mkb_member_number is not None
+        """A current member of MKB Assen's registry (mkb.models.MkbMember, matched by KvK number)."""
+        member = self.mkb_member  # the registry's backref
+        return member is not None and member.ended_on is None
 
     @property
     def primary_sector(self) -> SectorGroup | None:

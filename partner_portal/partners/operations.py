@@ -1,7 +1,5 @@
 """State changes of the partner registry. Operations flush and audit; the request commits."""
 
-from datetime import date
-
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
@@ -50,8 +48,6 @@ def create_organisation(
     primary_sector_id: int,
     other_sector_ids: list[int] = (),
     contact_email: str = "",
-    mkb_member_number: str | None = None,
-    mkb_member_since: date | None = None,
     joint_authority: bool = False,
 ) -> Organisation:
     """Register a partner organisation. Raises PermissionDenied, OperationError or Conflict (KvK taken)."""
@@ -62,8 +58,6 @@ def create_organisation(
         name=name,
         kvk_number=kvk_number,
         contact_email=contact_email.lower(),
-        mkb_member_number=mkb_member_number or None,
-        mkb_member_since=mkb_member_since if mkb_member_number else None,
         joint_authority=bool(joint_authority),
     )
     db.session.add(org)
@@ -83,8 +77,6 @@ def update_organisation(
     primary_sector_id: int,
     other_sector_ids: list[int] = (),
     contact_email: str = "",
-    mkb_member_number: str | None = None,
-    mkb_member_since: date | None = None,
     joint_authority: bool = False,
 ) -> None:
     """Change an organisation's details. Raises Conflict when the form's version is stale."""
@@ -98,8 +90,6 @@ def update_organisation(
     org.name = name
     org.kvk_number = kvk_number
     org.contact_email = contact_email.lower()
-    org.mkb_member_number = mkb_member_number or None
-    org.mkb_member_since = mkb_member_since if mkb_member_number else None
     org.joint_authority = bool(joint_authority)
     _set_sectors(org, primary_sector_id, list(other_sector_ids))
     flush_or_conflict(_kvk_taken_message())

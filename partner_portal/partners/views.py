@@ -166,8 +166,6 @@ def _organisation_values(form: OrganisationForm) -> dict:
         "primary_sector_id": form.primary_sector.data,
         "other_sector_ids": form.other_sectors.data or [],
         "contact_email": form.contact_email.data or "",
-        "mkb_member_number": form.mkb_member_number.data,
-        "mkb_member_since": form.mkb_member_since.data,
         "joint_authority": bool(form.joint_authority.data),
     }
 

@@ -376,7 +376,7 @@ def test_check_bulk_update_refuses_a_partner(world):
 
 
 def test_workbook_cells_are_read_as_typed_text(app):
-    from partner_portal.initiatives.programme import read_table
+    from partner_portal.core.tables import read_table
 
     workbook = Workbook()
     workbook.active.append(["id", "uitgegeven Gemeente"])

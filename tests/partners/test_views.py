@@ -25,8 +25,6 @@ def _org_data(group, **overrides):
         "kvk_number": "1234 5678",
         "primary_sector": str(group.id),
         "contact_email": "info@vaartje.example",
-        "mkb_member_number": "",
-        "mkb_member_since": "",
     }
     data.update(overrides)
     return data
@@ -43,13 +41,12 @@ def test_admin_creates_an_organisation(client, login_as):
     response = post_form(
         client,
         "/beheer/organisaties/nieuw",
-        _org_data(group, other_sectors=str(other.id), mkb_member_number="MKB-9", mkb_member_since="2020-03-01"),
+        _org_data(group, other_sectors=str(other.id)),
     )
     assert response.status_code == 302
     org = db.session.scalar(sa.select(Organisation).filter_by(kvk_number="12345678"))
     assert org.primary_sector.id == group.id
     assert {g.id for g in org.sector_groups} == {group.id, other.id}
-    assert org.is_mkb_member
     assert db.session.scalar(sa.select(AuditEvent).filter_by(action="organisation.create", object_id=org.id))
 
 
@@ -82,8 +79,6 @@ def test_bad_organisation_input_is_refused_and_nothing_is_saved(client, login_as
         ({"contact_email": "geen-adres"}, "Vul een geldig e-mailadres in"),
         ({"primary_sector": "0"}, "Kies een hoofdsector."),
         ({"primary_sector": "99999"}, "Ongeldige keuze."),
-        ({"mkb_member_number": "MKB-1"}, "allebei in, of allebei niet"),
-        ({"mkb_member_since": "niet-een-datum"}, "Ongeldige datum."),
     ]
     for overrides, message in cases:
         response = post_form(client, "/beheer/organisaties/nieuw", _org_data(group, **overrides))

@@ -1,0 +1,1 @@
+"""The engagement dashboard (`/mkb/dashboard`): what each member did, per sector, and the exports."""

@@ -1,0 +1,1 @@
+"""One member of the registry: link it to an organisation by hand, invite it; reminders to members."""

@@ -21,6 +21,7 @@ from partner_portal.core import audit, csvexport, workflow
 from partner_portal.core.audit import AuditEvent
 from partner_portal.core.forms import max_length, strip_filter
 from partner_portal.core.pagecache import AUDIT, shared_fragment
+from partner_portal.core.text import contains
 from partner_portal.extensions import db
 from partner_portal.partners.models import Organisation
 
@@ -68,10 +69,6 @@ class AuditFilterForm(FlaskForm):
         self.action.choices = [("", _l("alle")), *workflow.action_choices()]
 
 
-def _escape_like(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def _local_midnight(day) -> datetime:
     tz = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
     return datetime.combine(day, time.min, tzinfo=tz)
@@ -86,8 +83,7 @@ def _filtered(form: AuditFilterForm) -> sa.Select:
     if form.object_id.data:
         query = query.where(AuditEvent.object_id == form.object_id.data)
     if form.actor.data:
-        like = f"%{_escape_like(form.actor.data.lower())}%"
-        query = query.where(sa.func.lower(AuditEvent.actor_name).like(like, escape="\\"))
+        query = query.where(contains(AuditEvent.actor_name, form.actor.data))
     if form.action.data:
         query = query.where(AuditEvent.action == form.action.data)
     if form.date_from.data:

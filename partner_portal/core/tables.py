@@ -46,6 +46,8 @@ def _xlsx_text(value) -> str:
         if number == number.to_integral_value():
             return str(int(number))
         return format(number.normalize(), "f").replace(".", ",")
+    if isinstance(value, datetime) and value.time() == datetime.min.time():
+        return value.date().isoformat()  # a date cell: Excel stores dates as midnight
     if isinstance(value, datetime | date):
         return value.isoformat()
     return str(value)

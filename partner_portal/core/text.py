@@ -131,3 +131,11 @@ def markdown_to_plain(text: str | None) -> str:
     html = _BLOCK_END.sub("\n", str(render_markdown(text)))
     plain = htmllib.unescape(nh3.clean(html, tags=set()))
     return "\n".join(line.strip() for line in plain.splitlines() if line.strip())
+
+
+def contains(column, text: str):
+    """SQL condition: `column` contains `text`, case-insensitively, with `%` and `_` taken literally."""
+    import sqlalchemy as sa
+
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return sa.func.lower(column).like(f"%{escaped}%", escape="\\")

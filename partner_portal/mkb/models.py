@@ -98,6 +98,7 @@ class MemberImport(db.Model):
 
     __tablename__ = "mkb_member_import"
     __table_args__ = (enum_check("status", ImportStatus),)
+    page_cache_unshown = True  # staff's own pages only
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     filename: so.Mapped[str] = so.mapped_column(sa.String(255))
@@ -137,6 +138,7 @@ class MemberReminder(db.Model):
 
     __tablename__ = "mkb_member_reminder"
     __table_args__ = (sa.Index("ix_mkb_member_reminder_member_sent", "member_id", "sent_at"),)
+    page_cache_unshown = True  # staff's own pages only
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     member_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("mkb_member.id", ondelete="CASCADE"))

@@ -14,6 +14,7 @@ from partner_portal.auth.models import ORG_ROLE_LABELS, STAFF_ROLE_LABELS, OrgRo
 from partner_portal.auth.permissions import can_manage_people_of, can_manage_registry, can_manage_user
 from partner_portal.core.errors import OperationError
 from partner_portal.core.pagecache import shared_fragment
+from partner_portal.core.text import contains
 from partner_portal.core.transaction import refused
 from partner_portal.extensions import db
 from partner_portal.partners import bp, operations
@@ -137,10 +138,12 @@ def _organisations() -> str:
     q, page = _search_args()
     query = sa.select(Organisation).order_by(Organisation.name, Organisation.id)
     if q:
-        like = f"%{q.lower()}%"
-        query = query.where(sa.or_(sa.func.lower(Organisation.name).like(like), Organisation.kvk_number.like(like)))
+        query = query.where(sa.or_(contains(Organisation.name, q), contains(Organisation.kvk_number, q)))
     pagination = db.paginate(
-        query.options(so.selectinload(Organisation.sectors).joinedload(OrganisationSector.sector_group)),
+        query.options(
+            so.selectinload(Organisation.sectors).joinedload(OrganisationSector.sector_group),
+            so.selectinload(Organisation.mkb_member),
+        ),
         page=page,
         per_page=PER_PAGE,
         error_out=False,
@@ -292,8 +295,7 @@ def users():
     q, page = _search_args()
     query = sa.select(User).order_by(User.name, User.id).options(so.joinedload(User.organisation))
     if q:
-        like = f"%{q.lower()}%"
-        query = query.where(sa.or_(sa.func.lower(User.name).like(like), User.email.like(like)))
+        query = query.where(sa.or_(contains(User.name, q), contains(User.email, q)))
     pagination = db.paginate(query, page=page, per_page=PER_PAGE, error_out=False)
     return render_template("partners/users.html", pagination=pagination, q=q)
 

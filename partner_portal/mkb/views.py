@@ -215,7 +215,11 @@ def import_preview(import_id: int):
 
 
 def _refused_preview(error: OperationError, import_id: int):
-    return _preview_page(_load_import(import_id), error=error.message, status=error.status_code)
+    member_import = _load_import(import_id)
+    if member_import.status == ImportStatus.uploaded:  # not checked yet: back to the columns, with the reason
+        form = _mapping_form(member_import)
+        return _mapping_page(member_import, form, error=error.message, status=error.status_code)
+    return _preview_page(member_import, error=error.message, status=error.status_code)
 
 
 @bp.post("/mkb/leden/importeren/<int:import_id>/bevestigen")

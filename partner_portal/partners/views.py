@@ -142,7 +142,7 @@ def _organisations() -> str:
     pagination = db.paginate(
         query.options(
             so.selectinload(Organisation.sectors).joinedload(OrganisationSector.sector_group),
-            so.selectinload(Organisation.mkb_member),
+            so.joinedload(Organisation.mkb_member),  # one row each: no extra statement
         ),
         page=page,
         per_page=PER_PAGE,

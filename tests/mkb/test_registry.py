@@ -52,7 +52,10 @@ def _csv(*rows: str, header: str = HEADER, encoding: str = "cp1252") -> bytes:
 def upload(client, data: bytes, filename: str = "leden.csv"):
     """POST the file as a browser does. The body is built in memory: the test client would spool a
     large one to a temporary file that it never closes."""
-    values = {"csrf_token": csrf_token(client, "/mkb/leden/importeren"), "file": FileStorage(io.BytesIO(data), filename)}
+    values = {
+        "csrf_token": csrf_token(client, "/mkb/leden/importeren"),
+        "file": FileStorage(io.BytesIO(data), filename),
+    }
     boundary, body = encode_multipart(values)
     return client.post("/mkb/leden/importeren", data=body, content_type=f"multipart/form-data; boundary={boundary}")
 

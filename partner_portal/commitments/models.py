@@ -30,6 +30,7 @@ from partner_portal.extensions import db
 if TYPE_CHECKING:
     from partner_portal.auth.models import User
     from partner_portal.consultations.models import Consultation, FundingSource, Theme
+    from partner_portal.endorsements.models import Endorsement
     from partner_portal.partners.models import Organisation, SectorGroup
 
 TITLE_MAX = 200
@@ -197,6 +198,13 @@ class Commitment(TimestampMixin, VersionedMixin, db.Model):
     )
     signatures: so.Mapped[list[Signature]] = so.relationship(
         back_populates="commitment", cascade="all, delete-orphan", order_by="Signature.id"
+    )
+    # The organisations that support it without (or besides) signing: the active endorsements.
+    endorsements: so.Mapped[list[Endorsement]] = so.relationship(
+        "Endorsement",
+        primaryjoin="and_(Commitment.id == foreign(Endorsement.commitment_id), Endorsement.withdrawn_at.is_(None))",
+        viewonly=True,
+        order_by="Endorsement.id",
     )
 
     @property

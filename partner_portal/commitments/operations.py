@@ -1149,3 +1149,26 @@ def pledged_private_cents(consultation_id: int) -> dict[int, int]:
         sa.select(FundingSource.id, pledged).where(FundingSource.consultation_id == consultation_id)
     ).all()
     return {source_id: int(total) for source_id, total in rows if total}
+
+
+# Endorsing (the endorsements feature's rule for this kind) ----------------------------------------
+
+
+def check_endorse(actor, commitment: Commitment) -> None:
+    """The table's "endorse" row: an open or binding commitment; a signatory or admin of a partner
+    organisation (invited or not: support is not a signature). Whether the organisation already
+    endorsed it is the endorsements feature's check."""
+    row = COMMITMENT.action("endorse")
+    if commitment.state not in row.sources:
+        raise OperationError(
+            _("Alleen een convenant dat open staat voor ondertekening of bindend is, kan worden onderschreven.")
+        )
+    if not row.permits(actor, commitment):
+        raise PermissionDenied(_("Alleen tekenbevoegden en beheerders van partnerorganisaties kunnen onderschrijven."))
+    reason = row.refusal(actor, commitment)
+    if reason:
+        raise OperationError(reason)
+
+
+def record_endorsement(actor, commitment: Commitment, details: dict) -> None:
+    workflow.record_action(actor, commitment, COMMITMENT, "endorse", details=details)

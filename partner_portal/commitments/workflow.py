@@ -41,6 +41,11 @@ def signing_organisation(user, commitment: Commitment) -> bool:
     )
 
 
+@workflow.rule("signatory or organisation admin of a partner organisation")
+def endorser(user, commitment: Commitment) -> bool:
+    return permissions.speaks_for_organisation(user)
+
+
 # When --------------------------------------------------------------------------------------
 
 
@@ -212,6 +217,19 @@ COMMITMENT = workflow.register(
                 is_public=True,
                 form="own",
                 success=_l("Uw organisatie heeft de nieuwe versie ondertekend."),
+            ),
+            workflow.Action(
+                "endorse",
+                {S.open, S.binding},
+                allowed=endorser,
+                label=_l("Onderschrijven namens mijn organisatie"),
+                is_public=True,
+                form="confirm",
+                explanation=_l(
+                    "Uw organisatie steunt dit convenant openlijk, ook als zij het niet ondertekent: de naam van "
+                    "uw organisatie staat erbij. Onderschrijven is geen handtekening en belooft niets. Een "
+                    "organisatie onderschrijft een convenant één keer."
+                ),
             ),
             workflow.Action(
                 "revoke",

@@ -17,6 +17,9 @@ from typing import Any
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 
+from partner_portal.commitments import operations as commitment_operations
+from partner_portal.commitments import permissions as commitment_permissions
+from partner_portal.commitments.models import Commitment
 from partner_portal.initiatives import operations as initiative_operations
 from partner_portal.initiatives import permissions as initiative_permissions
 from partner_portal.initiatives.models import Initiative
@@ -84,6 +87,18 @@ KINDS: tuple[Kind, ...] = (
         check=initiative_operations.check_endorse,
         can_view=initiative_permissions.can_view_initiative,
         record=initiative_operations.record_endorsement,
+    ),
+    Kind(
+        name="commitment",
+        model=Commitment,
+        label=_l("Convenant"),
+        path="/convenanten/<int:item_id>",
+        endpoint="commitments.show",
+        id_arg="commitment_id",
+        title=lambda commitment: commitment.title,
+        check=commitment_operations.check_endorse,
+        can_view=commitment_permissions.can_view_commitment,
+        record=commitment_operations.record_endorsement,
     ),
 )
 

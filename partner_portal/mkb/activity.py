@@ -1,8 +1,8 @@
 """What a member organisation did on the platform, as one list of activities (one SQL UNION ALL).
 
 Each activity is (organisation_id, kind, item_id, consultation_id, at). Only what is public or
-shared counts, never a draft: an active endorsement of a response or an initiative that is no
-draft, a signature of a commitment that was not revoked, an initiative the organisation leads
+shared counts, never a draft: an active endorsement of a response, an initiative or a commitment
+that is no draft, a signature of a commitment that was not revoked, an initiative the organisation leads
 (once submitted), an initiative it co-initiates (accepted, once submitted). The dashboard, the
 per-sector view and the reminders all read "active" from here, so they agree on it.
 """
@@ -13,17 +13,18 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from partner_portal.commitments.models import Commitment, Signature, SignatureState
+from partner_portal.commitments.models import Commitment, CommitmentState, Signature, SignatureState
 from partner_portal.endorsements.models import Endorsement
 from partner_portal.initiatives.models import CoInitiator, Initiative, InitiativeState, InvitationState
 from partner_portal.responses.models import FormalResponse
 
 ENDORSED_RESPONSE = "endorsed_response"
 ENDORSED_INITIATIVE = "endorsed_initiative"
+ENDORSED_COMMITMENT = "endorsed_commitment"
 SIGNED = "signed"
 LEADS = "leads"
 CO_INITIATES = "co_initiates"
-KINDS = (ENDORSED_RESPONSE, ENDORSED_INITIATIVE, SIGNED, LEADS, CO_INITIATES)
+KINDS = (ENDORSED_RESPONSE, ENDORSED_INITIATIVE, ENDORSED_COMMITMENT, SIGNED, LEADS, CO_INITIATES)
 
 SIGNED_STATES = (SignatureState.complete, SignatureState.pending_second, SignatureState.noticed)
 
@@ -73,6 +74,15 @@ def activities(
             Endorsement.endorsed_at,
             [(Initiative, Initiative.id == Endorsement.initiative_id)],
             (Endorsement.withdrawn_at.is_(None), not_draft),
+        ),
+        part(
+            ENDORSED_COMMITMENT,
+            Endorsement.organisation_id,
+            Endorsement.commitment_id,
+            Commitment.consultation_id,
+            Endorsement.endorsed_at,
+            [(Commitment, Commitment.id == Endorsement.commitment_id)],
+            (Endorsement.withdrawn_at.is_(None), Commitment.state != CommitmentState.draft),
         ),
         part(
             SIGNED,

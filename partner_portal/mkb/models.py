@@ -62,9 +62,6 @@ class MkbMember(TimestampMixin, VersionedMixin, db.Model):
     organisation: so.Mapped[Organisation | None] = so.relationship(
         backref=so.backref("mkb_member", uselist=False, lazy="select")
     )
-    reminders: so.Mapped[list[MemberReminder]] = so.relationship(
-        back_populates="member", order_by="MemberReminder.sent_at.desc()", cascade="all, delete-orphan"
-    )
 
     @property
     def is_current(self) -> bool:
@@ -148,7 +145,10 @@ class MemberReminder(db.Model):
     text: so.Mapped[str] = so.mapped_column(sa.Text)
     recipients: so.Mapped[int] = so.mapped_column(default=0)  # how many mails went out
 
-    member: so.Mapped[MkbMember] = so.relationship(back_populates="reminders")
+    # MkbMember.reminders: newest first; they go with the member.
+    member: so.Mapped[MkbMember] = so.relationship(
+        backref=so.backref("reminders", order_by="MemberReminder.sent_at.desc()", cascade="all, delete-orphan")
+    )
     sent_by: so.Mapped[User | None] = so.relationship()
 
 

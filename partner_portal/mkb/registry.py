@@ -225,7 +225,9 @@ class Plan:
             "ended": len(self.ended),
             "rows_with_errors": self.rows_with_errors,
             "error_count": self.error_count,
-            "changed_fields": {name: fields[name] for name in [*(f.name for f in FIELDS), "member_again"] if fields[name]},
+            "changed_fields": {
+                name: fields[name] for name in [*(f.name for f in FIELDS), "member_again"] if fields[name]
+            },
             "errors": [[e.row, e.column, e.message] for e in self.errors],
             "examples": {
                 "new": [[v["kvk_number"], v.get("name", "")] for v in self.new[:EXAMPLES]],

@@ -6,16 +6,12 @@ of retail that have not taken part yet, export that view, and remind one of them
 reminder the same day is refused.
 """
 
-import io
-
 import pytest
 import sqlalchemy as sa
-from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from partner_portal.extensions import db
-from partner_portal.mkb.models import MemberReminder, MkbMember
-from partner_portal.notifications.models import OutboxMessage
+from partner_portal.mkb.models import MkbMember
 from tests.browser.helpers import check_a11y, log_in, visit
 
 pytestmark = pytest.mark.browser
@@ -72,7 +68,10 @@ def test_mkb_staff_import_the_member_file_over_a_slow_line_then_find_and_remind_
     page.get_by_role("button", name="Bestand inlezen").click()
     expect(page.get_by_role("status")).to_contain_text("Het bestand wordt verstuurd")
     expect(page.get_by_role("heading", level=1)).to_have_text("Welke kolom is wat?", timeout=30_000)
-    cdp.send("Network.emulateNetworkConditions", {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1})
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1},
+    )
     check_a11y(page)
 
     # The columns: guessed from their names; the contact person's column is chosen by hand.

@@ -1,6 +1,6 @@
 """Access rules for endorsements: endorse (confirmation and POST), withdraw, the overview for MKB staff."""
 
-import tests.responses.access  # noqa: F401  (the world's responses are built first)
+import tests.commitments.access  # noqa: F401  (the world's responses and commitments are built first)
 from partner_portal.endorsements.models import Endorsement
 from partner_portal.extensions import db
 from tests.access import ROLES, WORLD_BUILDERS, Rule, only
@@ -28,6 +28,17 @@ def withdraw_own(allowed: int) -> dict[str, int]:
     return result
 
 
+def speakers(allowed: int) -> dict[str, int]:
+    """A's signatories and admins get `allowed`, every other logged-in role 403 (an open commitment is public)."""
+    result = dict.fromkeys(ROLES, 403)
+    result.update(dict.fromkeys(ENDORSERS_A, allowed), anonymous=302)
+    return result
+
+
+def _endorse_commitment(w) -> str:
+    return f"/convenanten/{w.commitment_open.id}/onderschrijven"
+
+
 def _endorse(response) -> str:
     return f"/reacties/{response.id}/onderschrijven"
 
@@ -46,5 +57,8 @@ RULES = [
     Rule("endorsements.withdraw", lambda w: _withdraw(w.endorsement_b), LOGGED_IN_403, name="other"),
     Rule("endorsements.withdraw", lambda w: _withdraw(w.endorsement_a), withdraw_own(302), method="POST", name="own"),
     Rule("endorsements.withdraw", lambda w: _withdraw(w.endorsement_b), LOGGED_IN_403, method="POST", name="other"),
+    # A commitment open for signing: any partner organisation's signatory or admin may endorse it.
+    Rule("endorsements.endorse", _endorse_commitment, speakers(200), name="commitment"),
+    Rule("endorsements.endorse", _endorse_commitment, speakers(302), method="POST", name="commitment"),
     Rule("endorsements.overview", lambda w: "/mkb/onderschrijvingen", only("mkb_staff", "administrator")),
 ]

@@ -401,6 +401,19 @@ def field_label(name: str) -> str:
     return str(BY_NAME[name].label)
 
 
+# Imports are applied one at a time (two files with the same new KvK number would otherwise both
+# insert it): PostgreSQL takes this transaction-level lock; SQLite serialises writers anyway.
+_REGISTRY_LOCK = 0x4D4B42  # "MKB"
+
+
+def _lock_registry(member_import: MemberImport) -> None:
+    """Wait for any other import being applied, then read this import's status as it is now."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _REGISTRY_LOCK})
+    db.session.flush()  # this transaction's own changes first: the refresh reads the row back
+    db.session.refresh(member_import)
+
+
 def _open(member_import: MemberImport) -> None:
     if member_import.status in (ImportStatus.imported, ImportStatus.cancelled):
         raise Conflict(
@@ -435,6 +448,7 @@ def confirm(actor, member_import: MemberImport, *, only_valid: bool = False) -> 
     Refuses (OperationError, nothing changed) a file with errors unless `only_valid`, and (Conflict)
     a file whose check gives other counts than the preview staff saw: the registry changed meanwhile."""
     _require(actor)
+    _lock_registry(member_import)
     _open(member_import)
     if member_import.status != ImportStatus.previewed:
         raise OperationError(_("Controleer het bestand eerst; kies daarvoor de kolommen."))
@@ -520,6 +534,7 @@ def confirm(actor, member_import: MemberImport, *, only_valid: bool = False) -> 
 def cancel(actor, member_import: MemberImport) -> None:
     """Drop a staged file: nothing of it reaches the registry."""
     _require(actor)
+    _lock_registry(member_import)
     _open(member_import)
     member_import.status = ImportStatus.cancelled
     member_import.finished_at = utcnow()

@@ -272,8 +272,9 @@ def is_image(stored: StoredFile) -> bool:
     return stored.content_type.startswith("image/")
 
 
-def send_stored_file(stored: StoredFile) -> Response:
-    """Send the file as a download (never rendered inline by the browser).
+def send_stored_file(stored: StoredFile, *, inline: bool = False) -> Response:
+    """Send the file as a download (never rendered inline by the browser); `inline`: an image shown
+    on a page (only PNG and JPEG that decoded in full when stored, see `save_image`).
 
     The file is opened only when the body is read, and closed when it is done.
     """
@@ -288,7 +289,10 @@ def send_stored_file(stored: StoredFile) -> Response:
     ascii_name = name.encode("ascii", "ignore").decode() or "document.pdf"
     response = Response(chunks(), mimetype=stored.content_type, direct_passthrough=True)
     response.headers["Content-Length"] = str(path.stat().st_size)
-    response.headers["Content-Disposition"] = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
+    disposition = "inline" if inline and is_image(stored) else "attachment"
+    response.headers["Content-Disposition"] = (
+        f"{disposition}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
+    )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "no-store"
     return response

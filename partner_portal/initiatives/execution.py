@@ -246,8 +246,21 @@ def post_update(initiative_id: int):
         body=form.body.data,
         happened_on=form.happened_on.data,
         file=request.files.get("file"),
+        image_text=form.image_text.data,
     )
     return _back(initiative, str(INITIATIVE.action("post_update").success))
+
+
+@bp.get("/initiatieven/<int:initiative_id>/nieuws/<int:update_id>/afbeelding")
+def update_image(initiative_id: int, update_id: int):
+    """The update's image shown on the timeline (inline), for whoever may see the initiative; 404 once
+    hidden or when the attachment is a PDF."""
+    update = _update(load_initiative(initiative_id), update_id)
+    if update.hidden_at is not None or update.file is None or not uploads.is_image(update.file):
+        abort(404)
+    if not update.file.path.exists():
+        abort(404)
+    return uploads.send_stored_file(update.file, inline=True)
 
 
 @bp.get("/initiatieven/<int:initiative_id>/nieuws/<int:update_id>/bestand")

@@ -45,6 +45,14 @@ class UpdateForm(FlaskForm):
         _l("PDF of afbeelding (optioneel)"),
         description=_l("Een PDF-bestand of een PNG- of JPEG-afbeelding, hoogstens 10 MB."),
     )
+    image_text = StringField(
+        _l("Wat staat er op de afbeelding?"),
+        filters=[strip_filter],
+        description=_l(
+            "Verplicht bij een afbeelding, voor wie haar niet kan zien; bijvoorbeeld: "
+            "'De nieuwe bankjes op het Koopmansplein'. Hoogstens 300 tekens."
+        ),
+    )
 
 
 class HideUpdateForm(ReasonForm):

@@ -99,6 +99,7 @@ PROGRAMME_STATES = (S.adopted, S.in_progress, S.completed, S.cancelled)
 PENDING_STATES = (S.submitted, S.in_review, S.changes_requested)
 
 SUMMARY_MAX = 280
+IMAGE_TEXT_MAX = 300  # a news image's alternative text
 
 
 def _enum(cls, length: int = 20):
@@ -554,6 +555,8 @@ class ProgressUpdate(_PartOfInitiative, db.Model):
     hidden_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     hidden_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user.id", ondelete="RESTRICT"), index=True)
     hidden_reason: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    # What an attached image shows, in words: its alternative text on the timeline (required with an image).
+    image_text: so.Mapped[str] = so.mapped_column(sa.String(IMAGE_TEXT_MAX), default="", server_default="")
 
     initiative: so.Mapped[Initiative] = so.relationship(back_populates="updates")
     file: so.Mapped[StoredFile | None] = so.relationship(lazy="joined")

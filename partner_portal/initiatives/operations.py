@@ -27,6 +27,7 @@ from partner_portal.core.money import format_euros, parse_euros
 from partner_portal.extensions import db
 from partner_portal.initiatives import ledger, permissions
 from partner_portal.initiatives.models import (
+    IMAGE_TEXT_MAX,
     SUMMARY_MAX,
     CoInitiator,
     Follower,
@@ -680,7 +681,13 @@ def set_spending(actor, initiative: Initiative, cents_per_source: dict[int, int]
 
 
 def post_update(
-    actor, initiative: Initiative, *, body: str, happened_on: str, file: FileStorage | None = None
+    actor,
+    initiative: Initiative,
+    *,
+    body: str,
+    happened_on: str,
+    file: FileStorage | None = None,
+    image_text: str = "",
 ) -> ProgressUpdate:
     """An initiator posts a dated update (text, optional PDF or PNG/JPEG image, see
     uploads.save_pdf_or_image) on the initiative's timeline; initiators, endorsers and followers
@@ -693,12 +700,23 @@ def post_update(
     when = _date(happened_on) if (happened_on or "").strip() else utcnow().date()
     if not isinstance(when, date):
         errors["happened_on"] = _("Datum: vul een datum in als 1-3-2027.")
+    image_text = (image_text or "").strip()
+    has_file = file is not None and bool(file.filename)
+    if has_file and uploads.image_type(file.stream.read(uploads.IMAGE_HEAD)) is not None and not image_text:
+        errors["image_text"] = _("Schrijf in een paar woorden wat er op de afbeelding staat.")
+    if has_file:
+        file.stream.seek(0)
+    if len(image_text) > IMAGE_TEXT_MAX:
+        errors["image_text"] = _(
+            "Gebruik hoogstens %(max)d tekens voor wat er op de afbeelding staat.", max=IMAGE_TEXT_MAX
+        )
     if errors:
         raise InvalidFields(errors)
     stored = None
-    if file is not None and file.filename:
+    if has_file:
         stored = uploads.save_pdf_or_image(file, actor, max_bytes=_max_attachment_bytes())
-    update = ProgressUpdate(body=body, happened_on=when, file=stored, author_id=actor.id)
+    image_text = image_text if stored is not None and uploads.is_image(stored) else ""
+    update = ProgressUpdate(body=body, happened_on=when, file=stored, author_id=actor.id, image_text=image_text)
     initiative.updates.append(update)
     initiative.updated_at = utcnow()
     workflow.flush_versioned()

@@ -84,9 +84,23 @@ def test_an_initiator_updates_the_progress_and_a_follower_hears_of_the_news(page
     )
     news.get_by_role("button", name="Nieuws plaatsen").click()
     check_a11y(page)
+    # An image needs words for what it shows (its text for who cannot see it); what was typed stays.
+    news = page.locator("form").filter(has=page.get_by_role("heading", name="Nieuws plaatsen"))
+    expect(page.get_by_text("Schrijf in een paar woorden wat er op de afbeelding staat.").first).to_be_visible()
+    expect(news.get_by_label("Nieuws", exact=True)).to_have_value("De terrassen op het Koopmansplein zijn open.")
+    news.get_by_label("PDF of afbeelding (optioneel)").set_input_files(
+        files=[{"name": "terras.png", "mimeType": "image/png", "buffer": _png()}]
+    )
+    news.get_by_label("Wat staat er op de afbeelding?").fill("Volle terrassen in de zon op het Koopmansplein")
+    news.get_by_role("button", name="Nieuws plaatsen").click()
+    check_a11y(page)
     expect(page.get_by_text("Het nieuws is geplaatst.")).to_be_visible()
     expect(page.get_by_text("De terrassen op het Koopmansplein zijn open.")).to_be_visible()
-    expect(page.get_by_role("link", name="Afbeelding: terras.png")).to_be_visible()
+    expect(page.get_by_role("link", name="Afbeelding downloaden: terras.png")).to_be_visible()
+    image = page.get_by_role("img", name="Volle terrassen in de zon op het Koopmansplein")
+    image.scroll_into_view_if_needed()  # loaded lazily, once near the screen
+    expect(image).to_be_visible()
+    assert image.evaluate("img => img.complete && img.naturalWidth > 0")  # served inline under the CSP
 
     # The follower's mail is in the outbox, with a link to the initiative.
     db.session.expire_all()

@@ -99,6 +99,13 @@ RULES += [
     Rule("initiatives.post_update", lambda w: f"{a_running(w)}/nieuws", INITIATORS_OF_A, method="POST"),
     Rule("initiatives.post_update", lambda w: f"{a(w)}/nieuws", own_org(400), method="POST", name="draft"),
     Rule("initiatives.update_file", lambda w: f"{b(w)}/nieuws/{w.update_b.id}/bestand", name="public"),
+    Rule("initiatives.update_image", lambda w: f"{b(w)}/nieuws/{w.update_b.id}/afbeelding", name="public"),
+    Rule(
+        "initiatives.update_image",
+        lambda w: f"{b(w)}/nieuws/{w.hidden_update_b.id}/afbeelding",
+        dict.fromkeys(ROLES, 404),
+        name="hidden",
+    ),
     Rule(
         "initiatives.update_file",
         lambda w: f"{b(w)}/nieuws/{w.hidden_update_b.id}/bestand",

@@ -152,14 +152,24 @@ def test_news_with_a_pdf_and_with_a_png_and_their_files(client, world, login_as,
         client,
         running,
         "/nieuws",
-        {"body": "Zo ziet het eruit.", "happened_on": "", "file": (io.BytesIO(png_bytes()), "foto.png")},
+        {
+            "body": "Zo ziet het eruit.",
+            "happened_on": "",
+            "file": (io.BytesIO(png_bytes()), "foto.png"),
+            "image_text": "De nieuwe bankjes op het Koopmansplein",
+        },
         content_type="multipart/form-data",
     )
     assert r.status_code == 303
     photo, plan = running.updates  # newest first
     assert plan.file.content_type == "application/pdf" and photo.file.content_type == "image/png"
     page = client.get(_url(running)).get_data(as_text=True)
-    assert "De bouw is begonnen." in page and "plan.pdf" in page and "Afbeelding: foto.png" in page
+    assert "De bouw is begonnen." in page and "plan.pdf" in page and "Afbeelding downloaden: foto.png" in page
+    image_url = _url(running, f"/nieuws/{photo.id}/afbeelding")
+    assert f'<img class="news-image" src="{image_url}" alt="De nieuwe bankjes op het Koopmansplein"' in page
+    shown = client.get(image_url)
+    assert shown.status_code == 200 and shown.headers["Content-Disposition"].startswith("inline;")
+    assert client.get(_url(running, f"/nieuws/{plan.id}/afbeelding")).status_code == 404  # a PDF is not shown
 
     client.delete_cookie(client.application.config["SESSION_COOKIE_NAME"])  # a visitor downloads both
     got = client.get(_url(running, f"/nieuws/{photo.id}/bestand"))
@@ -183,7 +193,7 @@ def test_a_fake_or_broken_image_is_refused_and_nothing_is_posted(client, world, 
         client,
         running,
         "/nieuws",
-        {"body": "Met een plaatje.", "file": (io.BytesIO(content), name)},
+        {"body": "Met een plaatje.", "file": (io.BytesIO(content), name), "image_text": "Het plein"},
         content_type="multipart/form-data",
     )
     page = r.get_data(as_text=True)
@@ -191,6 +201,22 @@ def test_a_fake_or_broken_image_is_refused_and_nothing_is_posted(client, world, 
     assert "geen PDF en geen PNG- of JPEG-afbeelding" in page or "kan niet worden gelezen" in page
     assert 'id="file-error"' in page  # said at the file field too
     assert "Met een plaatje." in page  # the text typed is kept
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ProgressUpdate)) == 0
+
+
+def test_an_image_without_words_for_what_it_shows_is_refused_and_nothing_is_posted(client, world, login_as, running):
+    login_as(world.member)
+    r = _post(
+        client,
+        running,
+        "/nieuws",
+        {"body": "Kijk eens.", "file": (io.BytesIO(png_bytes()), "foto.png"), "image_text": "  "},
+        content_type="multipart/form-data",
+    )
+    page = r.get_data(as_text=True)
+    assert r.status_code == 400
+    assert "Schrijf in een paar woorden wat er op de afbeelding staat." in page
+    assert 'id="image_text-error"' in page and "Kijk eens." in page
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ProgressUpdate)) == 0
 
 
@@ -210,7 +236,11 @@ def test_a_moderator_hides_news_with_a_reason_and_its_file_is_gone(client, world
         client,
         running,
         "/nieuws",
-        {"body": "Onjuiste bewering over de buren.", "file": (io.BytesIO(png_bytes()), "buren.png")},
+        {
+            "body": "Onjuiste bewering over de buren.",
+            "file": (io.BytesIO(png_bytes()), "buren.png"),
+            "image_text": "De buren",
+        },
         content_type="multipart/form-data",
     )
     [update] = running.updates
@@ -247,7 +277,7 @@ def test_a_file_through_another_initiative_is_not_found(client, world, login_as,
         client,
         running,
         "/nieuws",
-        {"body": "Foto.", "file": (io.BytesIO(png_bytes()), "foto.png")},
+        {"body": "Foto.", "file": (io.BytesIO(png_bytes()), "foto.png"), "image_text": "Het plein"},
         content_type="multipart/form-data",
     )
     other = inf.initiative(world.consultation, world.co, S.in_progress)

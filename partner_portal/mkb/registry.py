@@ -244,15 +244,16 @@ def _kvk(text: str) -> tuple[str | None, str | None]:
         return None, _("Het KvK-nummer ontbreekt.")
     if not digits.isdigit():
         return None, _("'%(value)s' is geen KvK-nummer: een KvK-nummer bestaat uit 8 cijfers.", value=text[:40])
-    if len(digits) != 8:
-        hint = (
-            _(" Staat de kolom in Excel als getal opgemaakt? Dan valt een voorloopnul weg; maak de kolom tekst.")
-            if len(digits) == 7
-            else ""
+    if len(digits) == 7:
+        return None, _(
+            "'%(value)s' heeft 7 cijfers; een KvK-nummer heeft er 8. Staat de kolom in Excel als getal "
+            "opgemaakt? Dan valt een voorloopnul weg; maak de kolom tekst.",
+            value=digits,
         )
+    if len(digits) != 8:
         return None, _(
             "'%(value)s' heeft %(count)s cijfers; een KvK-nummer heeft er 8.", value=digits, count=len(digits)
-        ) + str(hint)
+        )
     return digits, None
 
 

@@ -208,22 +208,6 @@ def invite_member(member_id: int):
 # Reminders --------------------------------------------------------------------------------------
 
 
-def default_subject() -> str:
-    return _("Doe mee: Samen naar een krachtige binnenstad")
-
-
-def default_text() -> str:
-    return _(
-        "Samen met de gemeente Assen werken ondernemers, culturele instellingen en eigenaren van vastgoed "
-        "aan de visie “Samen naar een krachtige binnenstad”. Op het Partnerportaal Binnenstad reageert u op "
-        "de visie, steunt u initiatieven of stelt u er zelf een voor, en ondertekent u de afspraken die we "
-        "samen maken.\n\n"
-        "Uw onderneming is lid van MKB Assen, en uw stem telt. We nodigen u van harte uit om mee te doen: "
-        "log in op het portaal en laat zien waar u staat. Het kost maar een paar minuten.\n\n"
-        "Met vriendelijke groet,\nMKB Assen"
-    )
-
-
 def _selection() -> tuple[list[MkbMember], SectorGroup | None, str | None]:
     """The members chosen by the query string (`lid`, repeated, or `sector`), the sector, and a
     message when the selection cannot be used. Ids that are not numbers or name no member are ignored."""
@@ -282,8 +266,8 @@ def remind():
     _require_registry()
     form = ReminderForm()
     if request.method == "GET":
-        form.subject.data = default_subject()
-        form.text.data = default_text()
+        form.subject.data = operations.default_subject()
+        form.text.data = operations.default_text()
         return _remind_page(form)
     if not form.validate_on_submit():
         return _remind_page(form, status=400)

@@ -196,6 +196,22 @@ def invite_member(
 # Reminders --------------------------------------------------------------------------------------
 
 
+def default_subject() -> str:
+    return _("Doe mee: Samen naar een krachtige binnenstad")
+
+
+def default_text() -> str:
+    return _(
+        "Samen met de gemeente Assen werken ondernemers, culturele instellingen en eigenaren van vastgoed "
+        "aan de visie “Samen naar een krachtige binnenstad”. Op het Partnerportaal Binnenstad reageert u op "
+        "de visie, steunt u initiatieven of stelt u er zelf een voor, en ondertekent u de afspraken die we "
+        "samen maken.\n\n"
+        "Uw onderneming is lid van MKB Assen, en uw stem telt. We nodigen u van harte uit om mee te doen: "
+        "log in op het portaal en laat zien waar u staat. Het kost maar een paar minuten.\n\n"
+        "Met vriendelijke groet,\nMKB Assen"
+    )
+
+
 def interval() -> timedelta:
     return timedelta(days=current_app.config["MKB_REMINDER_INTERVAL_DAYS"])
 

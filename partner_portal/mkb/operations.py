@@ -410,7 +410,7 @@ def remind(actor, members: list[MkbMember], *, subject: str, text: str) -> list[
             "mkb_reminder",
             candidate.recipients,
             actor=actor,
-            context={"url": url, "subject": subject, "text": text, "organisation": member.organisation.name},
+            context={"url": url, "title": subject, "text": text, "organisation": member.organisation.name},
         )
         reminder = MemberReminder(
             member=member, sent_at=now, sent_by=actor, subject=subject, text=text, recipients=len(candidate.recipients)

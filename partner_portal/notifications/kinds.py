@@ -198,7 +198,7 @@ KINDS: dict[str, Kind] = {
             _l("Herinneringen van MKB Assen om mee te doen"),
             context={
                 "url": "where to take part (the featured consultation, else the login page)",
-                "subject": "the subject MKB staff wrote",
+                "title": "the subject MKB staff wrote",
                 "text": "the text MKB staff wrote (plain text)",
                 "organisation": "the member organisation",
             },

@@ -333,7 +333,7 @@ SEEDERS.append(seed_responses)
 # `BENCH_SMOKE=1` and tests/test_bench_data.py: the same data set, small enough to seed in seconds
 # (at least 8 consultations: the mixed workload gives each of its workers a draft of its own).
 SMOKE_SIZES = {
-    "ORGANISATIONS": 60,
+    "ORGANISATIONS": 120,  # the demo alone has 64
     "USERS": 150,
     "AUDIT_EVENTS": 200,
     "CONSULTATIONS": 10,

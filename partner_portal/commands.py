@@ -15,6 +15,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(workflows)
     app.cli.add_command(audit_group)
     app.cli.add_command(consultations_group)
+    app.cli.add_command(privacy_group)
     sso_commands.register(app)
 
 
@@ -172,3 +173,18 @@ def consultations_load(path: str, featured: bool | None, actor_email: str | None
         ) from exc
     db.session.commit()
     click.echo(f"consultation {consultation.slug} loaded: /consultaties/{consultation.slug}")
+
+
+@click.group("privacy")
+def privacy_group() -> None:
+    """Personal data the portal no longer needs."""
+
+
+@privacy_group.command("purge")
+def privacy_purge() -> None:
+    """Erase the contact data of former MKB members past the retention period, and staged member files."""
+    from partner_portal.mkb.privacy import purge
+
+    purged = purge()
+    db.session.commit()
+    click.echo(str(purged))

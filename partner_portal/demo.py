@@ -179,7 +179,13 @@ def seed_commitments() -> str:
     return seed()
 
 
-SEED_STEPS = [seed_partners, seed_consultations, seed_responses, seed_initiatives, seed_commitments]
+def seed_members() -> str:
+    from partner_portal.mkb.demo import seed_members as seed
+
+    return seed()
+
+
+SEED_STEPS = [seed_partners, seed_consultations, seed_responses, seed_initiatives, seed_commitments, seed_members]
 
 
 def seed() -> str:

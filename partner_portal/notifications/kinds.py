@@ -194,6 +194,17 @@ KINDS: dict[str, Kind] = {
             applies_to=_partners,
         ),
         Kind(
+            "mkb_reminder",
+            _l("Herinneringen van MKB Assen om mee te doen"),
+            context={
+                "url": "where to take part (the featured consultation, else the login page)",
+                "title": "the subject MKB staff wrote",
+                "text": "the text MKB staff wrote (plain text)",
+                "organisation": "the member organisation",
+            },
+            applies_to=_partners,
+        ),
+        Kind(
             "stage_changed",
             _l("Een consultatie gaat naar een nieuwe fase"),
             default_mode=NotificationMode.digest,

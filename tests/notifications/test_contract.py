@@ -207,7 +207,16 @@ def _sso_new_member(w):
     sso_ops.join_organisation(provider, login, w.org)
 
 
+def _mkb_reminder(w):
+    from partner_portal.mkb import operations as mkb_ops
+
+    member = factories.mkb_member(w.org.kvk_number, name=w.org.name, sector=w.group, organisation=w.org)
+    staff = factories.user(role=StaffRole.mkb_staff, name="Maarten van MKB Assen")
+    mkb_ops.remind(staff, [member], subject="Doe mee", text="Wij nodigen u uit.\n\nMKB Assen")
+
+
 TRIGGERS: dict[str, Callable] = {
+    "mkb_reminder": _mkb_reminder,
     "sso_new_member": _sso_new_member,
     "commitment_text_changed": _commitment_text_changed,
     "commitment_binding": _commitment_binding,

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from partner_portal.commitments.models import Commitment, Signature, SignatureState
 from partner_portal.endorsements.models import Endorsement
 from partner_portal.initiatives.models import CoInitiator, Initiative, InitiativeState, InvitationState
-from partner_portal.responses.models import FormalResponse
+from partner_portal.responses.models import FormalResponse, ResponseState
 
 ENDORSED_RESPONSE = "endorsed_response"
 ENDORSED_INITIATIVE = "endorsed_initiative"
@@ -63,7 +63,7 @@ def activities(
             FormalResponse.consultation_id,
             Endorsement.endorsed_at,
             [(FormalResponse, FormalResponse.id == Endorsement.formal_response_id)],
-            (Endorsement.withdrawn_at.is_(None),),
+            (Endorsement.withdrawn_at.is_(None), FormalResponse.state != ResponseState.draft),
         ),
         part(
             ENDORSED_INITIATIVE,

@@ -1,9 +1,9 @@
-"""Access rules for endorsements: endorse (confirmation and POST), withdraw, the overview for MKB staff."""
+"""Access rules for endorsements: endorse (confirmation and POST) and withdraw (the MKB overview is the dashboard's)."""
 
 import tests.responses.access  # noqa: F401  (the world's responses are built first)
 from partner_portal.endorsements.models import Endorsement
 from partner_portal.extensions import db
-from tests.access import ROLES, WORLD_BUILDERS, Rule, only
+from tests.access import ROLES, WORLD_BUILDERS, Rule
 from tests.responses.access import LOGGED_IN_403, own_group
 
 ENDORSERS_A = ("signatory", "org_admin", "coordinator")  # the coordinator is an org admin of A
@@ -46,5 +46,4 @@ RULES = [
     Rule("endorsements.withdraw", lambda w: _withdraw(w.endorsement_b), LOGGED_IN_403, name="other"),
     Rule("endorsements.withdraw", lambda w: _withdraw(w.endorsement_a), withdraw_own(302), method="POST", name="own"),
     Rule("endorsements.withdraw", lambda w: _withdraw(w.endorsement_b), LOGGED_IN_403, method="POST", name="other"),
-    Rule("endorsements.overview", lambda w: "/mkb/onderschrijvingen", only("mkb_staff", "administrator")),
 ]

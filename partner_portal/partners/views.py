@@ -140,7 +140,10 @@ def _organisations() -> str:
         like = f"%{q.lower()}%"
         query = query.where(sa.or_(sa.func.lower(Organisation.name).like(like), Organisation.kvk_number.like(like)))
     pagination = db.paginate(
-        query.options(so.selectinload(Organisation.sectors).joinedload(OrganisationSector.sector_group)),
+        query.options(
+            so.selectinload(Organisation.sectors).joinedload(OrganisationSector.sector_group),
+            so.joinedload(Organisation.mkb_member),  # the list says whether each one is a member
+        ),
         page=page,
         per_page=PER_PAGE,
         error_out=False,

@@ -241,12 +241,21 @@ class MemberRow:
 
 def member_page(f: Filters) -> Page:
     """The page `f.page` of the filtered members (the last page when beyond it), details filled in."""
-    query = members_select(f)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
-    pages = max(math.ceil(total / PER_PAGE), 1)
-    page = min(f.page, pages)
-    rows = db.session.execute(_eager(query).limit(PER_PAGE).offset((page - 1) * PER_PAGE)).unique().all()
-    return Page(with_details([MemberRow(m, last, reminded) for m, last, reminded in rows], f), page, PER_PAGE, total)
+    # The total comes with the page's rows (a window count): one statement, unless the page is
+    # beyond the last one; then the last page is read.
+    query = members_select(f).add_columns(sa.func.count().over().label("total"))
+
+    def read(page: int) -> list:
+        return db.session.execute(_eager(query).limit(PER_PAGE).offset((page - 1) * PER_PAGE)).unique().all()
+
+    page, rows = f.page, read(f.page)
+    if not rows and page > 1:
+        total = db.session.scalar(sa.select(sa.func.count()).select_from(members_select(f).order_by(None).subquery()))
+        page = max(math.ceil(total / PER_PAGE), 1)
+        rows = read(page)
+    total = rows[0].total if rows else 0
+    members = [MemberRow(m, last, reminded) for m, last, reminded, _total in rows]
+    return Page(with_details(members, f), page, PER_PAGE, total)
 
 
 def all_member_rows(f: Filters, chunk: int = 500):
@@ -264,34 +273,40 @@ def with_details(rows: list[MemberRow], f: Filters) -> list[MemberRow]:
     consultation_id = f.consultation_id
     if org_ids:
         in_consultation = (lambda column: column == consultation_id) if consultation_id else (lambda column: sa.true())
-        response_options = (so.joinedload(FormalResponse.consultation), so.joinedload(FormalResponse.sector_group))
         initiative_options = (so.joinedload(Initiative.consultation), so.lazyload(Initiative.lead_organisation))
-        for org_id, response in db.session.execute(
-            sa.select(Endorsement.organisation_id, FormalResponse)
-            .join(FormalResponse, FormalResponse.id == Endorsement.formal_response_id)
+        # Both kinds of endorsement in one statement: the item is the response or the initiative.
+        endorsed_response = so.aliased(FormalResponse, name="endorsed_response")
+        endorsed_initiative = so.aliased(Initiative, name="endorsed_initiative")
+        for org_id, response, initiative in db.session.execute(
+            sa.select(Endorsement.organisation_id, endorsed_response, endorsed_initiative)
+            .outerjoin(endorsed_response, endorsed_response.id == Endorsement.formal_response_id)
+            .outerjoin(endorsed_initiative, endorsed_initiative.id == Endorsement.initiative_id)
             .where(
                 Endorsement.organisation_id.in_(org_ids),
                 Endorsement.withdrawn_at.is_(None),
-                FormalResponse.state != ResponseState.draft,
-                in_consultation(FormalResponse.consultation_id),
+                sa.or_(
+                    sa.and_(
+                        endorsed_response.state != ResponseState.draft,
+                        in_consultation(endorsed_response.consultation_id),
+                    ),
+                    sa.and_(
+                        endorsed_initiative.state != InitiativeState.draft,
+                        in_consultation(endorsed_initiative.consultation_id),
+                    ),
+                ),
             )
-            .options(*response_options)
+            .options(
+                so.joinedload(endorsed_response.consultation),
+                so.joinedload(endorsed_response.sector_group),
+                so.joinedload(endorsed_initiative.consultation),
+                so.lazyload(endorsed_initiative.lead_organisation),
+            )
             .order_by(Endorsement.endorsed_at, Endorsement.id)
         ):
-            by_org[org_id].endorsed_responses.append(response)
-        for org_id, initiative in db.session.execute(
-            sa.select(Endorsement.organisation_id, Initiative)
-            .join(Initiative, Initiative.id == Endorsement.initiative_id)
-            .where(
-                Endorsement.organisation_id.in_(org_ids),
-                Endorsement.withdrawn_at.is_(None),
-                Initiative.state != InitiativeState.draft,
-                in_consultation(Initiative.consultation_id),
-            )
-            .options(*initiative_options)
-            .order_by(Endorsement.endorsed_at, Endorsement.id)
-        ):
-            by_org[org_id].endorsed_initiatives.append(initiative)
+            if response is not None:
+                by_org[org_id].endorsed_responses.append(response)
+            elif initiative is not None:
+                by_org[org_id].endorsed_initiatives.append(initiative)
         for signature in db.session.scalars(
             sa.select(Signature)
             .join(Signature.commitment)
@@ -308,10 +323,21 @@ def with_details(rows: list[MemberRow], f: Filters) -> list[MemberRow]:
             .order_by(Signature.signed_at, Signature.id)
         ):
             by_org[signature.organisation_id].signatures.append(signature)
-        for initiative in db.session.scalars(
-            sa.select(Initiative)
+        # Initiatives led and co-initiated in one statement: (initiative id, organisation, leads?).
+        roles = sa.union_all(
+            sa.select(
+                Initiative.id.label("initiative_id"),
+                Initiative.lead_organisation_id.label("organisation_id"),
+                sa.literal(True).label("leads"),
+            ).where(Initiative.lead_organisation_id.in_(org_ids)),
+            sa.select(CoInitiator.initiative_id, CoInitiator.organisation_id, sa.literal(False)).where(
+                CoInitiator.organisation_id.in_(org_ids), CoInitiator.state == InvitationState.accepted
+            ),
+        ).subquery("roles")
+        for org_id, leads, initiative in db.session.execute(
+            sa.select(roles.c.organisation_id, roles.c.leads, Initiative)
+            .join(roles, roles.c.initiative_id == Initiative.id)
             .where(
-                Initiative.lead_organisation_id.in_(org_ids),
                 Initiative.state != InitiativeState.draft,
                 Initiative.submitted_at.is_not(None),
                 in_consultation(Initiative.consultation_id),
@@ -319,21 +345,7 @@ def with_details(rows: list[MemberRow], f: Filters) -> list[MemberRow]:
             .options(*initiative_options)
             .order_by(Initiative.submitted_at, Initiative.id)
         ):
-            by_org[initiative.lead_organisation_id].leads.append(initiative)
-        for org_id, initiative in db.session.execute(
-            sa.select(CoInitiator.organisation_id, Initiative)
-            .join(Initiative, Initiative.id == CoInitiator.initiative_id)
-            .where(
-                CoInitiator.organisation_id.in_(org_ids),
-                CoInitiator.state == InvitationState.accepted,
-                Initiative.state != InitiativeState.draft,
-                Initiative.submitted_at.is_not(None),
-                in_consultation(Initiative.consultation_id),
-            )
-            .options(*initiative_options)
-            .order_by(Initiative.submitted_at, Initiative.id)
-        ):
-            by_org[org_id].co_initiates.append(initiative)
+            (by_org[org_id].leads if leads else by_org[org_id].co_initiates).append(initiative)
     group_ids = {row.member.sector_group_id for row in rows if row.member.sector_group_id is not None}
     if group_ids:
         responses = defaultdict(list)

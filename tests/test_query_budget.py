@@ -104,12 +104,12 @@ def test_count_queries_counts_one_request_only(app, world):
 
 
 # The MKB dashboard and the per-sector view, for MKB staff: (page, url, ceiling). The dashboard: the
-# user, the sector and consultation choices, the page of members with their total (a window count),
-# their organisations' sector groups, and one statement each for their endorsements, signatures,
-# initiatives led or co-initiated, and their sector groups' responses.
+# user, the sector and consultation choices, the count, the page of members, their organisations'
+# sector groups, and one statement each for their endorsements, signatures, initiatives led or
+# co-initiated, and their sector groups' responses.
 MKB_PAGES = [
-    ("MKB dashboard", "/mkb/dashboard", 9),
-    ("MKB dashboard filtered and sorted", "/mkb/dashboard?sector=groep-mkb-1&sorteer=laatste-activiteit", 9),
+    ("MKB dashboard", "/mkb/dashboard", 10),
+    ("MKB dashboard filtered and sorted", "/mkb/dashboard?sector=groep-mkb-1&sorteer=laatste-activiteit", 10),
     ("MKB per sector", "/mkb/sectoren", 5),
 ]
 

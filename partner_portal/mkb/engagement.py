@@ -23,7 +23,7 @@ from partner_portal.core.models import UTCDateTime, utcnow
 from partner_portal.endorsements.models import Endorsement
 from partner_portal.extensions import db
 from partner_portal.initiatives.models import CoInitiator, Initiative, InitiativeState, InvitationState
-from partner_portal.mkb.activity import SIGNED_STATES, activities
+from partner_portal.mkb.activity import SIGNED_STATES, activities, has_activity, last_activity_at
 from partner_portal.mkb.models import MemberReminder, MkbMember
 from partner_portal.partners.models import Organisation, OrganisationSector, SectorGroup
 from partner_portal.responses.models import FormalResponse, ResponseState
@@ -112,22 +112,42 @@ def consultation_choices() -> list[Consultation]:
     return [c for c in db.session.scalars(sa.select(Consultation).order_by(Consultation.id.desc())) if c.is_public]
 
 
-def _last_activity(consultation_id: int | None) -> sa.Subquery:
-    act = activities(consultation_id=consultation_id)
-    return (
-        sa.select(act.c.organisation_id, sa.func.max(act.c.at).label("last_at"))
-        .group_by(act.c.organisation_id)
-        .subquery("last_activity")
-    )
-
-
 def _like(text: str) -> str:
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
+def _conditions(f: Filters) -> list:
+    """Current members, narrowed by the filters."""
+    conditions = [MkbMember.ended_on.is_(None)]
+    if f.sector is not None:
+        conditions.append(MkbMember.sector_group_id == f.sector.id)
+    if f.status:
+        active = MkbMember.organisation_id.is_not(None) & has_activity(
+            MkbMember.organisation_id, consultation_id=f.consultation_id
+        )
+        conditions.append(active if f.status == ACTIVE else ~active)
+    if f.q:
+        pattern = _like(f.q)
+        conditions.append(
+            sa.or_(MkbMember.name.ilike(pattern, escape="\\"), MkbMember.kvk_number.like(pattern, escape="\\"))
+        )
+    return conditions
+
+
 def members_select(f: Filters) -> sa.Select:
     """Current members, filtered and sorted, as rows (MkbMember, last activity, last reminder)."""
-    last = _last_activity(f.consultation_id)
+    if f.sort == "laatste-activiteit":
+        # Sorting needs everyone's last activity: one aggregate over the activities beats one
+        # correlated maximum per member.
+        act = activities(consultation_id=f.consultation_id)
+        latest = (
+            sa.select(act.c.organisation_id, sa.func.max(act.c.at).label("at"))
+            .group_by(act.c.organisation_id)
+            .subquery("latest")
+        )
+        last_at = latest.c.at.label("last_at")
+    else:  # only for the members of the page
+        last_at = last_activity_at(MkbMember.organisation_id, consultation_id=f.consultation_id).label("last_at")
     reminded = (
         sa.select(sa.func.max(MemberReminder.sent_at))
         .where(MemberReminder.member_id == MkbMember.id)
@@ -135,22 +155,9 @@ def members_select(f: Filters) -> sa.Select:
         .scalar_subquery()
     )
     sector = so.aliased(SectorGroup, name="sort_sector")
-    query = (
-        sa.select(MkbMember, last.c.last_at, reminded.label("reminded_at"))
-        .outerjoin(last, last.c.organisation_id == MkbMember.organisation_id)
-        .where(MkbMember.ended_on.is_(None))
-    )
-    if f.sector is not None:
-        query = query.where(MkbMember.sector_group_id == f.sector.id)
-    if f.status == ACTIVE:
-        query = query.where(last.c.last_at.is_not(None))
-    elif f.status == NOT_YET:
-        query = query.where(last.c.last_at.is_(None))
-    if f.q:
-        pattern = _like(f.q)
-        query = query.where(
-            sa.or_(MkbMember.name.ilike(pattern, escape="\\"), MkbMember.kvk_number.like(pattern, escape="\\"))
-        )
+    query = sa.select(MkbMember, last_at, reminded.label("reminded_at")).where(*_conditions(f))
+    if f.sort == "laatste-activiteit":
+        query = query.outerjoin(latest, latest.c.organisation_id == MkbMember.organisation_id)
     descending = f.direction == DOWN
 
     def ordered(column):
@@ -164,7 +171,7 @@ def members_select(f: Filters) -> sa.Select:
         order += [MkbMember.name, MkbMember.kvk_number]
     elif f.sort == "laatste-activiteit":
         # Members without any activity come last either way.
-        order = [last.c.last_at.is_(None), ordered(last.c.last_at), MkbMember.name, MkbMember.kvk_number]
+        order = [last_at.is_(None), ordered(last_at), MkbMember.name, MkbMember.kvk_number]
     else:
         order = [ordered(MkbMember.name), ordered(MkbMember.kvk_number)]
     return query.order_by(*order, MkbMember.id)
@@ -241,20 +248,11 @@ class MemberRow:
 
 def member_page(f: Filters) -> Page:
     """The page `f.page` of the filtered members (the last page when beyond it), details filled in."""
-    # The total comes with the page's rows (a window count): one statement, unless the page is
-    # beyond the last one; then the last page is read.
-    query = members_select(f).add_columns(sa.func.count().over().label("total"))
-
-    def read(page: int) -> list:
-        return db.session.execute(_eager(query).limit(PER_PAGE).offset((page - 1) * PER_PAGE)).unique().all()
-
-    page, rows = f.page, read(f.page)
-    if not rows and page > 1:
-        total = db.session.scalar(sa.select(sa.func.count()).select_from(members_select(f).order_by(None).subquery()))
-        page = max(math.ceil(total / PER_PAGE), 1)
-        rows = read(page)
-    total = rows[0].total if rows else 0
-    members = [MemberRow(m, last, reminded) for m, last, reminded, _total in rows]
+    # Counted apart, without the last activity: a window count would compute it for every member.
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(MkbMember).where(*_conditions(f)))
+    page = min(f.page, max(math.ceil(total / PER_PAGE), 1))
+    rows = db.session.execute(_eager(members_select(f)).limit(PER_PAGE).offset((page - 1) * PER_PAGE)).unique()
+    members = [MemberRow(m, last, reminded) for m, last, reminded in rows]
     return Page(with_details(members, f), page, PER_PAGE, total)
 
 
@@ -265,6 +263,19 @@ def all_member_rows(f: Filters, chunk: int = 500):
         yield from with_details([MemberRow(m, last, reminded) for m, last, reminded in rows[start : start + chunk]], f)
 
 
+# What the dashboard shows of each item (its title, link and state), not its texts.
+_INITIATIVE_COLUMNS = (
+    Initiative.id, Initiative.title, Initiative.state, Initiative.consultation_id, Initiative.lead_organisation_id,
+    Initiative.submitted_at,
+)  # fmt: skip
+_RESPONSE_COLUMNS = (
+    FormalResponse.id, FormalResponse.state, FormalResponse.consultation_id, FormalResponse.sector_group_id,
+    FormalResponse.publication,
+)  # fmt: skip
+_COMMITMENT_COLUMNS = (Commitment.id, Commitment.title, Commitment.state, Commitment.consultation_id)
+_CONSULTATION_COLUMNS = (Consultation.id, Consultation.slug, Consultation.title, Consultation.status)
+
+
 def with_details(rows: list[MemberRow], f: Filters) -> list[MemberRow]:
     """Fill in what each member endorsed, signed, leads and co-initiates, and its group's responses
     (one statement per kind for all `rows`; only what is public, never a draft)."""
@@ -273,7 +284,11 @@ def with_details(rows: list[MemberRow], f: Filters) -> list[MemberRow]:
     consultation_id = f.consultation_id
     if org_ids:
         in_consultation = (lambda column: column == consultation_id) if consultation_id else (lambda column: sa.true())
-        initiative_options = (so.joinedload(Initiative.consultation), so.lazyload(Initiative.lead_organisation))
+        initiative_options = (
+            so.load_only(*_INITIATIVE_COLUMNS),
+            so.joinedload(Initiative.consultation).load_only(*_CONSULTATION_COLUMNS),
+            so.lazyload(Initiative.lead_organisation),
+        )
         # Both kinds of endorsement in one statement: the item is the response or the initiative.
         endorsed_response = so.aliased(FormalResponse, name="endorsed_response")
         endorsed_initiative = so.aliased(Initiative, name="endorsed_initiative")
@@ -296,9 +311,11 @@ def with_details(rows: list[MemberRow], f: Filters) -> list[MemberRow]:
                 ),
             )
             .options(
-                so.joinedload(endorsed_response.consultation),
+                so.load_only(*(getattr(endorsed_response, c.key) for c in _RESPONSE_COLUMNS)),
+                so.joinedload(endorsed_response.consultation).load_only(*_CONSULTATION_COLUMNS),
                 so.joinedload(endorsed_response.sector_group),
-                so.joinedload(endorsed_initiative.consultation),
+                so.load_only(*(getattr(endorsed_initiative, c.key) for c in _INITIATIVE_COLUMNS)),
+                so.joinedload(endorsed_initiative.consultation).load_only(*_CONSULTATION_COLUMNS),
                 so.lazyload(endorsed_initiative.lead_organisation),
             )
             .order_by(Endorsement.endorsed_at, Endorsement.id)
@@ -317,7 +334,10 @@ def with_details(rows: list[MemberRow], f: Filters) -> list[MemberRow]:
                 in_consultation(Commitment.consultation_id),
             )
             .options(
-                so.contains_eager(Signature.commitment).joinedload(Commitment.consultation),
+                so.contains_eager(Signature.commitment).load_only(*_COMMITMENT_COLUMNS),
+                so.contains_eager(Signature.commitment)
+                .joinedload(Commitment.consultation)
+                .load_only(*_CONSULTATION_COLUMNS),
                 so.joinedload(Signature.funding_source),
             )
             .order_by(Signature.signed_at, Signature.id)
@@ -352,7 +372,10 @@ def with_details(rows: list[MemberRow], f: Filters) -> list[MemberRow]:
         query = (
             sa.select(FormalResponse)
             .where(FormalResponse.sector_group_id.in_(group_ids), FormalResponse.state != ResponseState.draft)
-            .options(so.joinedload(FormalResponse.consultation))
+            .options(
+                so.load_only(*_RESPONSE_COLUMNS),
+                so.joinedload(FormalResponse.consultation).load_only(*_CONSULTATION_COLUMNS),
+            )
             .order_by(FormalResponse.consultation_id.desc())
         )
         if consultation_id:
@@ -390,28 +413,22 @@ class SectorNumbers:
         return self.share(self.active_recent, self.members)
 
 
-def _active_orgs(consultation_id: int | None, since: datetime | None = None) -> sa.Subquery:
-    act = activities(consultation_id=consultation_id, since=since)
-    return sa.select(act.c.organisation_id).distinct().subquery()
-
-
 def sector_numbers(consultation_id: int | None = None, now: datetime | None = None) -> tuple[list, SectorNumbers]:
     """Per registry sector (in the sector groups' order, "without a sector" last) and in total:
     current members, those with any activity, and those with activity in the last 30 days."""
     now = now or utcnow()
-    ever = _active_orgs(consultation_id)
-    recent = _active_orgs(consultation_id, now - timedelta(days=RECENT_DAYS))
+    org = MkbMember.organisation_id
+    ever = has_activity(org, consultation_id=consultation_id)
+    recent = has_activity(org, consultation_id=consultation_id, since=now - timedelta(days=RECENT_DAYS))
     counts = {
         group_id: (members, active, active_recent)
         for group_id, members, active, active_recent in db.session.execute(
             sa.select(
                 MkbMember.sector_group_id,
                 sa.func.count(MkbMember.id),
-                sa.func.count(ever.c.organisation_id),
-                sa.func.count(recent.c.organisation_id),
+                sa.func.count(sa.case((org.is_not(None) & ever, 1))),
+                sa.func.count(sa.case((org.is_not(None) & recent, 1))),
             )
-            .outerjoin(ever, ever.c.organisation_id == MkbMember.organisation_id)
-            .outerjoin(recent, recent.c.organisation_id == MkbMember.organisation_id)
             .where(MkbMember.ended_on.is_(None))
             .group_by(MkbMember.sector_group_id)
         )

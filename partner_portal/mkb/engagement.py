@@ -134,47 +134,55 @@ def _conditions(f: Filters) -> list:
     return conditions
 
 
-def members_select(f: Filters) -> sa.Select:
-    """Current members, filtered and sorted, as rows (MkbMember, last activity, last reminder)."""
-    if f.sort == "laatste-activiteit":
+def members_select(f: Filters, *, limit: int | None = None, offset: int = 0) -> sa.Select:
+    """Current members, filtered and sorted, as rows (MkbMember, last activity, last reminder).
+
+    In two steps, in one statement: the ids of the page in their order (only what sorting needs),
+    then the members of those ids with their last activity and last reminder, so that these are
+    computed for the page's members only."""
+    descending = f.direction == DOWN
+
+    def ordered(column):
+        return column.desc() if descending else column.asc()
+
+    ids = sa.select(MkbMember.id).where(*_conditions(f))
+    if f.sort == "kvk":
+        order = [ordered(MkbMember.kvk_number)]
+    elif f.sort == "sector":
+        sector = so.aliased(SectorGroup, name="sort_sector")
+        ids = ids.outerjoin(sector, sector.id == MkbMember.sector_group_id)
+        order = [MkbMember.sector_group_id.is_(None), ordered(sector.position), ordered(sector.name)]
+        order += [MkbMember.name, MkbMember.kvk_number]
+    elif f.sort == "laatste-activiteit":
         # Sorting needs everyone's last activity: one aggregate over the activities beats one
-        # correlated maximum per member.
+        # correlated maximum per member. Members without any activity come last either way.
         act = activities(consultation_id=f.consultation_id)
         latest = (
             sa.select(act.c.organisation_id, sa.func.max(act.c.at).label("at"))
             .group_by(act.c.organisation_id)
             .subquery("latest")
         )
-        last_at = latest.c.at.label("last_at")
-    else:  # only for the members of the page
-        last_at = last_activity_at(MkbMember.organisation_id, consultation_id=f.consultation_id).label("last_at")
+        ids = ids.outerjoin(latest, latest.c.organisation_id == MkbMember.organisation_id)
+        order = [latest.c.at.is_(None), ordered(latest.c.at), MkbMember.name, MkbMember.kvk_number]
+    else:
+        order = [ordered(MkbMember.name), ordered(MkbMember.kvk_number)]
+    order.append(MkbMember.id)
+    ids = ids.add_columns(sa.func.row_number().over(order_by=order).label("position")).order_by(*order)
+    if limit is not None:
+        ids = ids.limit(limit).offset(offset)
+    page = ids.subquery("page")
+    last_at = last_activity_at(MkbMember.organisation_id, consultation_id=f.consultation_id).label("last_at")
     reminded = (
         sa.select(sa.func.max(MemberReminder.sent_at))
         .where(MemberReminder.member_id == MkbMember.id)
         .correlate(MkbMember)
         .scalar_subquery()
     )
-    sector = so.aliased(SectorGroup, name="sort_sector")
-    query = sa.select(MkbMember, last_at, reminded.label("reminded_at")).where(*_conditions(f))
-    if f.sort == "laatste-activiteit":
-        query = query.outerjoin(latest, latest.c.organisation_id == MkbMember.organisation_id)
-    descending = f.direction == DOWN
-
-    def ordered(column):
-        return column.desc() if descending else column.asc()
-
-    if f.sort == "kvk":
-        order = [ordered(MkbMember.kvk_number)]
-    elif f.sort == "sector":
-        query = query.outerjoin(sector, sector.id == MkbMember.sector_group_id)
-        order = [MkbMember.sector_group_id.is_(None), ordered(sector.position), ordered(sector.name)]
-        order += [MkbMember.name, MkbMember.kvk_number]
-    elif f.sort == "laatste-activiteit":
-        # Members without any activity come last either way.
-        order = [last_at.is_(None), ordered(last_at), MkbMember.name, MkbMember.kvk_number]
-    else:
-        order = [ordered(MkbMember.name), ordered(MkbMember.kvk_number)]
-    return query.order_by(*order, MkbMember.id)
+    return (
+        sa.select(MkbMember, last_at, reminded.label("reminded_at"))
+        .join(page, page.c.id == MkbMember.id)
+        .order_by(page.c.position)
+    )
 
 
 def _eager(query: sa.Select) -> sa.Select:
@@ -251,7 +259,7 @@ def member_page(f: Filters) -> Page:
     # Counted apart, without the last activity: a window count would compute it for every member.
     total = db.session.scalar(sa.select(sa.func.count()).select_from(MkbMember).where(*_conditions(f)))
     page = min(f.page, max(math.ceil(total / PER_PAGE), 1))
-    rows = db.session.execute(_eager(members_select(f)).limit(PER_PAGE).offset((page - 1) * PER_PAGE)).unique()
+    rows = db.session.execute(_eager(members_select(f, limit=PER_PAGE, offset=(page - 1) * PER_PAGE))).unique()
     members = [MemberRow(m, last, reminded) for m, last, reminded in rows]
     return Page(with_details(members, f), page, PER_PAGE, total)
 

@@ -61,11 +61,11 @@ def response_state_text(response) -> str:
 
 def _link(kind: str, item) -> str | None:
     registered = BY_NAME[kind]
-    return registered.url(item) if registered.can_view(current_user, item) else None
+    return registered.url(item) if registered.can_view(current_user._get_current_object(), item) else None
 
 
 def _commitment_link(commitment) -> str | None:
-    if not can_view_commitment(current_user, commitment):
+    if not can_view_commitment(current_user._get_current_object(), commitment):
         return None
     return url_for("commitments.show", commitment_id=commitment.id)
 

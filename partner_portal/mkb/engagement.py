@@ -51,6 +51,9 @@ class Filters:
     direction: str = UP
     page: int = 1
     problems: list[str] = field(default_factory=list)
+    # Whose formal response the sector groups' column shows: the chosen consultation, else the
+    # featured one (else the newest), so that a page lists one response per member, not one per round.
+    response_consultation: Consultation | None = None
 
     @property
     def consultation_id(self) -> int | None:
@@ -89,6 +92,9 @@ def read_filters(args, sectors: list[SectorGroup], consultations: list[Consultat
         f.consultation = next((c for c in consultations if c.slug == slug), None)
         if f.consultation is None:
             f.problems.append(_("Onbekende consultatie; alle consultaties worden getoond."))
+    f.response_consultation = f.consultation or next(
+        (c for c in consultations if c.is_featured), consultations[0] if consultations else None
+    )
     f.q = " ".join((args.get("q") or "").replace("\x00", "").split())[:100]
     sort = args.get("sorteer") or "naam"
     if sort in SORTS:
@@ -386,8 +392,8 @@ def with_details(rows: list[MemberRow], f: Filters) -> list[MemberRow]:
             )
             .order_by(FormalResponse.consultation_id.desc())
         )
-        if consultation_id:
-            query = query.where(FormalResponse.consultation_id == consultation_id)
+        if f.response_consultation is not None:
+            query = query.where(FormalResponse.consultation_id == f.response_consultation.id)
         for response in db.session.scalars(query):
             if response.consultation.is_public:
                 responses[response.sector_group_id].append(response)

@@ -33,7 +33,7 @@ from tests.responses import factories as rf
 def w(app):
     w = SimpleNamespace()
     now = utcnow()
-    w.consultation = cf.consultation(title="Binnenstad Assen")
+    w.consultation = cf.consultation(title="Binnenstad Assen", featured=True)  # its responses are shown
     w.other_consultation = cf.consultation(title="Tweede ronde")
     w.horeca = factories.sector_group("horeca", "Horeca")
     w.retail = factories.sector_group("retail", "Retail")

@@ -340,6 +340,9 @@ SMOKE_SIZES = {
     "INITIATIVES": 40,
     "COMMITMENTS": 5,
     "SIGNATURES_PER_COMMITMENT": 20,
+    "MKB_MEMBERS": 80,
+    "MKB_ENDED": 3,
+    "MKB_ACTIVITIES": 600,
 }
 
 
@@ -566,3 +569,116 @@ def seed_commitments(scale: int, ctx: dict) -> str:
 
 
 SEEDERS.append(seed_commitments)
+
+
+MKB_MEMBERS = 2_000  # at 1x: current members of MKB Assen's registry, most matched to bench organisations
+MKB_MATCHED = 0.85  # the share of them matched to an organisation on the portal (as far as there are any)
+MKB_ENDED = 50  # at 1x: former members (ended), not shown
+MKB_ACTIVITIES = 50_000  # at 1x: endorsements, signatures and co-initiatives together, topped up here
+
+
+def seed_mkb(scale: int, ctx: dict) -> str:
+    """MKB Assen's registry at its full size: members matched to bench organisations by KvK number (in
+    their primary sector group), the rest not on the portal (a third with a KvK number starting with 0),
+    some former members; then endorsements of initiatives and accepted co-initiatives by members, spread
+    over the last 26 weeks, until endorsements, signatures and co-initiatives number MKB_ACTIVITIES."""
+    from datetime import timedelta
+
+    from partner_portal.commitments.models import Signature
+    from partner_portal.endorsements.models import Endorsement
+    from partner_portal.initiatives.models import CoInitiator, Initiative
+
+    rnd = random.Random(2021 + scale)
+    now = utcnow()
+    members = dict(db.session.execute(sa.select(MkbMember.kvk_number, MkbMember.organisation_id)).all())
+    target = MKB_MEMBERS * scale
+    primary = dict(
+        db.session.execute(
+            sa.select(OrganisationSector.organisation_id, OrganisationSector.sector_group_id).where(
+                OrganisationSector.is_primary
+            )
+        ).all()
+    )
+    matched = {org_id for org_id in members.values() if org_id is not None}
+    free = [
+        (org_id, name, kvk)
+        for org_id, name, kvk in db.session.execute(
+            sa.select(Organisation.id, Organisation.name, Organisation.kvk_number).order_by(Organisation.id)
+        )
+        if org_id not in matched and kvk not in members
+    ]
+    rnd.shuffle(free)
+    groups = db.session.scalars(sa.select(SectorGroup.id).order_by(SectorGroup.position)).all()
+
+    def member(kvk: str, name: str, number: str, group, org_id=None, ended=None) -> dict:
+        return {"kvk_number": kvk, "name": name, "member_number": number, "sector_group_id": group,
+                "contact_name": "Contactpersoon", "contact_email": f"lid{number}@bench.example", "postcode": "9401 AA",
+                "member_since": date(2016, 1, 1), "organisation_id": org_id, "linked_by_hand": False,
+                "ended_on": ended, "created_at": now, "updated_at": now, "version": 1}  # fmt: skip
+
+    rows = []
+    n_matched = max(int(target * MKB_MATCHED) - len(matched), 0)
+    for org_id, name, kvk in free[:n_matched]:
+        rows.append(member(kvk, name, f"M-{org_id}", primary.get(org_id), org_id))
+        matched.add(org_id)
+    n_unmatched = max(target - len(members) - len(rows), 0)
+    for i in range(n_unmatched):
+        kvk = f"{i:08d}" if i % 3 == 0 else f"{90_000_000 + i:08d}"
+        if kvk in members:
+            continue
+        group = None if i % 20 == 0 else rnd.choice(groups)
+        rows.append(member(kvk, f"{rnd.choice(_NAMES)} {rnd.choice(_STREETS)} lid {i}", f"U-{i}", group))
+    for i in range(MKB_ENDED * scale):
+        rows.append(
+            member(f"{97_000_000 + i:08d}", f"Oud-lid {i}", f"E-{i}", rnd.choice(groups), None, date(2024, 1, 1))
+        )
+    _insert(MkbMember, rows)
+
+    def count(model) -> int:
+        return db.session.scalar(sa.select(sa.func.count()).select_from(model)) or 0
+
+    have = count(Endorsement) + count(Signature) + count(CoInitiator)
+    needed = max(MKB_ACTIVITIES * scale - have, 0)
+    initiatives = db.session.execute(
+        sa.select(Initiative.id, Initiative.lead_organisation_id).where(Initiative.state != "draft")
+    ).all()
+    member_orgs = sorted(matched)
+    endorsed = set(
+        db.session.execute(
+            sa.select(Endorsement.initiative_id, Endorsement.organisation_id).where(
+                Endorsement.initiative_id.is_not(None)
+            )
+        ).all()
+    )
+    co = set(db.session.execute(sa.select(CoInitiator.initiative_id, CoInitiator.organisation_id)).all())
+    endorsements, co_initiators = [], []
+    tries = 0
+    while initiatives and member_orgs and len(endorsements) + len(co_initiators) < needed and tries < needed * 3:
+        tries += 1
+        initiative_id, lead = rnd.choice(initiatives)
+        org_id = rnd.choice(member_orgs)
+        at = now - timedelta(seconds=rnd.randrange(182 * 86_400))
+        if len(co_initiators) * 2 < len(endorsements):  # one co-initiative to two endorsements
+            if org_id == lead or (initiative_id, org_id) in co:
+                continue
+            co.add((initiative_id, org_id))
+            co_initiators.append(
+                {"initiative_id": initiative_id, "organisation_id": org_id, "state": "accepted", "invited_at": at,
+                 "answered_at": at}
+            )  # fmt: skip
+        else:
+            if (initiative_id, org_id) in endorsed:
+                continue
+            endorsed.add((initiative_id, org_id))
+            endorsements.append(
+                {"initiative_id": initiative_id, "organisation_id": org_id, "endorsed_at": at, "withdrawal_reason": ""}
+            )
+    _insert(Endorsement, endorsements)
+    _insert(CoInitiator, co_initiators)
+    return (
+        f"mkb: {len(rows)} registry rows added ({len(matched)} matched), {len(endorsements)} endorsements and "
+        f"{len(co_initiators)} co-initiatives added, {have + len(endorsements) + len(co_initiators)} activities in all"
+    )
+
+
+SEEDERS.append(seed_mkb)

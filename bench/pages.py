@@ -166,3 +166,11 @@ PAGES += [
 DOCUMENTS += [
     Page("commitment PDF", _bench_commitment("/convenant.pdf")),
 ]
+
+# MKB Assen's engagement dashboard and its per-sector view (2,000 members and 50,000 activities at 1x).
+PAGES += [
+    Page("MKB dashboard p1", "/mkb/dashboard", "mkb@example.org"),
+    Page("MKB dashboard filtered on a sector", "/mkb/dashboard?sector=horeca", "mkb@example.org"),
+    Page("MKB dashboard by last activity", "/mkb/dashboard?sorteer=laatste-activiteit&richting=af", "mkb@example.org"),
+    Page("MKB per sector", "/mkb/sectoren", "mkb@example.org"),
+]

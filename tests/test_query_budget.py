@@ -101,3 +101,82 @@ def test_count_queries_counts_one_request_only(app, world):
     with count_queries() as second:
         client.get("/healthz")
     assert first.count == second.count >= 1
+
+
+# The MKB dashboard and the per-sector view, for MKB staff: (page, url, ceiling). The dashboard: the
+# user, the sector and consultation choices, the count, the page of members, their organisations'
+# sector groups, and one statement each for their endorsements, signatures, initiatives led or
+# co-initiated, and their sector groups' responses.
+MKB_PAGES = [
+    ("MKB dashboard", "/mkb/dashboard", 10),
+    ("MKB dashboard filtered and sorted", "/mkb/dashboard?sector=groep-mkb-1&sorteer=laatste-activiteit", 10),
+    ("MKB per sector", "/mkb/sectoren", 5),
+]
+
+
+@pytest.fixture
+def mkb_world(app):
+    from tests.commitments import factories as comf
+    from tests.consultations import factories as cf
+    from tests.initiatives import factories as inf
+    from tests.responses import factories as rf
+
+    w = type("MkbWorld", (), {"size": 0})()
+    w.consultation = cf.consultation()
+    w.group = factories.sector_group("groep-mkb-0", "Groep MKB 0")
+    w.org = factories.organisation(w.group, mkb=True)
+    w.response = rf.response(w.consultation, w.group, rf.S.accepted)
+    w.initiative = inf.initiative(w.consultation, w.org, inf.S.adopted)
+    w.commitment = comf.commitment(w.consultation)
+    w.signer = factories.user(w.org, OrgRole.signatory)
+    w.users = {"mkb": factories.user(role=StaffRole.mkb_staff)}
+    factories.commit()
+    return w
+
+
+def grow_members(world, n: int) -> None:
+    """Add n member organisations, each in its own sector group, that endorse, sign and co-initiate."""
+    from partner_portal.commitments.models import PledgeKind
+    from partner_portal.core.models import utcnow
+    from partner_portal.endorsements.models import Endorsement
+    from partner_portal.initiatives.models import CoInitiator, InvitationState
+    from partner_portal.responses.models import ResponseState
+    from tests.commitments import factories as comf
+    from tests.responses import factories as rf
+
+    source = world.consultation.funding_sources[0]
+    for i in range(n):
+        group = factories.sector_group(f"groep-mkb-{world.size + i + 1}", f"Groep MKB {world.size + i + 1}")
+        org = factories.organisation(group, mkb=True)
+        response = rf.response(world.consultation, group, ResponseState.submitted)
+        db.session.add_all(
+            [
+                Endorsement(formal_response=response if i % 2 else world.response, organisation=org),
+                Endorsement(initiative=world.initiative, organisation=org),
+                CoInitiator(
+                    initiative=world.initiative, organisation=org, state=InvitationState.accepted, answered_at=utcnow()
+                ),
+            ]
+        )
+        signer = factories.user(org, OrgRole.signatory)
+        comf.signature(
+            world.commitment, signer, pledge_kind=PledgeKind.money, pledge_cents=100_00, funding_source_id=source.id
+        )
+    world.size += n
+    db.session.commit()
+
+
+def test_mkb_pages_have_a_fixed_query_count(app, mkb_world):
+    grow_members(mkb_world, SMALL)
+    small = {name: measure(app, mkb_world, url, "mkb") for name, url, _ in MKB_PAGES}
+    grow_members(mkb_world, 60)  # more than two pages of members, each with its own group and response
+    failures = []
+    for name, url, ceiling in MKB_PAGES:
+        large = measure(app, mkb_world, url, "mkb")
+        if large.count != small[name].count:
+            failures.append(
+                f"{name}: {small[name].count} statements with few members, {large.count} with more:\n{large}"
+            )
+        if large.count > ceiling:
+            failures.append(f"{name}: {large.count} statements, ceiling {ceiling}:\n{large}")
+    assert not failures, "\n\n".join(failures)

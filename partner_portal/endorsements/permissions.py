@@ -1,11 +1,11 @@
-"""Who may endorse an item, withdraw an endorsement and read the overview: pure predicates, also used by templates."""
+"""Who may endorse an item and withdraw an endorsement: pure predicates, also used by templates."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from partner_portal.auth.roles import ENDORSERS, MKB_READERS
+from partner_portal.auth.roles import ENDORSERS
 from partner_portal.core.errors import Conflict, OperationError
 from partner_portal.endorsements.kinds import kind_of
 from partner_portal.endorsements.models import Endorsement
@@ -13,7 +13,6 @@ from partner_portal.extensions import db
 
 # Who speaks for the endorsing organisation when it withdraws (endorsing itself is the item's rule).
 WITHDRAWERS = ENDORSERS
-OVERVIEW_ROLES = MKB_READERS
 
 
 def _active(user) -> bool:
@@ -72,8 +71,3 @@ def speaks_for(user, organisation_id: int) -> bool:
 def can_withdraw(user, endorsement: Endorsement) -> bool:
     """A signatory or organisation admin of the endorsing organisation, while the endorsement is active."""
     return endorsement.is_active and speaks_for(user, endorsement.organisation_id)
-
-
-def can_view_overview(user) -> bool:
-    """The overview of every endorsement: MKB staff and administrators."""
-    return _active(user) and user.staff_role in OVERVIEW_ROLES

@@ -1,16 +1,11 @@
-"""Pages of endorsements: endorse an item after a confirmation, withdraw it, and the overview for MKB staff."""
+"""Pages of endorsements: endorse an item after a confirmation, and withdraw it (MKB staff: the MKB dashboard)."""
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from sqlalchemy import orm as so
 
-from partner_portal import navigation
-from partner_portal.auth.models import StaffRole
 from partner_portal.core.errors import Conflict, OperationError
 from partner_portal.core.forms import ConfirmForm
 from partner_portal.core.transaction import refused, show_refusal
@@ -19,13 +14,6 @@ from partner_portal.endorsements.forms import WithdrawForm
 from partner_portal.endorsements.kinds import BY_NAME, KINDS, Kind, kind_of
 from partner_portal.endorsements.models import Endorsement
 from partner_portal.extensions import db
-from partner_portal.mkb.models import MkbMember
-from partner_portal.partners.models import Organisation
-
-PER_PAGE = 50
-
-navigation.register("endorsements.overview", _l("Onderschrijvingen"), permissions.can_view_overview, order=75)
-navigation.set_start_page(StaffRole.mkb_staff, "endorsements.overview")
 
 
 @bp.app_context_processor
@@ -150,26 +138,3 @@ def withdraw(endorsement_id: int):
         return redirect(item_url), 303
     flash(_("De onderschrijving van %(org)s is ingetrokken.", org=endorsement.organisation.name), "success")
     return redirect(item_url)
-
-
-@bp.get("/mkb/onderschrijvingen")
-@login_required
-def overview():
-    """Every endorsement of every kind by MKB member organisations, newest first, withdrawn ones marked."""
-    if not permissions.can_view_overview(current_user):
-        abort(403)
-    page = max(request.args.get("page", 1, type=int), 1)
-    pagination = db.paginate(
-        sa.select(Endorsement)
-        .join(Endorsement.organisation)
-        .join(MkbMember, (MkbMember.organisation_id == Organisation.id) & MkbMember.ended_on.is_(None))
-        .options(
-            so.contains_eager(Endorsement.organisation),
-            *(so.selectinload(getattr(Endorsement, kind.name)) for kind in KINDS),
-        )
-        .order_by(Endorsement.endorsed_at.desc(), Endorsement.id.desc()),
-        page=page,
-        per_page=PER_PAGE,
-        error_out=False,
-    )
-    return render_template("endorsements/overview.html", pagination=pagination)

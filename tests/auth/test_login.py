@@ -13,7 +13,7 @@ START_PAGES = {
     StaffRole.administrator: "/beheer/organisaties",
     StaffRole.moderator: "/beheer/reacties",  # the moderation queue
     StaffRole.process_manager: "/beheer/consultaties",
-    StaffRole.mkb_staff: "/mkb/onderschrijvingen",
+    StaffRole.mkb_staff: "/mkb/dashboard",
     OrgRole.member: "/mijn",
     OrgRole.signatory: "/mijn",
     OrgRole.org_admin: "/mijn",

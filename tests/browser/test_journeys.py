@@ -17,7 +17,7 @@ START_PAGES = {
     "admin@example.org": "/beheer/organisaties",
     "moderator@example.org": "/beheer/reacties",
     "procesmanager@example.org": "/beheer/consultaties",
-    "mkb@example.org": "/mkb/onderschrijvingen",
+    "mkb@example.org": "/mkb/dashboard",
     "horeca@example.org": "/mijn",
     "cultuur@example.org": "/mijn",
     "retail@example.org": "/mijn",

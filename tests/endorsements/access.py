@@ -1,9 +1,9 @@
-"""Access rules for endorsements: endorse (confirmation and POST), withdraw, the overview for MKB staff."""
+"""Access rules for endorsements: endorse (confirmation and POST) and withdraw (the MKB overview is the dashboard's)."""
 
 import tests.commitments.access  # noqa: F401  (the world's responses and commitments are built first)
 from partner_portal.endorsements.models import Endorsement
 from partner_portal.extensions import db
-from tests.access import ROLES, WORLD_BUILDERS, Rule, only
+from tests.access import ROLES, WORLD_BUILDERS, Rule
 from tests.responses.access import LOGGED_IN_403, own_group
 
 ENDORSERS_A = ("signatory", "org_admin", "coordinator")  # the coordinator is an org admin of A
@@ -60,5 +60,4 @@ RULES = [
     # A commitment open for signing: any partner organisation's signatory or admin may endorse it.
     Rule("endorsements.endorse", _endorse_commitment, speakers(200), name="commitment"),
     Rule("endorsements.endorse", _endorse_commitment, speakers(302), method="POST", name="commitment"),
-    Rule("endorsements.overview", lambda w: "/mkb/onderschrijvingen", only("mkb_staff", "administrator")),
 ]

@@ -1,4 +1,4 @@
-"""Who may endorse (the item's own rule, once per organisation), withdraw, and read the overview."""
+"""Who may endorse (the item's own rule, once per organisation), withdraw."""
 
 from partner_portal.endorsements import operations
 from partner_portal.endorsements import permissions as p
@@ -28,8 +28,3 @@ def test_withdrawal_by_signatories_and_admins_of_the_endorsing_organisation(worl
     assert not p.can_withdraw(world.admin, e) and not p.can_withdraw(world.moderator, e)
     world.org.is_active = False
     assert not p.can_withdraw(world.coordinator, e)
-
-
-def test_overview_for_mkb_staff_and_administrators(world):
-    assert p.can_view_overview(world.mkb) and p.can_view_overview(world.admin)
-    assert not p.can_view_overview(world.moderator) and not p.can_view_overview(world.signatory)

@@ -1,4 +1,4 @@
-"""Endorsement pages through the test client: confirm, endorse, withdraw, endorse again; the MKB overview."""
+"""Endorsement pages through the test client: confirm, endorse, withdraw, endorse again; what MKB staff see."""
 
 import threading
 
@@ -130,45 +130,28 @@ def test_twenty_parallel_endorse_requests_leave_exactly_one(app, world):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Endorsement)) == 1
 
 
-def test_mkb_staff_see_which_members_endorsed(client, world, login_as):
+def test_mkb_staff_see_which_members_endorsed_on_the_dashboard(client, world, login_as):
     r = rf.response(world.consultation, world.group, S.accepted)
     db.session.add(Endorsement(formal_response=r, organisation=world.org))  # an MKB member
     db.session.add(Endorsement(formal_response=r, organisation=world.org2))  # not a member
     db.session.commit()
     login_as(world.mkb)
-    page = client.get("/mkb/onderschrijvingen").get_data(as_text=True)
+    page = client.get("/mkb/dashboard").get_data(as_text=True)
     assert "Grand Café De Brink" in page and "Het Koopmanshuis" not in page
-    assert '<th scope="row">Grand Café De Brink</th>' in page
+    assert f'Reactie: <a href="/reacties/{r.id}">Horeca: {world.consultation.title}</a>' in page
 
 
-def test_the_overview_lists_the_kind_the_item_and_withdrawals(client, world, login_as):
+def test_a_withdrawn_endorsement_leaves_the_dashboard_and_the_old_overview_redirects(client, world, login_as):
     r = rf.response(world.consultation, world.group, S.accepted)
     e = operations.endorse(world.coordinator, r)  # Grand Café De Brink, an MKB member
     db.session.commit()
     operations.withdraw_endorsement(world.coordinator, e)
-    operations.endorse(world.coordinator, r)
     db.session.commit()
     login_as(world.mkb)
-    page = client.get("/mkb/onderschrijvingen").get_data(as_text=True)
-    assert page.count("<td>Formele reactie</td>") == 2
-    assert f'<a href="/reacties/{r.id}">Horeca: {world.consultation.title}</a>' in page
-    assert page.count("ingetrokken op") == 1 and page.count("<td>actief</td>") == 1
-
-
-def test_the_overview_is_paginated(client, world, login_as, monkeypatch):
-    from partner_portal.endorsements import views
-
-    monkeypatch.setattr(views, "PER_PAGE", 1)
-    r = rf.response(world.consultation, world.group, S.accepted)
-    e = operations.endorse(world.coordinator, r)
-    operations.withdraw_endorsement(world.coordinator, e)
-    operations.endorse(world.coordinator, r)
-    db.session.commit()
-    login_as(world.mkb)
-    first = client.get("/mkb/onderschrijvingen").get_data(as_text=True)
-    assert "Pagina 1 van 2" in first
-    second = client.get("/mkb/onderschrijvingen?page=2").get_data(as_text=True)
-    assert "Pagina 2 van 2" in second
+    page = client.get("/mkb/dashboard").get_data(as_text=True)
+    assert "Reactie: <a" not in page and "nog niet actief</td>" in page
+    old = client.get("/mkb/onderschrijvingen")
+    assert old.status_code == 301 and old.headers["Location"].endswith("/mkb/dashboard")
 
 
 def test_the_nota_names_the_endorsing_organisations_of_public_responses(client, world, login_as):

@@ -238,6 +238,7 @@ class MemberRow:
     reminded_at: datetime | None
     endorsed_responses: list[FormalResponse] = field(default_factory=list)
     endorsed_initiatives: list[Initiative] = field(default_factory=list)
+    endorsed_commitments: list[Commitment] = field(default_factory=list)
     signatures: list[Signature] = field(default_factory=list)
     leads: list[Initiative] = field(default_factory=list)
     co_initiates: list[Initiative] = field(default_factory=list)
@@ -303,13 +304,15 @@ def with_details(rows: list[MemberRow], f: Filters) -> list[MemberRow]:
             so.joinedload(Initiative.consultation).load_only(*_CONSULTATION_COLUMNS),
             so.lazyload(Initiative.lead_organisation),
         )
-        # Both kinds of endorsement in one statement: the item is the response or the initiative.
+        # Every kind of endorsement in one statement: the item is the response, initiative or commitment.
         endorsed_response = so.aliased(FormalResponse, name="endorsed_response")
         endorsed_initiative = so.aliased(Initiative, name="endorsed_initiative")
-        for org_id, response, initiative in db.session.execute(
-            sa.select(Endorsement.organisation_id, endorsed_response, endorsed_initiative)
+        endorsed_commitment = so.aliased(Commitment, name="endorsed_commitment")
+        for org_id, response, initiative, commitment in db.session.execute(
+            sa.select(Endorsement.organisation_id, endorsed_response, endorsed_initiative, endorsed_commitment)
             .outerjoin(endorsed_response, endorsed_response.id == Endorsement.formal_response_id)
             .outerjoin(endorsed_initiative, endorsed_initiative.id == Endorsement.initiative_id)
+            .outerjoin(endorsed_commitment, endorsed_commitment.id == Endorsement.commitment_id)
             .where(
                 Endorsement.organisation_id.in_(org_ids),
                 Endorsement.withdrawn_at.is_(None),
@@ -322,6 +325,10 @@ def with_details(rows: list[MemberRow], f: Filters) -> list[MemberRow]:
                         endorsed_initiative.state != InitiativeState.draft,
                         in_consultation(endorsed_initiative.consultation_id),
                     ),
+                    sa.and_(
+                        endorsed_commitment.state != CommitmentState.draft,
+                        in_consultation(endorsed_commitment.consultation_id),
+                    ),
                 ),
             )
             .options(
@@ -331,6 +338,8 @@ def with_details(rows: list[MemberRow], f: Filters) -> list[MemberRow]:
                 so.load_only(*(getattr(endorsed_initiative, c.key) for c in _INITIATIVE_COLUMNS)),
                 so.joinedload(endorsed_initiative.consultation).load_only(*_CONSULTATION_COLUMNS),
                 so.lazyload(endorsed_initiative.lead_organisation),
+                so.load_only(*(getattr(endorsed_commitment, c.key) for c in _COMMITMENT_COLUMNS)),
+                so.joinedload(endorsed_commitment.consultation).load_only(*_CONSULTATION_COLUMNS),
             )
             .order_by(Endorsement.endorsed_at, Endorsement.id)
         ):
@@ -338,6 +347,8 @@ def with_details(rows: list[MemberRow], f: Filters) -> list[MemberRow]:
                 by_org[org_id].endorsed_responses.append(response)
             elif initiative is not None:
                 by_org[org_id].endorsed_initiatives.append(initiative)
+            elif commitment is not None:
+                by_org[org_id].endorsed_commitments.append(commitment)
         for signature in db.session.scalars(
             sa.select(Signature)
             .join(Signature.commitment)

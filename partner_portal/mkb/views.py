@@ -27,6 +27,7 @@ from partner_portal.core.transaction import show_refusal
 from partner_portal.extensions import db
 from partner_portal.mkb import bp, dashboard, members, permissions, registry  # noqa: F401  (routes attach to bp)
 from partner_portal.mkb.models import ImportStatus, MemberImport, MkbMember
+from partner_portal.partners.models import Organisation
 
 PER_PAGE = 50
 STATES = {  # the list's filter: query value -> condition
@@ -51,7 +52,7 @@ def members_list():
     state = request.args.get("stand", "huidig")
     state = state if state in STATES else "huidig"
     q = request.args.get("q", "").strip()[:100]
-    query = sa.select(MkbMember).where(STATES[state]).options(so.joinedload(MkbMember.organisation))
+    query = sa.select(MkbMember).where(STATES[state]).options(so.joinedload(MkbMember.organisation).lazyload(Organisation.sectors))
     if q:
         query = query.where(sa.or_(contains(MkbMember.name, q), contains(MkbMember.kvk_number, q)))
     pagination = db.paginate(

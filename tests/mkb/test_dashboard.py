@@ -13,7 +13,7 @@ import pytest
 from openpyxl import load_workbook
 
 from partner_portal.auth.models import OrgRole, StaffRole
-from partner_portal.commitments.models import PledgeKind, SignatureState
+from partner_portal.commitments.models import CommitmentState, PledgeKind, SignatureState
 from partner_portal.core.models import utcnow
 from partner_portal.endorsements.models import Endorsement
 from partner_portal.extensions import db
@@ -219,7 +219,8 @@ def test_the_csv_export_has_every_filtered_member(app, w):
     assert by_kvk["01234567"][3] == "niet op het portaal"
     shop = by_kvk[w.shop.kvk_number]
     assert "Convenant Binnenstadsorganisatie (40 uur per jaar)" in shop and "Terrassen op de Brink" in shop
-    assert shop[11] == "ja" and by_kvk["01234567"][11] == "nee"
+    active = rows[0].index("Actief")
+    assert shop[active] == "ja" and by_kvk["01234567"][active] == "nee"
 
 
 def test_the_xlsx_export_reads_back(app, w):
@@ -300,3 +301,16 @@ def test_the_weekly_chart_per_consultation(app, w):
     page = page_of(app, w, f"/mkb/sectoren?consultatie={w.consultation.slug}")
     assert "(Binnenstad Assen)" in page
     assert "utrecht-alert--info" in page_of(app, w, "/mkb/sectoren?consultatie=bestaat-niet")
+
+
+def test_a_member_that_only_endorsed_a_commitment_is_active_and_shows_it(app, w):
+    florist = factories.organisation(w.retail, name="Bloemenhuis De Vaart", mkb=True)
+    db.session.add(Endorsement(commitment=w.commitment, organisation=florist))
+    draft = comf.commitment(w.consultation, CommitmentState.draft, title="GEHEIM CONVENANT")
+    db.session.add(Endorsement(commitment=draft, organisation=w.bakery))  # a draft: does not count
+    db.session.commit()
+    row = row_of(page_of(app, w), "Bloemenhuis De Vaart")
+    assert f'Convenant: <a href="/convenanten/{w.commitment.id}" lang="nl">Convenant Binnenstadsorganisatie</a>' in row
+    assert "nog niet actief" not in row
+    assert "GEHEIM CONVENANT" not in page_of(app, w)
+    assert "nog niet actief</td>" in row_of(page_of(app, w), "Bakkerij Bolk")

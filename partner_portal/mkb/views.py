@@ -52,7 +52,11 @@ def members_list():
     state = request.args.get("stand", "huidig")
     state = state if state in STATES else "huidig"
     q = request.args.get("q", "").strip()[:100]
-    query = sa.select(MkbMember).where(STATES[state]).options(so.joinedload(MkbMember.organisation).lazyload(Organisation.sectors))
+    query = (
+        sa.select(MkbMember)
+        .where(STATES[state])
+        .options(so.joinedload(MkbMember.organisation).lazyload(Organisation.sectors))
+    )
     if q:
         query = query.where(sa.or_(contains(MkbMember.name, q), contains(MkbMember.kvk_number, q)))
     pagination = db.paginate(

@@ -314,3 +314,12 @@ def test_a_member_that_only_endorsed_a_commitment_is_active_and_shows_it(app, w)
     assert "nog niet actief" not in row
     assert "GEHEIM CONVENANT" not in page_of(app, w)
     assert "nog niet actief</td>" in row_of(page_of(app, w), "Bakkerij Bolk")
+
+
+def test_a_cell_shows_the_first_three_of_a_kind_and_counts_the_rest(app, w):
+    for n in range(5):
+        initiative = inf.initiative(w.consultation, w.outsider, InitiativeState.adopted, title=f"Plan {n}")
+        db.session.add(Endorsement(initiative=initiative, organisation=w.shop))
+    db.session.commit()
+    row = row_of(page_of(app, w), "Boekhandel Het Forum")
+    assert row.count("Initiatief: <a") == 3 and "en 2 meer" in row

@@ -6,12 +6,19 @@ of retail that have not taken part yet, export that view, and remind one of them
 reminder the same day is refused.
 """
 
+import io
+
 import pytest
 import sqlalchemy as sa
+from openpyxl import load_workbook
 from playwright.sync_api import expect
 
+from partner_portal.auth.models import OrgRole
 from partner_portal.extensions import db
-from partner_portal.mkb.models import MkbMember
+from partner_portal.mkb.models import MemberReminder, MkbMember
+from partner_portal.notifications.models import OutboxMessage
+from partner_portal.partners.models import SectorGroup
+from tests import factories
 from tests.browser.helpers import check_a11y, log_in, visit
 
 pytestmark = pytest.mark.browser
@@ -50,7 +57,21 @@ def _member_file(tmp_path, extra_rows: int = 0) -> tuple:
     return path, len(members)
 
 
+def _retail_shop_not_yet_taking_part() -> None:
+    """A retail member on the platform, with an organisation admin, that has done nothing yet."""
+    retail = db.session.scalar(sa.select(SectorGroup).where(SectorGroup.slug == "retail"))
+    shop = factories.organisation(retail, name="Schoenmakerij Aan De Vaart", kvk="07700123", mkb=True)
+    factories.user(shop, OrgRole.org_admin, email="eigenaar@schoenmakerij.example", name="Sanne Schoen")
+    db.session.commit()
+
+
+def _mails(kind: str) -> list[OutboxMessage]:
+    db.session.expire_all()
+    return db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.kind == kind)).all()
+
+
 def test_mkb_staff_import_the_member_file_over_a_slow_line_then_find_and_remind_retail(page, tmp_path):
+    _retail_shop_not_yet_taking_part()
     path, known = _member_file(tmp_path, extra_rows=6000)  # about 300 kB: the upload takes a few seconds
     log_in(page, "mkb@example.org")
     visit(page, "/mkb/leden")
@@ -98,4 +119,46 @@ def test_mkb_staff_import_the_member_file_over_a_slow_line_then_find_and_remind_
     db.session.expire_all()
     cheese = db.session.scalar(sa.select(MkbMember).where(MkbMember.kvk_number == "04400123"))
     assert cheese.name == "Kaasspeciaalzaak Één" and cheese.contact_name == "Jan Kaas"
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(MkbMember)) == known + 6002
+    current = sa.select(sa.func.count()).select_from(MkbMember).where(MkbMember.ended_on.is_(None))
+    assert db.session.scalar(current) == known + 6002  # every member of the file, none ended
+
+    # The dashboard: retail members that have not taken part yet.
+    page.get_by_role("link", name="MKB-dashboard").click()
+    check_a11y(page)
+    page.get_by_label("Sector", exact=True).select_option("retail")
+    page.get_by_label("Actief", exact=True).select_option("nog-niet")
+    page.get_by_role("button", name="Filteren").click()
+    check_a11y(page)
+    members = page.get_by_role("table", name="Leden en hun deelname")
+    expect(members).to_contain_text("Schoenmakerij Aan De Vaart")
+    expect(members).to_contain_text("Kaasspeciaalzaak Één")  # imported a minute ago, not on the platform
+    expect(members).not_to_contain_text("Lunchroom De Brink")  # horeca
+
+    # The filtered view as a workbook.
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Deze selectie downloaden als Excel-bestand").click()
+    sheet = load_workbook(io.BytesIO(download.value.path().read_bytes())).active
+    names = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert "Schoenmakerij Aan De Vaart" in names and "Kaasspeciaalzaak Één" in names
+    assert all(row[4] and "Retail" in row[4] for row in sheet.iter_rows(min_row=2, values_only=True))
+
+    # A reminder to the shop, through the outbox; a second one the same day is refused.
+    page.get_by_label("Herinnering aan Schoenmakerij Aan De Vaart").check()
+    page.get_by_role("button", name="Herinnering sturen", exact=True).click()
+    check_a11y(page)
+    page.get_by_label("Onderwerp").fill("Doe mee met de binnenstad, Sanne")
+    page.get_by_role("button", name="Herinnering sturen aan 1 lid").click()
+    expect(page.get_by_text("Herinnering verstuurd aan 1 lid")).to_be_visible()
+    check_a11y(page)
+    [mail] = _mails("mkb_reminder")
+    assert (
+        mail.recipient_email == "eigenaar@schoenmakerij.example" and mail.subject == "Doe mee met de binnenstad, Sanne"
+    )
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(MemberReminder)) == 3  # two from the demo
+
+    page.goto(page.url + "?sector=retail&status=nog-niet")
+    page.get_by_label("Herinnering aan Schoenmakerij Aan De Vaart").check()
+    page.get_by_role("button", name="Herinnering sturen", exact=True).click()
+    expect(page.get_by_role("alert")).to_contain_text("Schoenmakerij Aan De Vaart kreeg op")
+    check_a11y(page)
+    assert len(_mails("mkb_reminder")) == 1

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 
-from flask import Response, abort, current_app, redirect, render_template, request, url_for
+from flask import Response, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -87,7 +87,6 @@ def dashboard():
         commitment_link=_commitment_link,
         pledge_text=pledge_text,
         response_state_text=response_state_text,
-        can_remind="mkb.remind" in current_app.view_functions,
     )
 
 

@@ -16,14 +16,6 @@ from tests.browser.helpers import check_a11y, log_in, visit
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def dashboard(app):
-    """The dashboard's endpoint (built in its own branch), so that the redirect after sending resolves."""
-    if "mkb.dashboard" not in app.view_functions:
-        app.add_url_rule("/mkb/dashboard", endpoint="mkb.dashboard", view_func=lambda: "dashboard")
-    return app
-
-
 def _member_id(kvk: str) -> int:
     member_id = db.session.scalar(sa.select(MkbMember.id).where(MkbMember.kvk_number == kvk))
     db.session.remove()
@@ -37,7 +29,7 @@ def _mails(kind: str) -> list[OutboxMessage]:
     return mails
 
 
-def test_staff_link_invite_and_remind_and_a_second_reminder_is_refused(dashboard, page, live_server):
+def test_staff_link_invite_and_remind_and_a_second_reminder_is_refused(page, live_server):
     log_in(page, "mkb@example.org")
 
     # Link by hand: the sandwich bar is on the platform as the cheese shop (another KvK number).
@@ -96,7 +88,7 @@ def test_staff_link_invite_and_remind_and_a_second_reminder_is_refused(dashboard
     expect(page.get_by_role("row", name="Doe mee met de binnenstad, Bea")).to_be_visible()
 
 
-def test_a_sector_reminder_says_who_is_skipped(dashboard, page, live_server):
+def test_a_sector_reminder_says_who_is_skipped(page, live_server):
     log_in(page, "mkb@example.org")
     visit(page, "/mkb/herinneringen?sector=horeca")
     expect(page.get_by_role("heading", level=1)).to_have_text("Herinnering sturen")

@@ -58,3 +58,17 @@ def csv_response(chunks: str | Iterable[str], filename: str) -> Response:
 def _with_bom(chunks: Iterable[str]) -> Iterator[str]:
     yield BOM
     yield from chunks
+
+
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_response(workbook, filename: str) -> Response:
+    """An openpyxl workbook as a download that no cache keeps."""
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return Response(
+        buffer.getvalue(),
+        mimetype=XLSX_MIMETYPE,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
+    )

@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -323,7 +322,6 @@ def programme_csv(slug: str):
     return csvexport.csv_response(csvexport.rows_text(rows), f"uitvoeringsprogramma-{consultation.slug}.csv")
 
 
-XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @bp.get("/consultaties/<slug>/uitvoeringsprogramma.xlsx")
@@ -346,16 +344,7 @@ def programme_xlsx(slug: str):
             cell.number_format = "#,##0.00"
     sheet.freeze_panes = "B2"
     sheet.column_dimensions["B"].width = 50
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return Response(
-        buffer.getvalue(),
-        mimetype=XLSX_MIMETYPE,
-        headers={
-            "Content-Disposition": f'attachment; filename="uitvoeringsprogramma-{consultation.slug}.xlsx"',
-            "Cache-Control": "no-store",
-        },
-    )
+    return csvexport.xlsx_response(workbook, f"uitvoeringsprogramma-{consultation.slug}.xlsx")
 
 
 # The bulk update ------------------------------------------------------------------------------------

@@ -6,9 +6,7 @@ what counts is public activity (engagement.py reads it from activity.py), never 
 
 from __future__ import annotations
 
-import io
-
-from flask import Response, abort, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -24,8 +22,6 @@ from partner_portal.core.money import format_euros
 from partner_portal.endorsements.kinds import BY_NAME
 from partner_portal.mkb import bp, engagement
 from partner_portal.mkb.permissions import can_use_registry
-
-XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 navigation.register("mkb.dashboard", _l("MKB-dashboard"), can_use_registry, order=75)
 navigation.set_start_page(StaffRole.mkb_staff, "mkb.dashboard")
@@ -180,21 +176,13 @@ def dashboard_xlsx():
         sheet.append(
             [csvexport.safe_cell(c) if isinstance(c, str) else c for c in export_cells(row, dates_as_text=False)]
         )
-    for cells in sheet.iter_rows(min_row=2, min_col=13, max_col=14):
+    dates = len(export_header()) - 1  # the last two columns: last activity, last reminder
+    for cells in sheet.iter_rows(min_row=2, min_col=dates, max_col=dates + 1):
         for cell in cells:
             cell.number_format = "dd-mm-yyyy"
     sheet.freeze_panes = "B2"
     sheet.column_dimensions["A"].width = 40
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return Response(
-        buffer.getvalue(),
-        mimetype=XLSX_MIMETYPE,
-        headers={
-            "Content-Disposition": f'attachment; filename="{_filename("xlsx")}"',
-            "Cache-Control": "no-store",
-        },
-    )
+    return csvexport.xlsx_response(workbook, _filename("xlsx"))
 
 
 @bp.get("/mkb/sectoren")

@@ -476,6 +476,11 @@ class Week:
     activities: int = 0
     members: int = 0  # members with at least one activity that week
 
+    @property
+    def axis_label(self) -> str:
+        """The chart's short label under a bar: day-month ("7-12"), the same in both languages."""
+        return f"{self.start.day}-{self.start.month}"
+
 
 def week_start(moment: datetime) -> datetime:
     """Monday 00:00 UTC of the week of `moment`."""

@@ -322,8 +322,6 @@ def programme_csv(slug: str):
     return csvexport.csv_response(csvexport.rows_text(rows), f"uitvoeringsprogramma-{consultation.slug}.csv")
 
 
-
-
 @bp.get("/consultaties/<slug>/uitvoeringsprogramma.xlsx")
 def programme_xlsx(slug: str):
     """The same rows as the CSV, as a workbook: amounts are numbers in euros with two decimals."""

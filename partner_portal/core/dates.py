@@ -37,3 +37,22 @@ def machine_datetime(value: datetime | date | None) -> str:
     if value.tzinfo is None:  # stored times are UTC
         value = value.replace(tzinfo=UTC)
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_date(text: str | None) -> date | bool | None:
+    """A date as a person types it or a form or spreadsheet sends it: "2027-03-01", "1-3-2027",
+    "1/3/2027" or "1.3.2027". None when empty, False when it is no date."""
+    raw = (text or "").strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        pass
+    parts = raw.replace("/", "-").replace(".", "-").split("-")
+    if len(parts) == 3 and all(p.isdigit() for p in parts) and len(parts[2]) == 4:
+        try:
+            return date(int(parts[2]), int(parts[1]), int(parts[0]))
+        except ValueError:
+            return False
+    return False

@@ -21,6 +21,7 @@ from partner_portal.auth.models import User
 from partner_portal.auth.roles import ENDORSERS
 from partner_portal.consultations.models import Consultation, FundingSource
 from partner_portal.core import audit, merge, uploads, workflow
+from partner_portal.core.dates import parse_date
 from partner_portal.core.errors import OperationError, PermissionDenied, check_version, flush_or_conflict
 from partner_portal.core.models import utcnow
 from partner_portal.core.money import format_euros, parse_euros
@@ -90,24 +91,6 @@ def _ids(text: str | None) -> list[int] | None:
     return sorted({int(p) for p in parts})
 
 
-def _date(text: str | None) -> date | bool | None:
-    """A date from "2027-03-01" (the date field) or "1-3-2027" (typed); False when unreadable."""
-    raw = (text or "").strip()
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        pass
-    parts = raw.replace("/", "-").split("-")
-    if len(parts) == 3 and all(p.isdigit() for p in parts):
-        try:
-            return date(int(parts[2]), int(parts[1]), int(parts[0]))
-        except ValueError:
-            return False
-    return False
-
-
 def read_fields(consultation: Consultation, fields: dict[str, str]) -> DraftValues:
     """Check the edit form's fields against the consultation; InvalidFields lists every problem."""
     errors: dict[str, str] = {}
@@ -134,7 +117,7 @@ def read_fields(consultation: Consultation, fields: dict[str, str]) -> DraftValu
     description = text("description", _("Beschrijving"), TEXT_MAX)
     expected_effect = text("expected_effect", _("Verwacht effect"), TEXT_MAX)
 
-    start, end = _date(fields.get("planned_start")), _date(fields.get("planned_end"))
+    start, end = parse_date(fields.get("planned_start")), parse_date(fields.get("planned_end"))
     if start is False:
         errors["planned_start"] = _("Geplande start: vul een datum in als 1-3-2027.")
     if end is False:
@@ -599,7 +582,7 @@ def add_milestone(actor, initiative: Initiative, *, title: str, planned_on: str,
     title = (title or "").strip()
     if not title or len(title) > TITLE_MAX:
         errors["title"] = _("Geef de mijlpaal een titel van hoogstens %(max)d tekens.", max=TITLE_MAX)
-    planned = _date(planned_on)
+    planned = parse_date(planned_on)
     if not isinstance(planned, date):
         errors["planned_on"] = _("Geplande datum: vul een datum in als 1-3-2027.")
     weight_text = (weight or "1").strip()
@@ -621,7 +604,7 @@ def set_milestone_done(actor, initiative: Initiative, milestone: Milestone, *, d
     if milestone.initiative_id != initiative.id:
         raise PermissionDenied(_("Deze mijlpaal hoort niet bij dit initiatief."))
     check_version(milestone, version)
-    done = _date(done_on)
+    done = parse_date(done_on)
     if done is False:
         raise InvalidFields({"done_on": _("Afgerond op: vul een datum in als 1-3-2027.")})
     milestone.done_on = done
@@ -697,7 +680,7 @@ def post_update(
     body = (body or "").strip()
     if not body or len(body) > TEXT_MAX:
         errors["body"] = _("Schrijf het nieuws (hoogstens %(max)d tekens).", max=TEXT_MAX)
-    when = _date(happened_on) if (happened_on or "").strip() else utcnow().date()
+    when = parse_date(happened_on) if (happened_on or "").strip() else utcnow().date()
     if not isinstance(when, date):
         errors["happened_on"] = _("Datum: vul een datum in als 1-3-2027.")
     image_text = (image_text or "").strip()

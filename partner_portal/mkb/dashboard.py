@@ -6,7 +6,7 @@ what counts is public activity (engagement.py reads it from activity.py), never 
 
 from __future__ import annotations
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -21,15 +21,10 @@ from partner_portal.core.models import utcnow
 from partner_portal.core.money import format_euros
 from partner_portal.endorsements.kinds import BY_NAME
 from partner_portal.mkb import bp, engagement
-from partner_portal.mkb.permissions import can_use_registry
+from partner_portal.mkb.permissions import abort_unless_registry, can_use_registry
 
 navigation.register("mkb.dashboard", _l("MKB-dashboard"), can_use_registry, order=75)
 navigation.set_start_page(StaffRole.mkb_staff, "mkb.dashboard")
-
-
-def _require_registry() -> None:
-    if not can_use_registry(current_user):
-        abort(403)
 
 
 def _filters() -> tuple[engagement.Filters, list, list]:
@@ -70,7 +65,7 @@ def _commitment_link(commitment) -> str | None:
 @login_required
 def dashboard():
     """Current members, 25 a page: what each endorsed, signed, leads and co-initiates; filters, search, sort."""
-    _require_registry()
+    abort_unless_registry()
     filters, sectors, consultations = _filters()
     page = engagement.member_page(filters)
     return render_template(
@@ -154,7 +149,7 @@ def _filename(extension: str) -> str:
 @login_required
 def dashboard_csv():
     """The filtered members, all pages, one row each (Dutch Excel CSV: `;`, BOM, formula-safe)."""
-    _require_registry()
+    abort_unless_registry()
     filters, _sectors, _consultations = _filters()
     rows = [export_header(), *(export_cells(r, dates_as_text=True) for r in engagement.all_member_rows(filters))]
     return csvexport.csv_response(csvexport.rows_text(rows), _filename("csv"))
@@ -166,7 +161,7 @@ def dashboard_xlsx():
     """The same rows as the CSV, as a workbook: text cells formula-safe, dates as dates."""
     from openpyxl import Workbook
 
-    _require_registry()
+    abort_unless_registry()
     filters, _sectors, _consultations = _filters()
     workbook = Workbook()
     sheet = workbook.active
@@ -189,7 +184,7 @@ def dashboard_xlsx():
 @login_required
 def sectors():
     """Per registry sector: members, active members and their share, also over the last 30 days; activity per week."""
-    _require_registry()
+    abort_unless_registry()
     consultations = engagement.consultation_choices()
     slug = (request.args.get("consultatie") or "").strip()
     consultation = next((c for c in consultations if c.slug == slug), None) if slug else None
@@ -215,5 +210,5 @@ def sectors():
 @login_required
 def endorsements_redirect():
     """The former overview of endorsements by members: now part of the dashboard."""
-    _require_registry()
+    abort_unless_registry()
     return redirect(url_for("mkb.dashboard"), 301)

@@ -20,6 +20,7 @@ from sqlalchemy import orm as so
 from partner_portal.commitments.models import Commitment, CommitmentState, Signature
 from partner_portal.consultations.models import Consultation
 from partner_portal.core.models import UTCDateTime, utcnow
+from partner_portal.core.text import contains
 from partner_portal.endorsements.models import Endorsement
 from partner_portal.extensions import db
 from partner_portal.initiatives.models import CoInitiator, Initiative, InitiativeState, InvitationState
@@ -118,10 +119,6 @@ def consultation_choices() -> list[Consultation]:
     return [c for c in db.session.scalars(sa.select(Consultation).order_by(Consultation.id.desc())) if c.is_public]
 
 
-def _like(text: str) -> str:
-    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
 def _conditions(f: Filters) -> list:
     """Current members, narrowed by the filters."""
     conditions = [MkbMember.ended_on.is_(None)]
@@ -133,10 +130,7 @@ def _conditions(f: Filters) -> list:
         )
         conditions.append(active if f.status == ACTIVE else ~active)
     if f.q:
-        pattern = _like(f.q)
-        conditions.append(
-            sa.or_(MkbMember.name.ilike(pattern, escape="\\"), MkbMember.kvk_number.like(pattern, escape="\\"))
-        )
+        conditions.append(sa.or_(contains(MkbMember.name, f.q), contains(MkbMember.kvk_number, f.q)))
     return conditions
 
 

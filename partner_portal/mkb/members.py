@@ -21,19 +21,14 @@ from partner_portal.extensions import db
 from partner_portal.mkb import bp, operations
 from partner_portal.mkb.forms import InviteForm, LinkForm, ReminderForm
 from partner_portal.mkb.models import MemberReminder, MkbMember
-from partner_portal.mkb.permissions import can_use_registry
+from partner_portal.mkb.permissions import abort_unless_registry
 from partner_portal.partners.models import Organisation, SectorGroup
 
 MAX_SELECTED = 500  # members in one reminder chosen by id (the dashboard's page at most)
 
 
-def _require_registry() -> None:
-    if not can_use_registry(current_user):
-        abort(403)
-
-
 def _load_member(member_id: int) -> MkbMember:
-    _require_registry()
+    abort_unless_registry()
     member = db.session.get(MkbMember, member_id)
     if member is None:
         abort(404)
@@ -263,7 +258,7 @@ def _remind_page(form: ReminderForm, *, error: str | None = None, status: int = 
 @login_required
 def remind():
     """GET: compose a reminder to the members chosen (`lid`) or a sector's (`sector`); POST: send it."""
-    _require_registry()
+    abort_unless_registry()
     form = ReminderForm()
     if request.method == "GET":
         form.subject.data = operations.default_subject()

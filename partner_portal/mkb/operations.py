@@ -19,23 +19,18 @@ from partner_portal.auth.operations import find_user_by_email, normalise_email
 from partner_portal.auth.roles import ENDORSERS
 from partner_portal.core import audit
 from partner_portal.core.dates import date_text
-from partner_portal.core.errors import Conflict, OperationError, PermissionDenied, flush_or_conflict
+from partner_portal.core.errors import Conflict, OperationError, flush_or_conflict
 from partner_portal.core.models import utcnow
 from partner_portal.extensions import db
 from partner_portal.mkb.activity import activities
 from partner_portal.mkb.models import MemberReminder, MkbMember
-from partner_portal.mkb.permissions import can_use_registry
+from partner_portal.mkb.permissions import require_registry
 from partner_portal.notifications import notify
 from partner_portal.partners.models import Organisation, OrganisationSector, SectorGroup
 
 SUBJECT_MAX = 200
 TEXT_MAX = 5000
 REMINDER_KIND = "mkb_reminder"
-
-
-def _require_registry(actor) -> None:
-    if not can_use_registry(actor):
-        raise PermissionDenied(_("Alleen medewerkers van MKB Assen en beheerders werken met het ledenregister."))
 
 
 def _label(member: MkbMember) -> str:
@@ -53,7 +48,7 @@ def link_member(actor, member: MkbMember, organisation: Organisation) -> None:
     linked_by_hand. Side effect: audit "mkb_member.link". Raises PermissionDenied,
     OperationError or Conflict (the organisation belongs to another member).
     """
-    _require_registry(actor)
+    require_registry(actor)
     if not organisation.is_active:
         raise OperationError(
             _("%(org)s is gearchiveerd; koppel het lid aan een actieve organisatie.", org=organisation.name)
@@ -92,7 +87,7 @@ def unlink_member(actor, member: MkbMember) -> None:
     cleared, linked_by_hand cleared. Side effect: audit "mkb_member.unlink". Raises
     PermissionDenied or OperationError.
     """
-    _require_registry(actor)
+    require_registry(actor)
     if member.organisation_id is None:
         raise OperationError(_("%(member)s is aan geen organisatie gekoppeld.", member=_label(member)))
     previous = member.organisation_id
@@ -131,7 +126,7 @@ def invite_member(
     """
     from partner_portal.auth.links import send_invitation
 
-    _require_registry(actor)
+    require_registry(actor)
     if not member.is_current:
         raise OperationError(_("%(member)s is geen lid meer; een oud-lid nodigt u niet uit.", member=_label(member)))
     if member.organisation_id is not None:
@@ -383,7 +378,7 @@ def remind(actor, members: list[MkbMember], *, subject: str, text: str) -> list[
     the unsubscribe link), a MemberReminder row and audit "mkb_member.remind".
     Raises PermissionDenied or OperationError.
     """
-    _require_registry(actor)
+    require_registry(actor)
     subject = " ".join((subject or "").split())
     text = (text or "").replace("\r\n", "\n").strip()
     if not subject:

@@ -22,18 +22,19 @@ import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from partner_portal.core import audit, tables
-from partner_portal.core.errors import Conflict, OperationError, PermissionDenied
+from partner_portal.core.dates import parse_date
+from partner_portal.core.errors import Conflict, OperationError
 from partner_portal.core.models import utcnow
 from partner_portal.extensions import db
 from partner_portal.mkb.models import ImportStatus, MemberImport, MkbMember
-from partner_portal.mkb.permissions import can_use_registry
+from partner_portal.mkb.permissions import require_registry
 from partner_portal.partners.models import Organisation, SectorGroup
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -77,16 +78,10 @@ COLUMNS = {"sector": "sector_group_id"}
 
 _FORMULA = re.compile(r"^[=+@]|^-[^\d\s,.]")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_DATE_FORMATS = ("%d-%m-%Y", "%d/%m/%Y", "%Y-%m-%d", "%d.%m.%Y", "%d-%m-%y")
 
 
 def _normalised(header: str) -> str:
     return re.sub(r"[^a-z0-9]", "", header.lower())
-
-
-def _require(actor) -> None:
-    if not can_use_registry(actor):
-        raise PermissionDenied(_("Alleen medewerkers van MKB Assen en beheerders beheren het ledenregister."))
 
 
 def _megabytes(size: int) -> str:
@@ -99,7 +94,7 @@ def _megabytes(size: int) -> str:
 def upload(actor, data: bytes, filename: str) -> MemberImport:
     """Stage an uploaded member file; nothing reaches the registry yet. Raises OperationError with the
     reason (empty, too large, not a table, too many rows, no members in it)."""
-    _require(actor)
+    require_registry(actor)
     if not data.strip():
         raise OperationError(_("Het bestand is leeg."))
     if len(data) > MAX_UPLOAD_BYTES:
@@ -257,15 +252,6 @@ def _kvk(text: str) -> tuple[str | None, str | None]:
     return digits, None
 
 
-def _date(text: str) -> date | None:
-    for fmt in _DATE_FORMATS:
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise ValueError(text)
-
-
 def _sector_lookup() -> tuple[dict[str, int], list[str]]:
     groups = db.session.execute(sa.select(SectorGroup.id, SectorGroup.name, SectorGroup.slug)).all()
     lookup: dict[str, int] = {}
@@ -323,12 +309,13 @@ def _read_row(row: list[str], mapping, sectors, sector_names) -> tuple[dict, lis
             else:
                 values["contact_email"] = text.lower()
         elif f.name == "member_since":
-            try:
-                values["member_since"] = _date(text) if text else None
-            except ValueError:
+            since = parse_date(text)
+            if since is False:
                 problems.append(
                     (label, _("'%(value)s' is geen datum; schrijf bijvoorbeeld 15-03-2019.", value=text[:40]))
                 )
+            else:
+                values["member_since"] = since
         elif f.name == "postcode":
             values["postcode"] = re.sub(r"\s+", " ", text.upper())
         else:
@@ -427,7 +414,7 @@ def _open(member_import: MemberImport) -> None:
 def preview(actor, member_import: MemberImport, mapping: dict[str, int | None]) -> Plan:
     """Check the file with this mapping and keep the mapping and the preview's counts on the import.
     Raises OperationError when the mapping is unusable (the problems per field: `check_mapping`)."""
-    _require(actor)
+    require_registry(actor)
     _open(member_import)
     problems = check_mapping(member_import, mapping)
     if problems:
@@ -448,7 +435,7 @@ def confirm(actor, member_import: MemberImport, *, only_valid: bool = False) -> 
 
     Refuses (OperationError, nothing changed) a file with errors unless `only_valid`, and (Conflict)
     a file whose check gives other counts than the preview staff saw: the registry changed meanwhile."""
-    _require(actor)
+    require_registry(actor)
     _lock_registry(member_import)
     _open(member_import)
     if member_import.status != ImportStatus.previewed:
@@ -534,7 +521,7 @@ def confirm(actor, member_import: MemberImport, *, only_valid: bool = False) -> 
 
 def cancel(actor, member_import: MemberImport) -> None:
     """Drop a staged file: nothing of it reaches the registry."""
-    _require(actor)
+    require_registry(actor)
     _lock_registry(member_import)
     _open(member_import)
     member_import.status = ImportStatus.cancelled

@@ -39,16 +39,11 @@ STATES = {  # the list's filter: query value -> condition
 navigation.register("mkb.members_list", _l("Ledenregister"), permissions.can_use_registry, order=76)
 
 
-def _require_staff() -> None:
-    if not permissions.can_use_registry(current_user):
-        abort(403)
-
-
 @bp.get("/mkb/leden")
 @login_required
 def members_list():
     """The registry: current, unmatched or ended members, searchable by name and KvK number, and the last imports."""
-    _require_staff()
+    permissions.abort_unless_registry()
     state = request.args.get("stand", "huidig")
     state = state if state in STATES else "huidig"
     q = request.args.get("q", "").strip()[:100]
@@ -130,7 +125,7 @@ def _mapping_of(form) -> dict[str, int | None]:
 
 
 def _load_import(import_id: int) -> MemberImport:
-    _require_staff()
+    permissions.abort_unless_registry()
     member_import = db.session.get(MemberImport, import_id)
     if member_import is None:
         abort(404)
@@ -146,7 +141,7 @@ def _upload_page(*, form=None, error: str | None = None, status: int = 200):
 @show_refusal(lambda error: _upload_page(error=error.message, status=error.status_code))
 def import_upload():
     """GET: how the import works and the file field; POST: stage the file and go on to the columns."""
-    _require_staff()
+    permissions.abort_unless_registry()
     if request.method == "GET":
         return _upload_page()
     form = UploadForm()

@@ -7,6 +7,8 @@ All made through the operations, as people would:
   De Vaart (joint authority) has one of its two signatures. Eetcafé Het Koopmanshuis has not
   signed: `tekenbevoegd.horeca@example.org` can.
 - "Afspraken openingstijden binnenstad": binding, its threshold of three organisations reached.
+- "Terrassen en uitstallingen rond de Brink": proposed by the horeca coordinator
+  (`horeca@example.org`), waiting in the moderation queue for the gemeente's answer.
 """
 
 from __future__ import annotations
@@ -40,6 +42,16 @@ FOUNDATION_V2 = FOUNDATION_V1.replace(
     "Iedere partner draagt naar vermogen bij, met geld, uren of in natura, voor ten minste drie jaar.\n\n"
     "## Bestuur\nHet bestuur bestaat uit een vertegenwoordiger van elke sectorgroep en een onafhankelijk voorzitter.",
 )
+
+TERRACES = "Terrassen en uitstallingen rond de Brink"
+TERRACES_TEXT = """De ondertekenende horecaondernemers aan de Brink spreken af:
+
+- terrassen en uitstallingen laten een looppad van ten minste 1,80 meter vrij;
+- terrasmeubilair is na sluitingstijd binnen of vastgezet;
+- zij stemmen de opbouw af op de markt en de evenementen op de Brink.
+
+De gemeente houdt hierover elk voorjaar een schouw met de ondernemers.
+"""
 
 OPENING_HOURS_TEXT = """De ondertekenende ondernemers houden hun zaak in de binnenstad open:
 
@@ -120,7 +132,13 @@ def seed_commitments() -> str:
     _sign("horeca@example.org", hours, "Eigenaar")
     _sign("retail@example.org", hours, "Bedrijfsleider")
     _sign("toerisme@example.org", hours, "Coördinator")  # the third: binding
+    terraces = operations.create_commitment(
+        _user("horeca@example.org"),
+        consultation,
+        _fields(consultation, title=TERRACES, text=TERRACES_TEXT, threshold_organisations=3),
+    )
     db.session.flush()
     return (
-        f"commitments: {FOUNDATION} (open, version {foundation.current_version}), {OPENING_HOURS} ({hours.state.value})"
+        f"commitments: {FOUNDATION} (open, version {foundation.current_version}), "
+        f"{OPENING_HOURS} ({hours.state.value}), {TERRACES} ({terraces.state.value})"
     )

@@ -28,6 +28,8 @@ FLAGS = ("allows_money", "allows_hours", "allows_in_kind")
 class CommitmentForm(FlaskForm):
     version = version_field()
     base = HiddenField("base")  # the fields as first shown (core/merge.py)
+    # Only on a sector coordinator's new proposal, when they coordinate more than one group.
+    group = SelectField(_l("Voorgesteld namens sectorgroep"), coerce=str, validate_choice=False)
     title = StringField(_l("Titel"), filters=[strip_filter], render_kw={"maxlength": TITLE_MAX})
     text = TextAreaField(
         _l("Tekst van de afspraak"),
@@ -91,8 +93,11 @@ def field_values(commitment: Commitment) -> dict[str, str]:
     }
 
 
-def commitment_form(consultation, *, values: dict[str, str] | None = None, **kwargs) -> CommitmentForm:
-    """The edit form with the consultation's themes, the sector groups and the active organisations."""
+def commitment_form(
+    consultation, *, values: dict[str, str] | None = None, groups: list | None = None, **kwargs
+) -> CommitmentForm:
+    """The edit form with the consultation's themes, the sector groups and the active organisations;
+    with `groups` (a coordinator's new proposal, more than one group) the choice of group."""
     if values is not None:
         data = {}
         for key, value in values.items():
@@ -104,6 +109,10 @@ def commitment_form(consultation, *, values: dict[str, str] | None = None, **kwa
                 data[key] = value
         kwargs = {"formdata": None, "data": {**data, **kwargs.pop("data", {})}, **kwargs}
     form = CommitmentForm(**kwargs)
+    if groups and len(groups) > 1:
+        form.group.choices = [("", _l("kies een sectorgroep"))] + [(str(g.id), g.name) for g in groups]
+    else:
+        del form.group
     form.invited.choices = [(p.value, p.label) for p in InvitedParties]
     form.themes.choices = [(str(t.id), t.title) for t in consultation.themes]
     form.sectors.choices = [

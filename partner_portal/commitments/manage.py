@@ -24,10 +24,11 @@ from partner_portal.core.errors import Conflict, OperationError, PermissionDenie
 from partner_portal.core.forms import ReasonForm, conflict_panel, form_error, refill_conflict, refusal_on_fields
 from partner_portal.core.transaction import refused, show_refusal
 from partner_portal.extensions import db
+from partner_portal.partners.models import SectorGroup
 
 S = CommitmentState
-# The process manager's steps, in the order the page offers them.
-STEPS = ("open", "bind", "close", "withdraw")
+# The gemeente's steps, in the order the page offers them: answering a proposal, then the process manager's.
+STEPS = ("accept", "decline", "open", "bind", "close", "withdraw")
 
 
 def load_commitment(commitment_id: int, *, populate: bool = False) -> Commitment:
@@ -65,15 +66,16 @@ def commitment_offers(commitment: Commitment) -> dict:
     """What the current user may do on the commitment's page: the process manager's edit link and
     steps, and for a person who speaks for an organisation: sign, co-sign, sign the new version,
     revoke or give notice (each open offer with its link; closed ones with the reason)."""
-    empty = {"manage": [], "edit": None, "sign": None, "signature": None, "own": []}
+    empty = {"manage": [], "edit": None, "sign": None, "signature": None, "own": [], "proposer": False}
     if not current_user.is_authenticated:
         return empty
     result = dict(empty)
-    if permissions.is_process_manager(current_user):
+    if permissions.is_gemeente(current_user) or permissions.is_proposer(current_user, commitment):
         offers = workflow.offered(current_user, commitment, COMMITMENT, side="gemeente")
         by_name = {o.row.name: o for o in offers}
         result["edit"] = by_name.get("edit")
         result["manage"] = [by_name[name] for name in STEPS if name in by_name]
+        result["proposer"] = not permissions.is_gemeente(current_user)
     if permissions.speaks_for_organisation(current_user):
         signature = db.session.scalar(
             sa.select(Signature).where(
@@ -116,19 +118,30 @@ def _edit_page(commitment, consultation, form, *, error=None, conflict=None, sta
             form=form,
             error=error,
             conflict=conflict,
+            proposing=commitment is None and not permissions.is_process_manager(current_user),
         ),
         status,
     )
 
 
+def _proposal_groups() -> list[SectorGroup]:
+    """The groups a sector coordinator may propose for (none for the process manager, who drafts)."""
+    if permissions.is_process_manager(current_user):
+        return []
+    ids = permissions.coordinated_group_ids(current_user)
+    return [g for g in current_user.coordinated_groups if g.id in ids]
+
+
 @bp.route("/consultaties/<slug>/convenanten/nieuw", methods=["GET", "POST"])
 @login_required
 def create(slug: str):
-    """A new draft commitment: the whole form, saved on the first save."""
+    """A new commitment, the whole form, saved on the first save: the process manager's draft, or
+    a sector coordinator's proposal to the gemeente."""
     consultation = load_consultation_light(slug)
-    if not permissions.is_process_manager(current_user):
+    groups = _proposal_groups()
+    if not permissions.is_process_manager(current_user) and not groups:
         abort(403)
-    form = commitment_form(consultation)
+    form = commitment_form(consultation, groups=groups)
     if request.method == "GET":
         return _edit_page(None, consultation, form)
     if not form.validate_on_submit():
@@ -138,7 +151,19 @@ def create(slug: str):
     except OperationError as exc:
         refused(exc)
         return _edit_page(None, consultation, form, error=refusal_on_fields(form, exc), status=exc.status_code)
-    flash(_("De afspraak is opgeslagen als concept. Alleen de gemeente ziet haar tot ze wordt opengesteld."), "success")
+    if commitment.is_proposal:
+        flash(
+            _(
+                "Uw voorstel is naar de gemeente gestuurd. Tot de gemeente het overneemt, kunt u het nog "
+                "bewerken; u hoort per e-mail wat de gemeente besluit."
+            ),
+            "success",
+        )
+    else:
+        flash(
+            _("De afspraak is opgeslagen als concept. Alleen de gemeente ziet haar tot ze wordt opengesteld."),
+            "success",
+        )
     return redirect(commitment_url(commitment), 303)
 
 
@@ -222,9 +247,10 @@ def _save(commitment: Commitment, form) -> list[str]:
 @bp.route("/convenanten/<int:commitment_id>/bewerken", methods=["GET", "POST"])
 @login_required
 def edit(commitment_id: int):
-    """The process manager edits the title, text and settings; once open a text change is a new version."""
+    """The process manager edits the title, text and settings (a sector coordinator their proposal,
+    until the gemeente answers it); once open a text change is a new version."""
     commitment = load_commitment(commitment_id)
-    if not permissions.is_process_manager(current_user):
+    if not (permissions.is_process_manager(current_user) or permissions.is_proposer(current_user, commitment)):
         abort(403)
     if commitment.state not in COMMITMENT.action("edit").sources:
         message = _not_editable(commitment)

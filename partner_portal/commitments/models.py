@@ -44,12 +44,15 @@ class _Labelled(enum.StrEnum):
 
 
 class CommitmentState(_Labelled):
-    """Where a commitment is in its workflow (see commitments/workflow.py)."""
+    """Where a commitment is in its workflow (see commitments/workflow.py). A sector coordinator's
+    proposal starts as `proposed` and becomes the gemeente's draft once accepted, or `declined`."""
 
+    proposed = "proposed"
     draft = "draft"
     open = "open"
     binding = "binding"
     closed = "closed"
+    declined = "declined"
     withdrawn = "withdrawn"
 
 
@@ -86,10 +89,12 @@ LABELS = {
         (
             CommitmentState,
             {
+                CommitmentState.proposed: _l("voorstel, wacht op de gemeente"),
                 CommitmentState.draft: _l("concept"),
                 CommitmentState.open: _l("open voor ondertekening"),
                 CommitmentState.binding: _l("bindend"),
                 CommitmentState.closed: _l("gesloten"),
+                CommitmentState.declined: _l("voorstel afgewezen"),
                 CommitmentState.withdrawn: _l("ingetrokken"),
             },
         ),
@@ -125,6 +130,8 @@ LABELS = {
 
 S = CommitmentState
 EDITABLE_STATES = (S.draft, S.open)
+# Seen only by the gemeente (and a proposal also by its proposers): never on a public page.
+PRIVATE_STATES = (S.proposed, S.draft, S.declined)
 # Signatures that stand (whatever their version): counted when on the current version and complete.
 STANDING_SIGNATURES = (SignatureState.pending_second, SignatureState.complete)
 
@@ -156,6 +163,7 @@ class Commitment(TimestampMixin, VersionedMixin, db.Model):
         ),
         sa.CheckConstraint("threshold_cents IS NULL OR threshold_cents >= 1", name="threshold_cents_positive"),
         sa.CheckConstraint("threshold_cents IS NULL OR allows_money", name="money_threshold_needs_money"),
+        sa.CheckConstraint("proposed_by_group_id IS NULL OR proposed_at IS NOT NULL", name="proposal_dated"),
         sa.Index("ix_commitment_consultation_listing", "consultation_id", "state", "created_at"),
     )
 
@@ -174,9 +182,16 @@ class Commitment(TimestampMixin, VersionedMixin, db.Model):
     allows_hours: so.Mapped[bool] = so.mapped_column(default=False)
     allows_in_kind: so.Mapped[bool] = so.mapped_column(default=False)
     current_version: so.Mapped[int] = so.mapped_column(default=1)
-    # Why it was withdrawn or closed (withdrawn: required; shown publicly).
+    # Why it was withdrawn, closed or (a proposal) declined; withdrawn and declined: required.
     closing_reason: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     created_by_id: so.Mapped[int | None] = _user_fk()
+    # A proposal: the sector group whose coordinator proposed it (None: the gemeente's own).
+    proposed_by_group_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("sector_group.id", ondelete="RESTRICT"), index=True
+    )
+    proposed_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    accepted_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    declined_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     last_edited_by_id: so.Mapped[int | None] = _user_fk()
     opened_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     bound_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
@@ -184,6 +199,7 @@ class Commitment(TimestampMixin, VersionedMixin, db.Model):
     withdrawn_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
 
     consultation: so.Mapped[Consultation] = so.relationship()
+    proposed_by_group: so.Mapped[SectorGroup | None] = so.relationship()
     themes: so.Mapped[list[CommitmentTheme]] = so.relationship(
         back_populates="commitment", cascade="all, delete-orphan", order_by="CommitmentTheme.theme_id"
     )
@@ -227,7 +243,11 @@ class Commitment(TimestampMixin, VersionedMixin, db.Model):
 
     @property
     def is_public(self) -> bool:
-        return self.state != S.draft and self.consultation.is_public
+        return self.state not in PRIVATE_STATES and self.consultation.is_public
+
+    @property
+    def is_proposal(self) -> bool:
+        return self.proposed_by_group_id is not None
 
     def allows(self, kind: PledgeKind) -> bool:
         """May a signature carry a pledge of this kind?"""

@@ -45,7 +45,7 @@ from partner_portal.commitments.models import (
     SignatureReceipt,
     SignatureState,
 )
-from partner_portal.commitments.workflow import COMMITMENT, signers
+from partner_portal.commitments.workflow import COMMITMENT, reviewers, signers
 from partner_portal.consultations.models import Consultation, FundingSource
 from partner_portal.core import audit, workflow
 from partner_portal.core.errors import Conflict, OperationError, PermissionDenied, check_version
@@ -275,15 +275,26 @@ def _apply_settings(commitment: Commitment, values: CommitmentValues) -> None:
 
 
 def create_commitment(actor, consultation: Consultation, fields: dict[str, str]) -> Commitment:
-    """Start a draft commitment with version 1 of its text.
+    """Start a commitment with version 1 of its text: the process manager's draft, or a sector
+    coordinator's proposal (state proposed, for the sector group in `fields["group"]`, which may be
+    left out by a person who coordinates one group) that the gemeente then accepts or declines.
 
-    Precondition: the actor is a process manager (or administrator); the consultation is
-    published. Side effect: an audit event. Raises PermissionDenied, OperationError or
+    Precondition: the actor is a process manager (or administrator) or a sector coordinator; the
+    consultation is published. Side effects: an audit event; for a proposal the moderators and
+    process managers are told ("commitment_proposed"). Raises PermissionDenied, OperationError or
     InvalidFields (nothing saved)."""
-    if not permissions.is_process_manager(actor):
-        raise PermissionDenied(_("Alleen de procesmanager kan een afspraak opstellen."))
+    manager = permissions.is_process_manager(actor)
+    groups = [] if manager else permissions.coordinated_group_ids(actor)
+    if not manager and not groups:
+        raise PermissionDenied(_("Alleen de procesmanager of een sectorcoördinator kan een afspraak opstellen."))
     if consultation.status != "published":
         raise OperationError(_("Deze consultatie loopt niet; er kan geen afspraak bij."))
+    group_id = None
+    if not manager:
+        raw = (fields.get("group") or "").strip()
+        group_id = groups[0] if not raw and len(groups) == 1 else (int(raw) if raw.isdigit() else None)
+        if group_id not in groups:
+            raise InvalidFields({"group": _("Kies de sectorgroep die u coördineert en namens wie u dit voorstelt.")})
     values = read_fields(consultation, fields)
     commitment = Commitment(
         consultation=consultation,
@@ -293,6 +304,10 @@ def create_commitment(actor, consultation: Consultation, fields: dict[str, str])
         last_edited_by_id=actor.id,
         current_version=1,
     )
+    if group_id is not None:
+        commitment.state = S.proposed
+        commitment.proposed_by_group_id = group_id
+        commitment.proposed_at = utcnow()
     _apply_settings(commitment, values)
     commitment.versions.append(
         CommitmentVersion(
@@ -305,16 +320,29 @@ def create_commitment(actor, consultation: Consultation, fields: dict[str, str])
     )
     db.session.add(commitment)
     db.session.flush()
-    audit.record(actor, "commitment.create", commitment, consultation_id=consultation.id)
+    if group_id is None:
+        audit.record(actor, "commitment.create", commitment, consultation_id=consultation.id)
+        return commitment
+    audit.record(
+        actor, "commitment.propose", commitment, consultation_id=consultation.id, details={"sector_group": group_id}
+    )
+    notifications.notify(
+        "commitment_proposed",
+        reviewers(commitment, actor),
+        obj=commitment,
+        actor=actor,
+        context={"group": db.session.get(SectorGroup, group_id).name},
+    )
     return commitment
 
 
 def save_commitment(actor, commitment: Commitment, fields: dict[str, str], *, version) -> CommitmentVersion:
     """Save the title, text and settings (see `read_fields`); returns the current version.
 
-    Precondition: the actor is the process manager; the commitment is a draft or open (never
-    binding, closed or withdrawn); `version` is the commitment's version the form was shown with.
-    A draft's text is rewritten in place (version 1 and its hash follow). On an open commitment
+    Precondition: the actor is the process manager (or, for a proposal, a coordinator of the
+    proposing group); the commitment is proposed, a draft or open (never binding, closed, declined
+    or withdrawn); `version` is the commitment's version the form was shown with.
+    A proposal's or draft's text is rewritten in place (version 1 and its hash follow). On an open commitment
     a changed title or text is a new CommitmentVersion: earlier signatures become stale (they
     keep their version number and hash), stop counting, and their signers are mailed
     ("commitment_text_changed"); the pledge kinds and the threshold can no longer change
@@ -340,7 +368,7 @@ def save_commitment(actor, commitment: Commitment, fields: dict[str, str], *, ve
     commitment.last_edited_by_id = actor.id
     commitment.updated_at = utcnow()
     stale: list[Signature] = []
-    if commitment.state == S.draft:
+    if commitment.state in (S.proposed, S.draft):
         _apply_settings(commitment, values)
         current.title, current.text = values.title, values.text
         current.text_hash = text_hash(values.title, values.text)
@@ -402,17 +430,20 @@ def _signers_of(signatures: list[Signature]) -> list[User]:
 
 
 def take_step(actor, commitment: Commitment, name: str, *, version, reason: str = "") -> None:
-    """Open, bind (without a threshold), close or withdraw (reason required, public): every rule
-    comes from the table (commitments/workflow.py). Locks the commitment first, so a step and a
-    signature do not cross. Raises Conflict, OperationError, PermissionDenied."""
+    """Accept or decline a proposal (reason required), open, bind (without a threshold), close or
+    withdraw (reason required, public): every rule comes from the table (commitments/workflow.py).
+    Locks the commitment first, so a step and a signature do not cross. Raises Conflict,
+    OperationError, PermissionDenied."""
     if COMMITMENT.transition(name) is None:
         raise OperationError(_("Deze stap bestaat niet."))
     check_version(commitment, version)
     commitment = lock_commitment(commitment)
     reason = (reason or "").strip()
-    if name in ("close", "withdraw"):
+    if name in ("close", "withdraw", "decline"):
         commitment.closing_reason = reason
     context = {"organisations": totals(commitment).organisations} if name == "bind" else None
+    if name in ("accept", "decline"):
+        context = {"accepted": name == "accept"}
     workflow.apply_transition(
         actor, commitment, COMMITMENT, name, version=version, reason=reason, notify_context=context
     )

@@ -15,7 +15,7 @@ from partner_portal.auth.roles import (
     partner_organisation_id,
     speaks_for_organisation,
 )
-from partner_portal.commitments.models import Commitment, CommitmentState
+from partner_portal.commitments.models import PRIVATE_STATES, Commitment, CommitmentState
 
 _active = is_active_person
 
@@ -26,6 +26,25 @@ def is_gemeente(user) -> bool:
 
 def is_process_manager(user) -> bool:
     return _active(user) and user.staff_role in PROCESS_MANAGERS
+
+
+def coordinated_group_ids(user) -> list[int]:
+    """The sector groups this person coordinates (and so may propose a commitment for)."""
+    if partner_organisation_id(user) is None:
+        return []
+    return sorted(g.id for g in user.coordinated_groups)
+
+
+def may_propose(user, consultation) -> bool:
+    """A sector coordinator proposes a commitment to the gemeente while the consultation runs."""
+    return consultation.status == "published" and bool(coordinated_group_ids(user))
+
+
+def is_proposer(user, commitment: Commitment) -> bool:
+    """A coordinator of the sector group that proposed the commitment."""
+    return commitment.proposed_by_group_id is not None and commitment.proposed_by_group_id in coordinated_group_ids(
+        user
+    )
 
 
 def is_invited(user, commitment: Commitment) -> bool:
@@ -39,9 +58,12 @@ def may_sign_for(user, commitment: Commitment) -> bool:
 
 
 def can_view_commitment(user, commitment: Commitment) -> bool:
-    """Everything but drafts is public (in a public consultation); drafts only for the gemeente."""
+    """Everything but drafts and proposals is public (in a public consultation); drafts only for the
+    gemeente, a proposal (also once declined) for the gemeente and the proposing group's coordinators."""
     if commitment.is_public:
         return True
+    if commitment.state in (CommitmentState.proposed, CommitmentState.declined):
+        return is_gemeente(user) or is_proposer(user, commitment)
     if commitment.state == CommitmentState.draft:
         return is_gemeente(user)
     return is_gemeente(user) or partner_organisation_id(user) is not None
@@ -51,6 +73,10 @@ def visible_condition(user, consultation):
     """can_view_commitment as a condition on a consultation's commitments (for the list)."""
     if is_gemeente(user):
         return sa.true()
+    own = sa.and_(
+        Commitment.state.in_((CommitmentState.proposed, CommitmentState.declined)),
+        Commitment.proposed_by_group_id.in_(coordinated_group_ids(user)),
+    )
     if not consultation.is_public and partner_organisation_id(user) is None:
         return sa.false()
-    return Commitment.state != CommitmentState.draft
+    return sa.or_(Commitment.state.not_in(PRIVATE_STATES), own)

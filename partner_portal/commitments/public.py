@@ -97,7 +97,18 @@ def index(slug: str):
         commitment.consultation = consultation
     counted = operations.totals_of([c.id for c in page.items])
     rows = [{"commitment": c, "totals": counted[c.id], "progress": progress(c, counted[c.id])} for c in page.items]
-    return render_template("commitments/index.html", consultation=consultation, rows=rows, page=page)
+    return render_template(
+        "commitments/index.html", consultation=consultation, rows=rows, page=page, may_create=_may_create(consultation)
+    )
+
+
+def _may_create(consultation) -> str | None:
+    """ "draft" for the process manager, "propose" for a sector coordinator, else None."""
+    if consultation.status != "published":
+        return None
+    if permissions.is_process_manager(current_user):
+        return "draft"
+    return "propose" if permissions.may_propose(current_user, consultation) else None
 
 
 @bp.get("/convenanten/<int:commitment_id>")

@@ -1,5 +1,7 @@
 """The commitment's workflow table: draft → open → binding | closed; withdrawn (reason required)
-from draft or open. Its actions: edit the text (a new version once open), sign, co-sign (joint
+from draft or open. A sector coordinator's proposal starts as proposed: the gemeente accepts it
+as its draft or declines it (reason required); its proposers may edit it meanwhile.
+Its actions: edit the text (a new version once open), sign, co-sign (joint
 authority), re-sign a newer version, revoke while open, give notice once binding.
 
 "bind" is taken by the threshold (operations.py, exactly once, under the commitment's row lock)
@@ -26,6 +28,18 @@ S = CommitmentState
 
 @workflow.rule("process manager")
 def process_manager(user, commitment: Commitment) -> bool:
+    return permissions.is_process_manager(user)
+
+
+@workflow.rule("moderator or process manager")
+def reviewer(user, commitment: Commitment) -> bool:
+    return permissions.is_gemeente(user)
+
+
+@workflow.rule("process manager, or a coordinator of the proposing sector group while proposed")
+def editor(user, commitment: Commitment) -> bool:
+    if commitment.state == S.proposed and permissions.is_proposer(user, commitment):
+        return True
     return permissions.is_process_manager(user)
 
 
@@ -94,6 +108,23 @@ def signers(commitment: Commitment, actor) -> list[User]:
     ).all()
 
 
+def proposers(commitment: Commitment, actor) -> list[User]:
+    """The coordinators of the proposing sector group (and whoever proposed it, if no longer one)."""
+    people = list(commitment.proposed_by_group.coordinators) if commitment.proposed_by_group else []
+    if commitment.created_by_id and all(u.id != commitment.created_by_id for u in people):
+        creator = db.session.get(User, commitment.created_by_id)
+        if creator is not None:
+            people.append(creator)
+    return [u for u in people if u.is_active]
+
+
+def reviewers(commitment: Commitment, actor) -> list[User]:
+    """The moderators and process managers, who answer a proposal."""
+    from partner_portal.auth.roles import GEMEENTE
+
+    return db.session.scalars(sa.select(User).where(User.is_active, User.staff_role.in_(GEMEENTE))).all()
+
+
 def _public(commitment) -> bool:
     return commitment.is_public
 
@@ -105,8 +136,42 @@ COMMITMENT = workflow.register(
         model=Commitment,
         states=CommitmentState,
         initial=S.draft,
+        entries=(S.proposed,),
         consultation_of=lambda c: c.consultation,
         transitions=[
+            workflow.Transition(
+                "accept",
+                {S.proposed},
+                S.draft,
+                allowed=reviewer,
+                label=_l("Voorstel overnemen als concept"),
+                guards=[consultation_runs],
+                timestamp="accepted_at",
+                side="gemeente",
+                form="confirm",
+                explanation=_l(
+                    "De gemeente neemt het voorstel over als concept. De procesmanager werkt de tekst zo nodig "
+                    "bij en stelt de afspraak open voor ondertekening. De indieners horen het per e-mail."
+                ),
+                notify="commitment_proposal_answered",
+                recipients=proposers,
+                success=_l("Het voorstel is overgenomen als concept."),
+            ),
+            workflow.Transition(
+                "decline",
+                {S.proposed},
+                S.declined,
+                allowed=reviewer,
+                label=_l("Voorstel afwijzen"),
+                reason_required=True,
+                reason_label=_l("Waarom wijst de gemeente het voorstel af? (verplicht; de indieners lezen dit)"),
+                timestamp="declined_at",
+                style="danger",
+                side="gemeente",
+                notify="commitment_proposal_answered",
+                recipients=proposers,
+                success=_l("Het voorstel is afgewezen; de indieners horen het per e-mail."),
+            ),
             workflow.Transition(
                 "open",
                 {S.draft},
@@ -179,8 +244,8 @@ COMMITMENT = workflow.register(
         actions=[
             workflow.Action(
                 "edit",
-                {S.draft, S.open},
-                allowed=process_manager,
+                {S.proposed, S.draft, S.open},
+                allowed=editor,
                 label=_l("Afspraak bewerken"),
                 guards=[consultation_runs],
                 audit_action="commitment.save",
@@ -256,6 +321,7 @@ COMMITMENT = workflow.register(
 )
 
 workflow.label_action("commitment.create", _l("Convenant aangemaakt"))
+workflow.label_action("commitment.propose", _l("Convenant voorgesteld"))
 workflow.label_action("commitment.save", _l("Convenant opgeslagen"))
 workflow.label_action("commitment.new_version", _l("Nieuwe versie van een convenant"))
 

@@ -214,6 +214,8 @@ class Workflow:
     initial: enum.Enum
     transitions: list[Transition]
     actions: list[Action] = field(default_factory=list)
+    # Further states an object may be created in (a commitment proposed by a sector coordinator).
+    entries: tuple = ()
     state_attr: str = "state"
     consultation_of: Callable[[Any], Any] | None = None
     _by_name: dict[str, Row] = field(init=False, repr=False)
@@ -265,7 +267,8 @@ class Workflow:
     def states_without(self, timestamp: str) -> set:
         """States reachable from the initial state without taking a transition that sets `timestamp`:
         the states in which that column may be empty. In every other state it must be set."""
-        reached, todo = {self.initial}, [self.initial]
+        starts = [self.initial, *self.entries]
+        reached, todo = set(starts), list(starts)
         while todo:
             state = todo.pop()
             for t in self.from_state(state):
@@ -577,7 +580,7 @@ def _mermaid_label(row: Row) -> str:
 def to_mermaid(workflow: Workflow) -> str:
     """The workflow as a Mermaid stateDiagram-v2: transitions as arrows, each state's actions as a note."""
     order = list(workflow.states)
-    lines = ["stateDiagram-v2", f"    [*] --> {workflow.initial.value}"]
+    lines = ["stateDiagram-v2", *(f"    [*] --> {s.value}" for s in (workflow.initial, *workflow.entries))]
     for transition in workflow.transitions:
         for source in sorted(transition.sources, key=order.index):
             lines.append(f"    {source.value} --> {transition.target.value}: {_mermaid_label(transition)}")

@@ -15,6 +15,7 @@ from wtforms.fields.choices import SelectChoice
 
 from partner_portal import navigation
 from partner_portal.auth.models import StaffRole, User
+from partner_portal.commitments.models import Commitment, CommitmentState
 from partner_portal.consultations.loading import load_consultation_light
 from partner_portal.consultations.models import Consultation, ConsultationStatus
 from partner_portal.core import csvexport, merge, workflow
@@ -80,9 +81,12 @@ def queue():
     )
 
 
-KINDS = {"alle", "reacties", "initiatieven"}
+KINDS = {"alle", "reacties", "initiatieven", "convenanten"}
 # Initiatives reach the queue once submitted: a draft is its initiators' own.
 INITIATIVE_STATES = tuple(s for s in InitiativeState if s != InitiativeState.draft)
+# Commitments proposed by a sector coordinator, in every state they can reach (the gemeente's own
+# commitments are not proposals: they are on the consultation's commitments page).
+PROPOSAL_STATES = tuple(CommitmentState)
 
 
 class _QueueFilter(QueueFilterForm):
@@ -91,9 +95,10 @@ class _QueueFilter(QueueFilterForm):
     kind = SelectField(
         _l("Soort"),
         choices=[
-            SelectChoice("alle", _l("reacties en initiatieven")),
+            SelectChoice("alle", _l("reacties, initiatieven en voorgestelde convenanten")),
             SelectChoice("reacties", _l("alleen formele reacties")),
             SelectChoice("initiatieven", _l("alleen initiatieven")),
+            SelectChoice("convenanten", _l("alleen voorgestelde convenanten")),
         ],
         default="alle",
         widget=LeanSelect(),
@@ -101,6 +106,12 @@ class _QueueFilter(QueueFilterForm):
     initiative_state = SelectField(
         _l("Status van het initiatief"),
         choices=[SelectChoice("", _l("alle"))] + [SelectChoice(s.value, s.label) for s in INITIATIVE_STATES],
+        default="",
+        widget=LeanSelect(),
+    )
+    commitment_state = SelectField(
+        _l("Status van het voorgestelde convenant"),
+        choices=[SelectChoice("", _l("alle"))] + [SelectChoice(s.value, s.label) for s in PROPOSAL_STATES],
         default="",
         widget=LeanSelect(),
     )
@@ -118,12 +129,17 @@ def _queue_content() -> str:
         abort(400)
     kind = form.kind.data if form.kind.data in KINDS else "alle"
     page = max(request.args.get("page", 1, type=int), 1)
-    responses = _queue_responses(form, page) if kind != "initiatieven" else None
-    initiatives = _queue_initiatives(form, page if kind == "initiatieven" else 1) if kind != "reacties" else None
+    responses = _queue_responses(form, page) if kind in ("alle", "reacties") else None
+    initiatives = (
+        _queue_initiatives(form, page if kind == "initiatieven" else 1) if kind in ("alle", "initiatieven") else None
+    )
+    proposals = (
+        _queue_proposals(form, page if kind == "convenanten" else 1) if kind in ("alle", "convenanten") else None
+    )
     filters = {
         k: v
         for k, v in request.args.items()
-        if k in ("consultation", "group", "state", "kind", "initiative_state") and v
+        if k in ("consultation", "group", "state", "kind", "initiative_state", "commitment_state") and v
     }
     return render_template(
         "moderation/_queue.html",
@@ -131,6 +147,7 @@ def _queue_content() -> str:
         kind=kind,
         responses=responses,
         initiatives=initiatives,
+        proposals=proposals,
         filters=filters,
         # The Nota of each running consultation, reachable from the moderators' start page.
         notas=[c for c in consultations if c.status != ConsultationStatus.draft][:5],
@@ -200,6 +217,41 @@ def _queue_initiatives(form, page: int) -> dict:
     return {
         "pagination": pagination,
         "counts": [(s, counts.get(s, 0)) for s in INITIATIVE_STATES],
+        "total": sum(counts.values()),
+    }
+
+
+def _queue_proposals(form, page: int) -> dict:
+    """Commitments proposed by sector coordinators, oldest proposal first, in every state (what was
+    accepted or declined stays listed): counts per state and one page, two queries. The sector
+    group filter is the proposing group."""
+    base = sa.select(Commitment).where(Commitment.proposed_by_group_id.is_not(None))
+    if form.consultation.data:
+        base = base.where(Commitment.consultation_id == int(form.consultation.data))
+    if form.group.data:
+        base = base.where(Commitment.proposed_by_group_id == int(form.group.data))
+    counts = dict(
+        db.session.execute(base.with_only_columns(Commitment.state, sa.func.count()).group_by(Commitment.state)).all()
+    )
+    query = base
+    if form.commitment_state.data:
+        query = query.where(Commitment.state == form.commitment_state.data)
+    pagination = db.paginate(
+        query.options(
+            so.load_only(Commitment.title, Commitment.state, Commitment.proposed_at),
+            so.joinedload(Commitment.proposed_by_group).load_only(SectorGroup.name),
+            so.joinedload(Commitment.consultation).load_only(Consultation.title),
+        ).order_by(Commitment.proposed_at, Commitment.id),
+        page=page,
+        per_page=PER_PAGE,
+        error_out=False,
+        count=False,
+    )
+    state = form.commitment_state.data
+    pagination.total = counts.get(state, 0) if state else sum(counts.values())
+    return {
+        "pagination": pagination,
+        "counts": [(s, counts.get(s, 0)) for s in PROPOSAL_STATES],
         "total": sum(counts.values()),
     }
 

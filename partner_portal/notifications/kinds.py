@@ -194,6 +194,23 @@ KINDS: dict[str, Kind] = {
             applies_to=_partners,
         ),
         Kind(
+            "commitment_proposed",
+            _l("Een sectorgroep stelt een convenant voor"),
+            context={"title": "the proposed commitment", "url": "its page", "group": "the proposing sector group"},
+            applies_to=_reviewers,
+        ),
+        Kind(
+            "commitment_proposal_answered",
+            _l("De gemeente heeft uw voorstel voor een convenant beantwoord"),
+            context={
+                "title": "the proposed commitment",
+                "url": "its page",
+                "accepted": "whether the gemeente took it over as its draft",
+                "reason": "why it was declined (empty when accepted)",
+            },
+            applies_to=_partners,
+        ),
+        Kind(
             "mkb_reminder",
             _l("Herinneringen van MKB Assen om mee te doen"),
             context={

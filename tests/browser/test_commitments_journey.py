@@ -123,3 +123,42 @@ def test_a_commitment_is_opened_signed_changed_signed_again_and_becomes_binding(
     expect(anonymous.get_by_text("Deze versie is de huidige tekst van het convenant.")).to_be_visible()
     visit(anonymous, "/verificatie?code=0000-0000-0000-0000")
     expect(anonymous.get_by_role("heading", name="Niet gevonden")).to_be_visible()
+
+
+def test_a_coordinator_proposes_a_commitment_and_the_moderator_declines_it_from_the_queue(page, browser, live_server):
+    # The horeca coordinator proposes a commitment from the consultation's commitments page.
+    log_in(page, "horeca@example.org")
+    visit(page, f"{ASSEN}/convenanten")
+    page.get_by_role("link", name="Een convenant voorstellen").click()
+    check_a11y(page)
+    page.get_by_label("Titel").fill("Afvalinzameling horeca Brink")
+    page.get_by_label("Tekst van de afspraak").fill("De horeca aan de Brink biedt het afval samen aan, na 23.00 uur.")
+    page.get_by_role("button", name="Voorstel naar de gemeente sturen").click()
+    check_a11y(page)
+    expect(page.get_by_text("Uw voorstel is naar de gemeente gestuurd.", exact=False)).to_be_visible()
+    url = re.sub(r"^https?://[^/]+", "", page.url).split("?")[0]
+
+    # The moderator finds it in the queue among the proposals and declines it with a reason.
+    moderator = person(browser, live_server, "moderator@example.org")
+    visit(moderator, "/beheer/reacties?kind=convenanten")
+    moderator.get_by_role("link", name="Afvalinzameling horeca Brink").click()
+    check_a11y(moderator)
+    moderator.get_by_role("link", name="Voorstel afwijzen").click()
+    check_a11y(moderator)
+    moderator.get_by_label(re.compile("^Waarom wijst de gemeente")).fill(
+        "Dit regelt het afvalbeleid van de gemeente al."
+    )
+    moderator.get_by_role("button", name=re.compile("^Ja, ")).click()
+    check_a11y(moderator)
+    expect(moderator.get_by_text("Het voorstel is afgewezen", exact=False)).to_be_visible()
+
+    # The coordinator reads why, on the page and in the mail.
+    visit(page, url)
+    expect(page.get_by_text("Dit regelt het afvalbeleid van de gemeente al.")).to_be_visible()
+    db.session.expire_all()
+    mail = db.session.scalar(
+        sa.select(OutboxMessage).where(
+            OutboxMessage.kind == "commitment_proposal_answered", OutboxMessage.recipient_email == "horeca@example.org"
+        )
+    )
+    assert mail is not None and "afvalbeleid" in mail.body_text

@@ -3,10 +3,21 @@ commitment, editing it, and the steps open, bind, close and withdraw. The open c
 public; the draft exists only for the gemeente."""
 
 from tests.access import ROLES, Rule, only
-from tests.commitments.access import GEMEENTE, draft, open_
+from tests.commitments.access import GEMEENTE, draft, open_, proposal
 
 NEW = "/consultaties/binnenstad-test/convenanten/nieuw"
 MANAGERS = only("process_manager", "administrator")
+# A sector coordinator proposes on the same form.
+CREATORS = only("process_manager", "administrator", "coordinator")
+
+
+def on_proposal(**allowed: int) -> dict[str, int]:
+    """Organisation A's group's proposal: seen by the gemeente and A's coordinator only (404 for the
+    rest, anonymous included: the page is public, the proposal is not)."""
+    result = dict.fromkeys(ROLES, 404)
+    result.update(dict.fromkeys((*GEMEENTE, "coordinator"), 403))
+    result.update(allowed)
+    return result
 
 
 def on_draft(allowed: int) -> dict[str, int]:
@@ -18,9 +29,40 @@ def on_draft(allowed: int) -> dict[str, int]:
 
 
 RULES = [
-    Rule("commitments.create", lambda w: NEW, MANAGERS, name="form"),
+    Rule("commitments.create", lambda w: NEW, CREATORS, name="form"),
     # Posted without a title: refused with the form again, nothing saved.
-    Rule("commitments.create", lambda w: NEW, only("process_manager", "administrator", allowed=400), method="POST"),
+    Rule(
+        "commitments.create",
+        lambda w: NEW,
+        only("process_manager", "administrator", "coordinator", allowed=400),
+        method="POST",
+    ),
+    Rule(
+        "commitments.show",
+        proposal,
+        on_proposal(**dict.fromkeys((*GEMEENTE, "coordinator"), 200)),
+        name="proposal",
+    ),
+    Rule(
+        "commitments.edit",
+        lambda w: f"{proposal(w)}/bewerken",
+        on_proposal(coordinator=200, process_manager=200, administrator=200, anonymous=302),
+        name="proposal",
+    ),
+    Rule(
+        "commitments.step",
+        lambda w: f"{proposal(w)}/stap/accept",
+        on_proposal(**dict.fromkeys(GEMEENTE, 200), anonymous=302),
+        name="accept page",
+    ),
+    # Posted without a reason: refused, nothing moves.
+    Rule(
+        "commitments.step",
+        lambda w: f"{proposal(w)}/stap/decline",
+        on_proposal(**dict.fromkeys(GEMEENTE, 400), anonymous=302),
+        method="POST",
+        name="decline",
+    ),
     Rule("commitments.edit", lambda w: f"{open_(w)}/bewerken", MANAGERS, name="open"),
     Rule("commitments.edit", lambda w: f"{draft(w)}/bewerken", on_draft(200), name="draft"),
     # Posted without a version: "changed meanwhile", nothing saved.

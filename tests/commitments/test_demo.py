@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from partner_portal import demo
 from partner_portal.auth.models import User
 from partner_portal.commitments import operations, permissions
-from partner_portal.commitments.demo import FOUNDATION, OPENING_HOURS
+from partner_portal.commitments.demo import FOUNDATION, OPENING_HOURS, TERRACES
 from partner_portal.commitments.models import Commitment, CommitmentState, SignatureState
 from partner_portal.extensions import db
 
@@ -32,3 +32,5 @@ def test_the_demo_has_an_open_commitment_on_its_second_version_and_a_binding_one
     signer = db.session.scalar(sa.select(User).where(User.email == "tekenbevoegd.horeca@example.org"))
     assert permissions.may_sign_for(signer, foundation)
     assert _by_title(OPENING_HOURS).state == CommitmentState.binding
+    terraces = _by_title(TERRACES)
+    assert terraces.state == CommitmentState.proposed and terraces.proposed_by_group.slug == "horeca"

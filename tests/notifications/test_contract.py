@@ -184,6 +184,25 @@ def _commitment_binding(w):
     )
 
 
+def _proposal(w):
+    from partner_portal.commitments import operations as commitment_ops
+
+    consultation = w_consultation()
+    fields = {"title": "Terrassenafspraak", "text": "Samen één terrasbeleid.", "invited": "all"}
+    return commitment_ops.create_commitment(w.coordinator, consultation, fields)
+
+
+def _commitment_proposed(w):
+    _proposal(w)
+
+
+def _commitment_proposal_answered(w):
+    from partner_portal.commitments import operations as commitment_ops
+
+    commitment = _proposal(w)
+    commitment_ops.take_step(w.moderator, commitment, "decline", version=commitment.version, reason="Past niet.")
+
+
 def _sso_new_member(w):
     from partner_portal.sso import operations as sso_ops
     from partner_portal.sso.models import ProviderKind
@@ -220,6 +239,8 @@ TRIGGERS: dict[str, Callable] = {
     "sso_new_member": _sso_new_member,
     "commitment_text_changed": _commitment_text_changed,
     "commitment_binding": _commitment_binding,
+    "commitment_proposed": _commitment_proposed,
+    "commitment_proposal_answered": _commitment_proposal_answered,
     "initiative_submitted": _initiative_submitted,
     "initiative_invitation": _initiative_invitation,
     "initiative_invitation_answered": _initiative_invitation_answered,

@@ -154,106 +154,75 @@ def _queue_content() -> str:
     )
 
 
+def _counted_page(base, state_column, states, selected: str, options, order, page: int) -> dict:
+    """One kind of the queue: the counts per state of `base` (one query) and one page of it, in
+    `order`, filtered on the `selected` state (one query, loading only `options`)."""
+    counts = dict(
+        db.session.execute(base.with_only_columns(state_column, sa.func.count()).group_by(state_column)).all()
+    )
+    query = base.where(state_column == selected) if selected else base
+    pagination = db.paginate(
+        query.options(*options).order_by(*order),
+        page=page,
+        per_page=PER_PAGE,
+        error_out=False,
+        count=False,  # the counts per state already give the total
+    )
+    pagination.total = counts.get(selected, 0) if selected else sum(counts.values())
+    return {
+        "pagination": pagination,
+        "counts": [(state, counts.get(state, 0)) for state in states],
+        "total": sum(counts.values()),
+    }
+
+
 def _queue_responses(form, page: int) -> dict:
-    """Submitted responses, oldest submission first: counts per state (one query) and one page (one query)."""
+    """Submitted responses, oldest submission first."""
     base = sa.select(FormalResponse).where(FormalResponse.state.in_(SUBMITTED_STATES))
     if form.consultation.data:
         base = base.where(FormalResponse.consultation_id == int(form.consultation.data))
     if form.group.data:
         base = base.where(FormalResponse.sector_group_id == int(form.group.data))
-    counts = dict(
-        db.session.execute(
-            base.with_only_columns(FormalResponse.state, sa.func.count()).group_by(FormalResponse.state)
-        ).all()
+    options = (
+        # Only what a row shows: the list is the moderators' busiest page.
+        so.load_only(FormalResponse.state, FormalResponse.publication, FormalResponse.submitted_at),
+        so.joinedload(FormalResponse.sector_group).load_only(SectorGroup.name),
+        so.joinedload(FormalResponse.consultation).load_only(Consultation.title),
     )
-    query = base
-    if form.state.data:
-        query = query.where(FormalResponse.state == form.state.data)
-    pagination = db.paginate(
-        query.options(
-            # Only what a row shows: the list is the moderators' busiest page.
-            so.load_only(FormalResponse.state, FormalResponse.publication, FormalResponse.submitted_at),
-            so.joinedload(FormalResponse.sector_group).load_only(SectorGroup.name),
-            so.joinedload(FormalResponse.consultation).load_only(Consultation.title),
-        ).order_by(FormalResponse.submitted_at, FormalResponse.id),
-        page=page,
-        per_page=PER_PAGE,
-        error_out=False,
-        count=False,  # the counts per state above already give the total
-    )
-    pagination.total = counts.get(form.state.data, 0) if form.state.data else sum(counts.values())
-    return {
-        "pagination": pagination,
-        "counts": [(state, counts.get(state, 0)) for state in SUBMITTED_STATES],
-        "total": sum(counts.values()),
-    }
+    order = (FormalResponse.submitted_at, FormalResponse.id)
+    return _counted_page(base, FormalResponse.state, SUBMITTED_STATES, form.state.data, options, order, page)
 
 
 def _queue_initiatives(form, page: int) -> dict:
-    """Submitted initiatives (never drafts), oldest submission first: counts per state and one page,
-    two queries whatever their number. The sector group filter is the responses' own."""
+    """Submitted initiatives (never drafts), oldest submission first. The sector group filter is
+    the responses' own."""
     base = sa.select(Initiative).where(Initiative.state.in_(INITIATIVE_STATES))
     if form.consultation.data:
         base = base.where(Initiative.consultation_id == int(form.consultation.data))
-    counts = dict(
-        db.session.execute(base.with_only_columns(Initiative.state, sa.func.count()).group_by(Initiative.state)).all()
+    options = (
+        so.load_only(Initiative.title, Initiative.state, Initiative.submitted_at),
+        so.joinedload(Initiative.lead_organisation).load_only(Organisation.name),
+        so.joinedload(Initiative.consultation).load_only(Consultation.title),
     )
-    query = base
-    if form.initiative_state.data:
-        query = query.where(Initiative.state == form.initiative_state.data)
-    pagination = db.paginate(
-        query.options(
-            so.load_only(Initiative.title, Initiative.state, Initiative.submitted_at),
-            so.joinedload(Initiative.lead_organisation).load_only(Organisation.name),
-            so.joinedload(Initiative.consultation).load_only(Consultation.title),
-        ).order_by(Initiative.submitted_at, Initiative.id),
-        page=page,
-        per_page=PER_PAGE,
-        error_out=False,
-        count=False,
-    )
-    state = form.initiative_state.data
-    pagination.total = counts.get(state, 0) if state else sum(counts.values())
-    return {
-        "pagination": pagination,
-        "counts": [(s, counts.get(s, 0)) for s in INITIATIVE_STATES],
-        "total": sum(counts.values()),
-    }
+    order = (Initiative.submitted_at, Initiative.id)
+    return _counted_page(base, Initiative.state, INITIATIVE_STATES, form.initiative_state.data, options, order, page)
 
 
 def _queue_proposals(form, page: int) -> dict:
     """Commitments proposed by sector coordinators, oldest proposal first, in every state (what was
-    accepted or declined stays listed): counts per state and one page, two queries. The sector
-    group filter is the proposing group."""
+    accepted or declined stays listed). The sector group filter is the proposing group."""
     base = sa.select(Commitment).where(Commitment.proposed_by_group_id.is_not(None))
     if form.consultation.data:
         base = base.where(Commitment.consultation_id == int(form.consultation.data))
     if form.group.data:
         base = base.where(Commitment.proposed_by_group_id == int(form.group.data))
-    counts = dict(
-        db.session.execute(base.with_only_columns(Commitment.state, sa.func.count()).group_by(Commitment.state)).all()
+    options = (
+        so.load_only(Commitment.title, Commitment.state, Commitment.proposed_at),
+        so.joinedload(Commitment.proposed_by_group).load_only(SectorGroup.name),
+        so.joinedload(Commitment.consultation).load_only(Consultation.title),
     )
-    query = base
-    if form.commitment_state.data:
-        query = query.where(Commitment.state == form.commitment_state.data)
-    pagination = db.paginate(
-        query.options(
-            so.load_only(Commitment.title, Commitment.state, Commitment.proposed_at),
-            so.joinedload(Commitment.proposed_by_group).load_only(SectorGroup.name),
-            so.joinedload(Commitment.consultation).load_only(Consultation.title),
-        ).order_by(Commitment.proposed_at, Commitment.id),
-        page=page,
-        per_page=PER_PAGE,
-        error_out=False,
-        count=False,
-    )
-    state = form.commitment_state.data
-    pagination.total = counts.get(state, 0) if state else sum(counts.values())
-    return {
-        "pagination": pagination,
-        "counts": [(s, counts.get(s, 0)) for s in PROPOSAL_STATES],
-        "total": sum(counts.values()),
-    }
+    order = (Commitment.proposed_at, Commitment.id)
+    return _counted_page(base, Commitment.state, PROPOSAL_STATES, form.commitment_state.data, options, order, page)
 
 
 # Review ----------------------------------------------------------------------------------------
